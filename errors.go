@@ -1,0 +1,104 @@
+package stagelabel
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// Code is an AWS error code. Its constants are errors themselves, so that
+// errors.Is(err, ErrInvalidParameter) tells the category of any error that
+// stagelabel returns, as errors.Is(err, fs.ErrNotExist) does for files.
+type Code string
+
+// Error returns the code itself, such as "InvalidParameterException".
+func (c Code) Error() string { return string(c) }
+
+// The AWS error codes stagelabel returns.
+const (
+	// ErrInvalidParameter: a parameter value is not valid for the current
+	// state of the secret.
+	ErrInvalidParameter Code = "InvalidParameterException"
+	// ErrInvalidRequest: the request cannot be done in the secret's current
+	// state (scheduled for deletion, rotation in progress, a deleted version).
+	ErrInvalidRequest Code = "InvalidRequestException"
+	// ErrResourceNotFound: no such secret, or no such version or label.
+	ErrResourceNotFound Code = "ResourceNotFoundException"
+	// ErrResourceExists: a ClientRequestToken reused with another value.
+	ErrResourceExists Code = "ResourceExistsException"
+	// ErrLimitExceeded: a secret would carry more than 20 staging labels.
+	ErrLimitExceeded Code = "LimitExceededException"
+	// ErrValidation: a member breaks a length or size constraint.
+	ErrValidation Code = "ValidationException"
+)
+
+// Error is the error every stagelabel operation returns. It carries the AWS
+// code and the exact AWS message, and the request context the message is
+// about. It never carries secret material.
+//
+// Error has the method set of the AWS SDK's smithy.APIError (ErrorCode,
+// ErrorMessage), so code that inspects SDK errors handles it unchanged, and
+// it unwraps to its [Code].
+type Error struct {
+	Op       string       // the AWS operation, such as "UpdateSecretVersionStage"
+	Code     Code         // the AWS error code
+	Message  string       // the AWS error message, exactly as AWS words it
+	Label    stage.Label  // the staging label involved, if any
+	Versions []version.ID // the version ids involved, in the order the message names them
+}
+
+// Error returns "<Op>: <Code>: <Message>".
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %s: %s", e.Op, e.Code, e.Message)
+}
+
+// Unwrap returns the error's [Code].
+func (e *Error) Unwrap() error { return e.Code }
+
+// ErrorCode returns the AWS error code, such as "InvalidParameterException".
+func (e *Error) ErrorCode() string { return string(e.Code) }
+
+// ErrorMessage returns the AWS error message.
+func (e *Error) ErrorMessage() string { return e.Message }
+
+// LengthViolation returns AWS's text for value breaking the length
+// constraint min..max (in characters) of the request member named member,
+// such as "Value 'x' at 'versionStage' failed to satisfy constraint: Member
+// must have length greater than or equal to 1", and "" if value keeps it.
+// Member names are lowerCamelCase, as AWS writes them in these messages.
+// The format is AWS's general one; its use for these members is modeled.
+func LengthViolation(member, value string, min, max int) string {
+	n := utf8.RuneCountInString(value)
+	switch {
+	case n < min:
+		return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", value, member, min)
+	case n > max:
+		return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", value, member, max)
+	}
+	return ""
+}
+
+// ValidationError returns the ValidationException of operation op for the
+// given violations (as [LengthViolation] words them; empty ones are
+// skipped): "1 validation error detected: <violation>", or "N validation
+// errors detected: <v1>; <v2>..." as AWS joins several. It returns nil when
+// no violation is left.
+func ValidationError(op string, violations ...string) error {
+	var kept []string
+	for _, v := range violations {
+		if v != "" {
+			kept = append(kept, v)
+		}
+	}
+	switch len(kept) {
+	case 0:
+		return nil
+	case 1:
+		return &Error{Op: op, Code: ErrValidation, Message: "1 validation error detected: " + kept[0]}
+	}
+	return &Error{Op: op, Code: ErrValidation,
+		Message: fmt.Sprintf("%d validation errors detected: %s", len(kept), strings.Join(kept, "; "))}
+}

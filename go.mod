@@ -1,0 +1,3 @@
+module github.com/stagelabel/stagelabel
+
+go 1.26

@@ -1,0 +1,63 @@
+package secret
+
+import (
+	"fmt"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// The AWS operations whose names errors carry.
+const (
+	opUpdateStage = "UpdateSecretVersionStage"
+	opPut         = "PutSecretValue"
+	opRotate      = "RotateSecret"
+	opGet         = "GetSecretValue"
+)
+
+func fail(op string, code stagelabel.Code, label stage.Label, msg string, ids ...version.ID) error {
+	return &stagelabel.Error{Op: op, Code: code, Message: msg, Label: label, Versions: ids}
+}
+
+// versionNotFound is ResourceNotFoundException for an unknown version id
+// [M] (the text is GetSecretValue's [R]).
+func versionNotFound(op string, id version.ID) error {
+	return fail(op, stagelabel.ErrResourceNotFound, "",
+		"Secrets Manager can't find the specified secret value for VersionId: "+string(id), id)
+}
+
+// versionDeleted is InvalidRequestException for a pruned version id [R].
+func versionDeleted(op string, id version.ID) error {
+	return fail(op, stagelabel.ErrInvalidRequest, "",
+		fmt.Sprintf("You can't perform this operation on secret version %s because it was deleted.", id), id)
+}
+
+// tooManyLabels is LimitExceededException for a change that would leave
+// more than MaxLabels labels [D] (the text is modeled [M]).
+func tooManyLabels(op string, label stage.Label) error {
+	return fail(op, stagelabel.ErrLimitExceeded, label, "You can attach up to 20 staging labels to a secret.")
+}
+
+// find returns the live version id, or the error AWS gives for an id that is
+// unknown or pruned.
+func (s Secret) find(op string, id version.ID) (entry, error) {
+	e, ok := s.versions.get(id)
+	switch {
+	case !ok:
+		return entry{}, versionNotFound(op, id)
+	case e.deleted:
+		return entry{}, versionDeleted(op, id)
+	}
+	return e, nil
+}
+
+// labelViolation and idViolation word a length violation of a label or an
+// id for a ValidationException; "" when there is none.
+func labelViolation(member string, l stage.Label) string {
+	return stagelabel.LengthViolation(member, string(l), stage.MinLen, stage.MaxLen)
+}
+
+func idViolation(member string, id version.ID) string {
+	return stagelabel.LengthViolation(member, string(id), version.MinIDLen, version.MaxIDLen)
+}

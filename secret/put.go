@@ -1,0 +1,221 @@
+package secret
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// Put does what PutSecretValue (and CreateSecret with a value) does: it adds
+// version v, whose id is the ClientRequestToken, and attaches staging labels
+// to it. Its cost grows with the logarithm of the number of versions.
+//
+// The rules, with the grade of their evidence (SEMANTICS.md §3):
+//   - The first version of a secret always gets [stage.Current], plus the
+//     labels given [D].
+//   - With no stages given, v gets [stage.Current]; the version that had it
+//     gets [stage.Previous] (taken from whoever had it) and loses
+//     [stage.Pending] if it had it; its custom labels stay ([R], custom
+//     labels [M]).
+//   - With stages given, only those labels move to v, each taken from the
+//     version that had it; AWSCURRENT stays unless named [R]. Named, it moves
+//     as above, AWSPREVIOUS and AWSPENDING handling included ([R]; the
+//     AWSPENDING removal when named [M]). A label named twice counts once.
+//   - An id that already exists with the same payload: nothing changes,
+//     success; stages are ignored [D/R]. With another payload:
+//     ResourceExistsException "You can't use ClientRequestToken <id> because
+//     that value is already in use for a version of secret <ARN>." (the
+//     secret's name when it has no ARN) [R].
+//   - An id that exists without payload (made by [Secret.Rotate]) is filled
+//     with v's payload, keeping its creation time, and staged as above; that
+//     is no conflict [R].
+//   - An id of a pruned version: InvalidRequestException "You can't perform
+//     this operation on secret version <id> because it was deleted." [M]
+//   - No id: InvalidRequestException "You must provide a ClientRequestToken
+//     value. We recommend a UUID-type value." [R]. No payload:
+//     InvalidRequestException "You must provide either SecretString or
+//     SecretBinary." [R]
+//   - An id outside 32 to 64 characters, more than 20 stages, or a stage
+//     outside 1 to 256 characters: ValidationException naming the members
+//     clientRequestToken, versionStages and versionStages.N.member [M].
+//   - A result with more than 20 distinct labels: LimitExceededException
+//     "You can attach up to 20 staging labels to a secret." ([D] limit, [M]
+//     text)
+func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
+	id := v.ID()
+	if id == "" {
+		return Secret{}, fail(opPut, stagelabel.ErrInvalidRequest, "",
+			"You must provide a ClientRequestToken value. We recommend a UUID-type value.")
+	}
+	if err := validateStages(opPut, "clientRequestToken", id, stages); err != nil {
+		return Secret{}, err
+	}
+	if !v.HasValue() {
+		return Secret{}, fail(opPut, stagelabel.ErrInvalidRequest, "",
+			"You must provide either SecretString or SecretBinary.", id)
+	}
+
+	first := s.live == 0 && s.versions.n == 0
+	old, exists := s.versions.get(id)
+	switch {
+	case exists && old.deleted:
+		return Secret{}, versionDeleted(opPut, id)
+	case exists && old.v.HasValue() && old.v.SameValue(v):
+		return s, nil
+	case exists && old.v.HasValue():
+		return Secret{}, fail(opPut, stagelabel.ErrResourceExists, "",
+			fmt.Sprintf("You can't use ClientRequestToken %s because that value is already in use for a version of secret %s.", id, s.ref()),
+			id)
+	}
+
+	t := s.labels.clone(len(stages) + 2)
+	switch {
+	case first:
+		t = t.assign(stage.Current, id)
+	case len(stages) == 0:
+		t = t.moveCurrent(id, true)
+	}
+	for _, l := range stages {
+		if l == stage.Current {
+			t = t.moveCurrent(id, true)
+		} else {
+			t = t.assign(l, id)
+		}
+	}
+	if len(t) > MaxLabels {
+		return Secret{}, tooManyLabels(opPut, "")
+	}
+
+	if exists {
+		v = v.With(version.WithCreated(old.v.Created()))
+		s.versions = s.versions.with(entry{v: v, seq: old.seq})
+	} else {
+		s.versions = s.versions.with(entry{v: v, seq: s.seq})
+		s.seq++
+		s.live++
+	}
+	s.labels = t
+	return s, nil
+}
+
+// validateStages checks the lengths of a ClientRequestToken and a
+// VersionStages list.
+func validateStages(op, tokenMember string, id version.ID, stages []stage.Label) error {
+	violations := []string{idViolation(tokenMember, id)}
+	if len(stages) > MaxLabels {
+		violations = append(violations, stagelabel.LengthViolation("versionStages",
+			fmt.Sprint(stages), 1, MaxLabels))
+	}
+	for i, l := range stages {
+		violations = append(violations, labelViolation("versionStages."+strconv.Itoa(i+1)+".member", l))
+	}
+	return stagelabel.ValidationError(op, violations...)
+}
+
+// Rotate does to the versions what RotateSecret does: it creates version id
+// without a payload, created at the given time, and moves
+// [stage.Pending] onto it. The rotation then fills it with [Secret.Put] and
+// moves [stage.Current] onto it with [Secret.MoveStage] [R]. Until it is
+// filled, reading it fails ([Secret.Get]).
+//
+// The rules, with the grade of their evidence:
+//   - AWSPENDING on a version other than the one carrying AWSCURRENT (a
+//     rotation in progress): InvalidRequestException "A previous rotation
+//     isn't complete. That rotation will be reattempted." ([D] that it fails,
+//     [M] text, as users quote it)
+//   - id is the unfilled version that already carries AWSPENDING (a retry):
+//     nothing changes, success [M].
+//   - id of another existing version: ResourceExistsException, as for Put [M].
+//   - On a secret without versions the new version carries AWSPENDING and
+//     nothing carries AWSCURRENT until a MoveStage puts it there [M].
+//   - No id: InvalidParameterException "You must provide a
+//     ClientRequestToken value. We recommend a UUID-type value." [R]; an id
+//     outside 32 to 64 characters: ValidationException [M].
+func (s Secret) Rotate(id version.ID, created time.Time) (Secret, error) {
+	if id == "" {
+		return Secret{}, fail(opRotate, stagelabel.ErrInvalidParameter, "",
+			"You must provide a ClientRequestToken value. We recommend a UUID-type value.")
+	}
+	if err := validateStages(opRotate, "clientRequestToken", id, nil); err != nil {
+		return Secret{}, err
+	}
+	pending, rotating := s.labels.holder(stage.Pending)
+	if old, exists := s.versions.get(id); exists {
+		if !old.deleted && !old.v.HasValue() && rotating && pending == id {
+			return s, nil
+		}
+		if old.deleted {
+			return Secret{}, versionDeleted(opRotate, id)
+		}
+		return Secret{}, fail(opRotate, stagelabel.ErrResourceExists, stage.Pending,
+			fmt.Sprintf("You can't use ClientRequestToken %s because that value is already in use for a version of secret %s.", id, s.ref()),
+			id)
+	}
+	if current, _ := s.labels.holder(stage.Current); rotating && pending != current {
+		return Secret{}, fail(opRotate, stagelabel.ErrInvalidRequest, stage.Pending,
+			"A previous rotation isn't complete. That rotation will be reattempted.", pending)
+	}
+
+	t := s.labels.clone(1).assign(stage.Pending, id)
+	if len(t) > MaxLabels {
+		return Secret{}, tooManyLabels(opRotate, stage.Pending)
+	}
+	s.versions = s.versions.with(entry{v: version.New(id, version.WithCreated(created)), seq: s.seq})
+	s.seq++
+	s.live++
+	s.labels = t
+	return s, nil
+}
+
+// Get does what GetSecretValue does: it returns the version named by id, by
+// label, or by both, which must then agree; with neither, the version
+// carrying [stage.Current] [R].
+//
+// Errors [R]: an unknown id, ResourceNotFoundException "Secrets Manager
+// can't find the specified secret value for VersionId: <id>"; a label on no
+// version, "... for staging label: <label>"; a version without payload
+// (a rotation not yet filled), the same as if it did not exist; id and label
+// on different versions, InvalidRequestException "You provided a
+// VersionStage that is not associated to the provided VersionId."; a pruned
+// id, InvalidRequestException "You can't perform this operation on secret
+// version <id> because it was deleted.". Lengths outside the limits:
+// ValidationException for versionId and versionStage [M].
+func (s Secret) Get(id version.ID, label stage.Label) (version.Version, error) {
+	var violations []string
+	if id != "" {
+		violations = append(violations, idViolation("versionId", id))
+	}
+	if label != "" {
+		violations = append(violations, labelViolation("versionStage", label))
+	}
+	if err := stagelabel.ValidationError(opGet, violations...); err != nil {
+		return version.Version{}, err
+	}
+	if id == "" {
+		if label == "" {
+			label = stage.Current
+		}
+		v, ok := s.Find(label)
+		if !ok || !v.HasValue() {
+			return version.Version{}, fail(opGet, stagelabel.ErrResourceNotFound, label,
+				"Secrets Manager can't find the specified secret value for staging label: "+string(label))
+		}
+		return v, nil
+	}
+	e, err := s.find(opGet, id)
+	if err != nil {
+		return version.Version{}, err
+	}
+	if holder, ok := s.labels.holder(label); label != "" && (!ok || holder != id) {
+		return version.Version{}, fail(opGet, stagelabel.ErrInvalidRequest, label,
+			"You provided a VersionStage that is not associated to the provided VersionId.", id)
+	}
+	if !e.v.HasValue() {
+		return version.Version{}, versionNotFound(opGet, id)
+	}
+	return e.v, nil
+}
