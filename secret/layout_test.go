@@ -1,0 +1,102 @@
+package secret_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stagelabel/stagelabel/secret"
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// The tests write secrets in the notation of SEMANTICS.md: "v1{C,X} v2{P}
+// v3{}" is three versions, oldest first; v1 carries AWSCURRENT and the
+// custom label X, v2 AWSPREVIOUS, v3 nothing (deprecated). A "?" after the
+// name ("v2?{PEND}") marks a version without payload, as RotateSecret makes
+// it. Every other version's payload is "value of <name>".
+
+var short = map[string]stage.Label{"C": stage.Current, "P": stage.Previous, "PEND": stage.Pending}
+
+// id returns the version id a layout name stands for: the name padded with
+// dashes to the 32 characters an id needs.
+func id(name string) version.ID {
+	return version.ID(name + strings.Repeat("-", max(0, version.MinIDLen-len(name))))
+}
+
+func label(s string) stage.Label {
+	if l, ok := short[s]; ok {
+		return l
+	}
+	return stage.Label(s)
+}
+
+// value returns the payload a layout gives version name.
+func value(name string) version.Option { return version.WithString("value of " + name) }
+
+// build returns the secret "test" laid out as layout says.
+func build(t testing.TB, layout string) secret.Secret {
+	t.Helper()
+	var vs []version.Version
+	labels := map[stage.Label]version.ID{}
+	for _, field := range strings.Fields(layout) {
+		name, rest, ok := strings.Cut(field, "{")
+		if !ok || !strings.HasSuffix(rest, "}") {
+			t.Fatalf("bad layout field %q", field)
+		}
+		var opts []version.Option
+		if n, placeholder := strings.CutSuffix(name, "?"); placeholder {
+			name = n
+		} else {
+			opts = append(opts, value(name))
+		}
+		vs = append(vs, version.New(id(name), opts...))
+		if inner := strings.TrimSuffix(rest, "}"); inner != "" {
+			for _, l := range strings.Split(inner, ",") {
+				if _, dup := labels[label(l)]; dup {
+					t.Fatalf("layout %q puts %s on two versions", layout, l)
+				}
+				labels[label(l)] = id(name)
+			}
+		}
+	}
+	return secret.Assemble("test", vs, labels)
+}
+
+// layout returns s in the notation build reads, labels in sorted order.
+func layout(s secret.Secret) string {
+	long := map[stage.Label]string{}
+	for k, v := range short {
+		long[v] = k
+	}
+	var fields []string
+	for v := range s.All() {
+		name := strings.TrimRight(string(v.ID()), "-")
+		if !v.HasValue() {
+			name += "?"
+		}
+		var ls []string
+		for _, l := range s.Labels(v.ID()) {
+			if k, ok := long[l]; ok {
+				ls = append(ls, k)
+			} else {
+				ls = append(ls, string(l))
+			}
+		}
+		fields = append(fields, fmt.Sprintf("%s{%s}", name, strings.Join(ls, ",")))
+	}
+	return strings.Join(fields, " ")
+}
+
+func TestLayoutRoundTrip(t *testing.T) {
+	for _, l := range []string{"", "v1{C}", "v1{P,X} v2{C,PEND} v3{}", "v1{C} v2?{PEND}"} {
+		if got := layout(build(t, l)); got != l {
+			t.Errorf("layout(build(%q)) = %q", l, got)
+		}
+	}
+	s := build(t, "v1{C,X} v2{P}")
+	if got, want := s.Labels(id("v1")), []stage.Label{stage.Current, "X"}; !slices.Equal(got, want) {
+		t.Errorf("Labels(v1) = %v, want %v", got, want)
+	}
+}

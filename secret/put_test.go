@@ -1,0 +1,263 @@
+package secret_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/secret"
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+func TestPut(t *testing.T) {
+	const inUse = "You can't use ClientRequestToken %s because that value is already in use for a version of secret test."
+	v1, v2 := id("v1"), id("v2")
+	newer := func(name string) version.Version { return version.New(id(name), value(name)) }
+	tests := []struct {
+		rule, name string
+		layout     string
+		v          version.Version
+		stages     []stage.Label
+		want       string
+		code       stagelabel.Code
+		msg        string
+	}{
+		{"3.1", "the first version gets AWSCURRENT", "", newer("v1"), nil, "v1{C}", "", ""},
+		{"3.1", "the first version gets AWSCURRENT beside the labels given", "", newer("v1"), []stage.Label{stage.Pending, "X"}, "v1{C,PEND,X}", "", ""},
+		{"3.2", "a default put moves AWSCURRENT and AWSPREVIOUS", "v1{C}", newer("v2"), nil, "v1{P} v2{C}", "", ""},
+		{"3.2", "a default put removes AWSPENDING from the old current", "v1{P} v2{C,PEND}", newer("v3"), nil, "v1{} v2{P} v3{C}", "", ""},
+		{"3.2", "AWSPENDING elsewhere stays", "v1{C} v2{PEND}", newer("v3"), nil, "v1{P} v2{PEND} v3{C}", "", ""},
+		{"3.3", "only the named labels move; AWSCURRENT stays", "v1{C}", newer("v2"), []stage.Label{stage.Pending}, "v1{C} v2{PEND}", "", ""},
+		{"3.3", "a named label is taken from its holder", "v1{C} v2{PEND}", newer("v3"), []stage.Label{stage.Pending}, "v1{C} v2{} v3{PEND}", "", ""},
+		{"3.3", "a label named twice counts once", "v1{C}", newer("v2"), []stage.Label{"X", "X"}, "v1{C} v2{X}", "", ""},
+		{"3.4", "AWSCURRENT named moves AWSPREVIOUS as a default put does", "v1{P} v2{C}", newer("v3"), []stage.Label{stage.Current}, "v1{} v2{P} v3{C}", "", ""},
+		{"3.4", "AWSCURRENT named with others", "v1{C,X}", newer("v2"), []stage.Label{"Y", stage.Current}, "v1{P,X} v2{C,Y}", "", ""},
+		{"3.4", "AWSCURRENT named removes AWSPENDING from the old current", "v1{C,PEND}", newer("v2"), []stage.Label{stage.Current}, "v1{P} v2{C}", "", ""},
+		{"3.4", "AWSCURRENT and AWSPENDING named move both", "v1{C,PEND}", newer("v2"), []stage.Label{stage.Pending, stage.Current}, "v1{P} v2{C,PEND}", "", ""},
+		{"3.5", "custom labels on the old current stay", "v1{C,X}", newer("v2"), nil, "v1{P,X} v2{C}", "", ""},
+		{"3.6", "the same token and value is a no-op", "v1{C} v2{P}", newer("v1"), nil, "v1{C} v2{P}", "", ""},
+		{"3.6", "the same token and value ignores stages", "v1{P} v2{C}", newer("v1"), []stage.Label{stage.Current}, "v1{P} v2{C}", "", ""},
+		{"3.7", "the same token with another value", "v1{C}", version.New(v1, version.WithString("other")), nil, "",
+			stagelabel.ErrResourceExists, strings.Replace(inUse, "%s", string(v1), 1)},
+		{"3.7", "a SecretBinary is another value than the same SecretString", "v1{C}", version.New(v1, version.WithBinary([]byte("value of v1"))), nil, "",
+			stagelabel.ErrResourceExists, strings.Replace(inUse, "%s", string(v1), 1)},
+		{"3.8", "filling a valueless version is no conflict", "v1{C} v2?{PEND}", newer("v2"), []stage.Label{stage.Pending}, "v1{C} v2{PEND}", "", ""},
+		{"3.8", "filling by default moves AWSCURRENT onto it", "v1{C} v2?{PEND}", newer("v2"), nil, "v1{P} v2{C,PEND}", "", ""},
+		{"3.10", "more than 20 stages", "v1{C}", newer("v2"), make([]stage.Label, 21), "", stagelabel.ErrValidation, ""},
+		{"3.10", "an empty stage", "v1{C}", newer("v2"), []stage.Label{"X", ""}, "",
+			stagelabel.ErrValidation, "1 validation error detected: Value '' at 'versionStages.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"3.10", "a short token", "v1{C}", version.New("short", value("x")), nil, "",
+			stagelabel.ErrValidation, "1 validation error detected: Value 'short' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 32"},
+		{"3.11", "no token", "v1{C}", version.New("", value("x")), nil, "",
+			stagelabel.ErrInvalidRequest, "You must provide a ClientRequestToken value. We recommend a UUID-type value."},
+		{"3.x", "no payload", "v1{C}", version.New(v2), nil, "",
+			stagelabel.ErrInvalidRequest, "You must provide either SecretString or SecretBinary."},
+		{"2.14", "a 21st label", twenty(""), newer("v2"), []stage.Label{"X"}, "",
+			stagelabel.ErrLimitExceeded, "You can attach up to 20 staging labels to a secret."},
+		{"2.14", "a default put adding AWSPREVIOUS as the 21st label", twenty(""), newer("v2"), nil, "",
+			stagelabel.ErrLimitExceeded, "You can attach up to 20 staging labels to a secret."},
+		{"2.14", "moving labels among 20 is fine", twenty(""), newer("v2"), []stage.Label{"LB"}, strings.Replace(twenty("v2{LB}"), ",LB,", ",", 1), "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule+" "+tt.name, func(t *testing.T) {
+			s := build(t, tt.layout)
+			before := layout(s)
+			got, err := s.Put(tt.v, tt.stages...)
+			checkErr(t, err, tt.code, tt.msg)
+			if after := layout(s); after != before {
+				t.Errorf("receiver changed: %q, was %q", after, before)
+			}
+			if tt.code != "" {
+				if !got.Equal(secret.Secret{}) {
+					t.Errorf("Put() = %v with an error, want the zero Secret", got)
+				}
+				return
+			}
+			if diff := cmp.Diff(tt.want, layout(got)); diff != "" {
+				t.Errorf("Put() mismatch (-want +got):\n%s", diff)
+			}
+			if v, ok := got.Version(tt.v.ID()); !ok || !v.SameValue(tt.v) {
+				t.Errorf("Version(%s) after Put = %#v, %v; want the put payload", tt.v.ID(), v, ok)
+			}
+		})
+	}
+}
+
+func TestPutConflictNamesTheARN(t *testing.T) {
+	const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:test-AbCdEf"
+	s := build(t, "v1{C}").WithARN(arn)
+	_, err := s.Put(version.New(id("v1"), version.WithString("other")))
+	checkErr(t, err, stagelabel.ErrResourceExists,
+		"You can't use ClientRequestToken "+string(id("v1"))+" because that value is already in use for a version of secret "+arn+".")
+}
+
+func TestPutKeepsOrderAndFillKeepsCreation(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, err := secret.New("db").Put(version.New(id("v1"), value("v1"), version.WithCreated(t0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = s.Rotate(id("v2"), t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = s.Put(version.New(id("v2"), value("v2"), version.WithCreated(t0.Add(2*time.Hour))), stage.Pending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := s.Version(id("v2"))
+	if !v.Created().Equal(t0.Add(time.Hour)) {
+		t.Errorf("filled version created %v, want the placeholder's %v", v.Created(), t0.Add(time.Hour))
+	}
+	s, err = s.Put(version.New(id("v0"), value("v0")), "X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]version.ID{id("v1"), id("v2"), id("v0")}, s.VersionIDs()); diff != "" {
+		t.Errorf("VersionIDs() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestRotate(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	v1, v2, v3 := id("v1"), id("v2"), id("v3")
+	tests := []struct {
+		rule, name string
+		layout     string
+		id         version.ID
+		want       string
+		code       stagelabel.Code
+		msg        string
+	}{
+		{"3.8", "a rotation adds a valueless AWSPENDING version", "v1{C}", v2, "v1{C} v2?{PEND}", "", ""},
+		{"3.8", "AWSPENDING on the current version moves to the new one", "v1{C,PEND}", v2, "v1{C} v2?{PEND}", "", ""},
+		{"3.8", "a rotation of a secret without versions", "", v1, "v1?{PEND}", "", ""},
+		{"3.8", "retrying the same rotation changes nothing", "v1{C} v2?{PEND}", v2, "v1{C} v2?{PEND}", "", ""},
+		{"3.9", "AWSPENDING on another version: rotation in progress", "v1{C} v2{PEND}", v3, "",
+			stagelabel.ErrInvalidRequest, "A previous rotation isn't complete. That rotation will be reattempted."},
+		{"3.9", "AWSPENDING with no current: rotation in progress", "v1?{PEND}", v2, "",
+			stagelabel.ErrInvalidRequest, "A previous rotation isn't complete. That rotation will be reattempted."},
+		{"3.8", "a token already used", "v1{C} v2{}", v2, "",
+			stagelabel.ErrResourceExists, "You can't use ClientRequestToken " + string(v2) + " because that value is already in use for a version of secret test."},
+		{"3.11", "no token", "v1{C}", "", "",
+			stagelabel.ErrInvalidParameter, "You must provide a ClientRequestToken value. We recommend a UUID-type value."},
+		{"3.10", "a long token", "v1{C}", version.ID(strings.Repeat("z", 65)), "", stagelabel.ErrValidation, ""},
+		{"2.14", "AWSPENDING as the 21st label", twenty(""), v2, "",
+			stagelabel.ErrLimitExceeded, "You can attach up to 20 staging labels to a secret."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule+" "+tt.name, func(t *testing.T) {
+			s := build(t, tt.layout)
+			before := layout(s)
+			got, err := s.Rotate(tt.id, t0)
+			checkErr(t, err, tt.code, tt.msg)
+			if after := layout(s); after != before {
+				t.Errorf("receiver changed: %q, was %q", after, before)
+			}
+			if tt.code != "" {
+				return
+			}
+			if diff := cmp.Diff(tt.want, layout(got)); diff != "" {
+				t.Errorf("Rotate() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestGet(t *testing.T) {
+	s := build(t, "v1{P} v2{C,X} v3{} v4?{PEND}")
+	notFoundID := "Secrets Manager can't find the specified secret value for VersionId: "
+	tests := []struct {
+		name  string
+		id    version.ID
+		label stage.Label
+		want  version.ID
+		code  stagelabel.Code
+		msg   string
+	}{
+		{"neither: AWSCURRENT", "", "", id("v2"), "", ""},
+		{"by label", "", stage.Previous, id("v1"), "", ""},
+		{"by id, deprecated included", id("v3"), "", id("v3"), "", ""},
+		{"id and label agreeing", id("v2"), "X", id("v2"), "", ""},
+		{"id and label disagreeing", id("v1"), stage.Current, "",
+			stagelabel.ErrInvalidRequest, "You provided a VersionStage that is not associated to the provided VersionId."},
+		{"id and a label on nothing", id("v1"), "Y", "",
+			stagelabel.ErrInvalidRequest, "You provided a VersionStage that is not associated to the provided VersionId."},
+		{"unknown id", id("v9"), "", "", stagelabel.ErrResourceNotFound, notFoundID + string(id("v9"))},
+		{"label on nothing", "", "Y", "",
+			stagelabel.ErrResourceNotFound, "Secrets Manager can't find the specified secret value for staging label: Y"},
+		{"3.8 a rotation's version before it is filled, by label", "", stage.Pending, "",
+			stagelabel.ErrResourceNotFound, "Secrets Manager can't find the specified secret value for staging label: AWSPENDING"},
+		{"3.8 a rotation's version before it is filled, by id", id("v4"), "", "",
+			stagelabel.ErrResourceNotFound, notFoundID + string(id("v4"))},
+		{"bad lengths", "x", stage.Label(strings.Repeat("l", 300)), "", stagelabel.ErrValidation, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Get(tt.id, tt.label)
+			checkErr(t, err, tt.code, tt.msg)
+			if tt.code == "" && got.ID() != tt.want {
+				t.Errorf("Get(%q, %q) = %v, want %v", tt.id, tt.label, got.ID(), tt.want)
+			}
+		})
+	}
+}
+
+func TestReading(t *testing.T) {
+	s := build(t, "v1{P} v2{} v3{C,X} v4?{PEND}")
+	wantStages := map[version.ID][]stage.Label{
+		id("v1"): {stage.Previous},
+		id("v3"): {stage.Current, "X"},
+		id("v4"): {stage.Pending},
+	}
+	if diff := cmp.Diff(wantStages, s.Stages()); diff != "" {
+		t.Errorf("Stages() mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]version.ID{id("v1"), id("v2"), id("v3"), id("v4")}, s.VersionIDs()); diff != "" {
+		t.Errorf("VersionIDs() mismatch (-want +got):\n%s", diff)
+	}
+	var labelled []version.ID
+	for v := range s.Labelled() {
+		labelled = append(labelled, v.ID())
+	}
+	if diff := cmp.Diff([]version.ID{id("v1"), id("v3"), id("v4")}, labelled); diff != "" {
+		t.Errorf("Labelled() mismatch (-want +got):\n%s", diff)
+	}
+	if !s.Deprecated(id("v2")) || s.Deprecated(id("v1")) || s.Deprecated(id("v9")) {
+		t.Error("Deprecated() wrong for v2 (deprecated), v1 (labelled) or v9 (unknown)")
+	}
+	if got := s.Len(); got != 4 {
+		t.Errorf("Len() = %d, want 4", got)
+	}
+	if got := s.StageCount(); got != 4 {
+		t.Errorf("StageCount() = %d, want 4", got)
+	}
+	if v, ok := s.Find(stage.Current); !ok || v.ID() != id("v3") {
+		t.Errorf("Find(AWSCURRENT) = %v, %v, want v3", v, ok)
+	}
+	if _, ok := s.Find("nothing"); ok {
+		t.Error("Find(nothing) found a version")
+	}
+	if got := build(t, "v1{}").Stages(); len(got) != 0 {
+		t.Errorf("Stages() of a secret without labels = %v, want empty", got)
+	}
+	// Stages hands out a map of its own: writing to it changes nothing.
+	m := s.Stages()
+	m[id("v1")][0] = "Z"
+	if diff := cmp.Diff(wantStages, s.Stages()); diff != "" {
+		t.Errorf("Stages() after writing to its result (-want +got):\n%s", diff)
+	}
+	// Stopping an iterator early is honoured.
+	n := 0
+	for range s.All() {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Errorf("All() yielded %d after break", n)
+	}
+}
