@@ -16,7 +16,10 @@ import (
 //
 // The rules, with the grade of their evidence (SEMANTICS.md §3):
 //   - The first version of a secret always gets [stage.Current], plus the
-//     labels given [D].
+//     labels given [D]. So does the first payload of a secret whose only
+//     version is an unfilled rotation ([Secret.Rotate] on a secret created
+//     without a value) [M]: once a version has a payload, one carries
+//     AWSCURRENT.
 //   - With no stages given, v gets [stage.Current]; the version that had it
 //     gets [stage.Previous] (taken from whoever had it) and loses
 //     [stage.Pending] if it had it; its custom labels stay ([R], custom
@@ -59,7 +62,6 @@ func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
 			"You must provide either SecretString or SecretBinary.", id)
 	}
 
-	first := s.live == 0 && s.versions.n == 0
 	old, exists := s.versions.get(id)
 	switch {
 	case exists && old.deleted:
@@ -73,10 +75,7 @@ func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
 	}
 
 	t := s.labels.clone(len(stages) + 2)
-	switch {
-	case first:
-		t = t.assign(stage.Current, id)
-	case len(stages) == 0:
+	if _, ok := t.holder(stage.Current); !ok || len(stages) == 0 {
 		t = t.moveCurrent(id, true)
 	}
 	for _, l := range stages {

@@ -28,6 +28,7 @@ func TestPut(t *testing.T) {
 	}{
 		{"3.1", "the first version gets AWSCURRENT", "", newer("v1"), nil, "v1{C}", "", ""},
 		{"3.1", "the first version gets AWSCURRENT beside the labels given", "", newer("v1"), []stage.Label{stage.Pending, "X"}, "v1{C,PEND,X}", "", ""},
+		{"3.1", "the first payload after a rotation of an empty secret gets AWSCURRENT", "v1?{PEND}", newer("v1"), []stage.Label{stage.Pending}, "v1{C,PEND}", "", ""},
 		{"3.2", "a default put moves AWSCURRENT and AWSPREVIOUS", "v1{C}", newer("v2"), nil, "v1{P} v2{C}", "", ""},
 		{"3.2", "a default put removes AWSPENDING from the old current", "v1{P} v2{C,PEND}", newer("v3"), nil, "v1{} v2{P} v3{C}", "", ""},
 		{"3.2", "AWSPENDING elsewhere stays", "v1{C} v2{PEND}", newer("v3"), nil, "v1{P} v2{PEND} v3{C}", "", ""},
