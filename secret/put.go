@@ -184,14 +184,14 @@ func (s Secret) Rotate(id version.ID, created time.Time) (Secret, error) {
 // version <id> because it was deleted.". Lengths outside the limits:
 // ValidationException for versionId and versionStage [M].
 func (s Secret) Get(id version.ID, label stage.Label) (version.Version, error) {
-	var violations []string
+	var badID, badLabel string
 	if id != "" {
-		violations = append(violations, idViolation("versionId", id))
+		badID = idViolation("versionId", id)
 	}
 	if label != "" {
-		violations = append(violations, labelViolation("versionStage", label))
+		badLabel = labelViolation("versionStage", label)
 	}
-	if err := stagelabel.ValidationError(opGet, violations...); err != nil {
+	if err := stagelabel.ValidationError(opGet, badID, badLabel); err != nil {
 		return version.Version{}, err
 	}
 	if id == "" {

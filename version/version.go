@@ -47,9 +47,16 @@ const (
 // The zero Version has an empty ID, no payload and a zero creation time.
 type Version struct {
 	id      ID
-	kind    kind
-	value   string // the payload, the bytes of SecretBinary stored as a string
+	payload *payload // nil when there is none
 	created time.Time
+}
+
+// payload is the secret material of a Version. It sits behind a pointer so
+// that even fmt's reflection over a struct holding a Version, which skips
+// Version's methods, prints an address and never the material.
+type payload struct {
+	kind  kind
+	value string // SecretString, or the bytes of SecretBinary
 }
 
 // Option sets a field of a Version in [New] or [Version.With].
@@ -58,13 +65,13 @@ type Option func(*Version)
 // WithString gives the version the payload SecretString s, replacing any
 // other payload.
 func WithString(s string) Option {
-	return func(v *Version) { v.kind, v.value = text, s }
+	return func(v *Version) { v.payload = &payload{text, s} }
 }
 
 // WithBinary gives the version the payload SecretBinary b, replacing any
 // other payload. The version keeps its own copy of b.
 func WithBinary(b []byte) Option {
-	return func(v *Version) { v.kind, v.value = binary, string(b) }
+	return func(v *Version) { v.payload = &payload{binary, string(b)} }
 }
 
 // WithCreated sets the version's creation time (CreatedDate).
@@ -94,30 +101,38 @@ func (v Version) Created() time.Time { return v.created }
 
 // HasValue reports whether v carries a payload. A version created by
 // RotateSecret has none until PutSecretValue fills it.
-func (v Version) HasValue() bool { return v.kind != none }
+func (v Version) HasValue() bool { return v.payload != nil }
+
+// kind returns which payload v carries.
+func (v Version) kind() kind {
+	if v.payload == nil {
+		return none
+	}
+	return v.payload.kind
+}
 
 // SecretString returns the version's SecretString, and whether it has one.
 func (v Version) SecretString() (string, bool) {
-	if v.kind != text {
+	if v.kind() != text {
 		return "", false
 	}
-	return v.value, true
+	return v.payload.value, true
 }
 
 // SecretBinary returns a copy of the version's SecretBinary, and whether it
 // has one.
 func (v Version) SecretBinary() ([]byte, bool) {
-	if v.kind != binary {
+	if v.kind() != binary {
 		return nil, false
 	}
-	return []byte(v.value), true
+	return []byte(v.payload.value), true
 }
 
 // SameValue reports whether v and w carry the same payload: both none, the
 // same SecretString, or the same SecretBinary. A SecretString never equals a
 // SecretBinary, whatever their bytes.
 func (v Version) SameValue(w Version) bool {
-	return v.kind == w.kind && v.value == w.value
+	return v.kind() == w.kind() && (v.payload == nil || v.payload.value == w.payload.value)
 }
 
 // Equal reports whether v and w have the same id, payload and creation time
@@ -133,7 +148,7 @@ func (v Version) String() string { return string(v.id) }
 // has a payload and its creation time, but never the payload itself.
 func (v Version) GoString() string {
 	payload := "none"
-	switch v.kind {
+	switch v.kind() {
 	case text:
 		payload = "SecretString"
 	case binary:

@@ -120,6 +120,15 @@ func TestNoLeak(t *testing.T) {
 				t.Errorf("Sprintf(%q, v) = %q, leaks the payload", verb, out)
 			}
 		}
+		holder := struct {
+			name string
+			v    version.Version
+		}{"x", v}
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			if out := fmt.Sprintf(verb, holder); strings.Contains(out, secret) {
+				t.Errorf("Sprintf(%q, a struct holding v) = %q, leaks the payload", verb, out)
+			}
+		}
 		for _, h := range []func(*bytes.Buffer) slog.Handler{
 			func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
 			func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },

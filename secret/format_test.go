@@ -1,0 +1,81 @@
+package secret_test
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stagelabel/stagelabel/secret"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// TestNoLeak checks that a secret's payloads never show in its String, any
+// fmt verb, a struct holding it, a log line, or an error about it.
+func TestNoLeak(t *testing.T) {
+	const material = "pa55w0rd-material"
+	s, err := secret.New("db").Put(version.New(id("v1"), version.WithString(material)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ = s.Put(version.New(id("v2"), version.WithBinary([]byte(material))), "X")
+	var outs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		outs = append(outs, fmt.Sprintf(verb, s), fmt.Sprintf(verb, struct{ s secret.Secret }{s}))
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("secret", "s", s)
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("secret", "s", s)
+	outs = append(outs, buf.String())
+	_, err1 := s.Put(version.New(id("v1"), version.WithString("other "+material)))
+	_, err2 := s.Put(version.New(id("v2"), version.WithString(material)))
+	for _, err := range []error{err1, err2} {
+		if err == nil {
+			t.Fatal("conflicting Put succeeded")
+		}
+		outs = append(outs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+	}
+	hex := fmt.Sprintf("%x", material)
+	for _, out := range outs {
+		if strings.Contains(out, material) || strings.Contains(out, hex) {
+			t.Errorf("output leaks the payload: %s", out)
+		}
+	}
+	if got, want := s.String(), `secret "db" {`+string(id("v1"))+`: [AWSCURRENT], `+string(id("v2"))+`: [X]}`; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
+
+func TestEqual(t *testing.T) {
+	a := build(t, "v1{P,X} v2{C}")
+	tests := []struct {
+		name string
+		b    secret.Secret
+		want bool
+	}{
+		{"built alike", build(t, "v1{P,X} v2{C}"), true},
+		{"other labels", build(t, "v1{P} v2{C,X}"), false},
+		{"other order", build(t, "v2{C} v1{P,X}"), false},
+		{"other name", secret.Assemble("other", nil, nil), false},
+		{"other ARN", a.WithARN("arn"), false},
+		{"a payload missing", build(t, "v1{P,X} v2?{C}"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := a.Equal(tt.b); got != tt.want {
+				t.Errorf("Equal() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// go-cmp compares Secrets by their Equal method.
+	moved, err := a.MoveStage("X", id("v1"), id("v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(build(t, "v1{P} v2{C,X}"), moved); diff != "" {
+		t.Errorf("MoveStage() mismatch (-want +got):\n%s", diff)
+	}
+}
