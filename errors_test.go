@@ -1,0 +1,53 @@
+package stagelabel_test
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/stagelabel/stagelabel"
+)
+
+func TestErrorCategories(t *testing.T) {
+	codes := []stagelabel.Code{stagelabel.ErrInvalidParameter, stagelabel.ErrInvalidRequest,
+		stagelabel.ErrResourceNotFound, stagelabel.ErrResourceExists, stagelabel.ErrLimitExceeded, stagelabel.ErrValidation}
+	for _, c := range codes {
+		err := fmt.Errorf("wrapped: %w", &stagelabel.Error{Op: "Op", Code: c, Message: "m"})
+		for _, d := range codes {
+			if got := errors.Is(err, d); got != (c == d) {
+				t.Errorf("errors.Is(%s error, %s) = %v", c, d, got)
+			}
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s error matches fs.ErrNotExist", c)
+		}
+		if !strings.HasSuffix(string(c), "Exception") || c.Error() != string(c) {
+			t.Errorf("code %q is not an AWS exception name", c)
+		}
+	}
+}
+
+func TestLengthViolation(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        string
+	}{
+		{"within", "abc", ""},
+		{"at the minimum", "ab", ""},
+		{"below", "a", "Value 'a' at 'm' failed to satisfy constraint: Member must have length greater than or equal to 2"},
+		{"above", "abcde", "Value 'abcde' at 'm' failed to satisfy constraint: Member must have length less than or equal to 4"},
+		{"characters, not bytes", "ééé", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := stagelabel.LengthViolation("m", tt.value, 2, 4); got != tt.want {
+				t.Errorf("LengthViolation(%q) = %q, want %q", tt.value, got, tt.want)
+			}
+		})
+	}
+	if err := stagelabel.ValidationError("Op", "", ""); err != nil {
+		t.Errorf("ValidationError with no violation = %v, want nil", err)
+	}
+}

@@ -1,0 +1,89 @@
+package stagelabel_test
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/secret"
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// The life of a secret: two values put, a rotation, and the labels after
+// each step. Deprecated versions stay until pruning.
+func Example() {
+	const (
+		v1 version.ID = "11111111-1111-1111-1111-111111111111"
+		v2 version.ID = "22222222-2222-2222-2222-222222222222"
+		v3 version.ID = "33333333-3333-3333-3333-333333333333"
+	)
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	show := func(step string, s secret.Secret) {
+		fmt.Printf("%-22s", step+":")
+		for _, id := range s.VersionIDs() {
+			fmt.Printf(" %.4s%v", id, s.Labels(id))
+		}
+		fmt.Println()
+	}
+
+	s := secret.New("prod/db")
+	s, _ = s.Put(version.New(v1, version.WithString("first"), version.WithCreated(now)))
+	show("create", s)
+	s, _ = s.Put(version.New(v2, version.WithString("second"), version.WithCreated(now)))
+	show("put", s)
+
+	// A rotation: an empty AWSPENDING version, filled, then made current.
+	s, _ = s.Rotate(v3, now)
+	show("rotate", s)
+	s, _ = s.Put(version.New(v3, version.WithString("third")), stage.Pending)
+	s, _ = s.MoveStage(stage.Current, v2, v3)
+	show("move AWSCURRENT", s)
+	s, _ = s.MoveStage(stage.Pending, v3, "")
+	show("remove AWSPENDING", s)
+
+	// Calls that break a rule fail with the AWS error and change nothing.
+	_, err := s.MoveStage(stage.Current, v3, "")
+	fmt.Println(errors.Is(err, stagelabel.ErrInvalidParameter), err)
+
+	// Output:
+	// create:                1111[AWSCURRENT]
+	// put:                   1111[AWSPREVIOUS] 2222[AWSCURRENT]
+	// rotate:                1111[AWSPREVIOUS] 2222[AWSCURRENT] 3333[AWSPENDING]
+	// move AWSCURRENT:       1111[] 2222[AWSPREVIOUS] 3333[AWSCURRENT AWSPENDING]
+	// remove AWSPENDING:     1111[] 2222[AWSPREVIOUS] 3333[AWSCURRENT]
+	// true UpdateSecretVersionStage: InvalidParameterException: You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.
+}
+
+// Error has the method set of the AWS SDK's smithy.APIError.
+func ExampleError() {
+	err := error(&stagelabel.Error{
+		Op:      "UpdateSecretVersionStage",
+		Code:    stagelabel.ErrInvalidParameter,
+		Message: "You must specify RemoveFromVersionId, MoveToVersionId, or both.",
+	})
+	var api interface {
+		ErrorCode() string
+		ErrorMessage() string
+	}
+	if errors.As(err, &api) {
+		fmt.Println(api.ErrorCode())
+		fmt.Println(api.ErrorMessage())
+	}
+	// Output:
+	// InvalidParameterException
+	// You must specify RemoveFromVersionId, MoveToVersionId, or both.
+}
+
+// ValidationError words length violations as AWS does.
+func ExampleValidationError() {
+	err := stagelabel.ValidationError("UpdateSecretVersionStage",
+		stagelabel.LengthViolation("versionStage", "", 1, 256),
+		stagelabel.LengthViolation("moveToVersionId", "abc", 32, 64),
+		stagelabel.LengthViolation("removeFromVersionId", "11111111-1111-1111-1111-111111111111", 32, 64),
+	)
+	fmt.Println(err)
+	// Output:
+	// UpdateSecretVersionStage: ValidationException: 2 validation errors detected: Value '' at 'versionStage' failed to satisfy constraint: Member must have length greater than or equal to 1; Value 'abc' at 'moveToVersionId' failed to satisfy constraint: Member must have length greater than or equal to 32
+}
