@@ -59,7 +59,7 @@ func TestEqual(t *testing.T) {
 		{"built alike", build(t, "v1{P,X} v2{C}"), true},
 		{"other labels", build(t, "v1{P} v2{C,X}"), false},
 		{"other order", build(t, "v2{C} v1{P,X}"), false},
-		{"other name", secret.Assemble("other", nil, nil), false},
+		{"other name", secret.New("other"), false},
 		{"other ARN", a.WithARN("arn"), false},
 		{"a payload missing", build(t, "v1{P,X} v2?{C}"), false},
 	}

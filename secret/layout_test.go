@@ -61,7 +61,11 @@ func build(t testing.TB, layout string) secret.Secret {
 			}
 		}
 	}
-	return secret.Assemble("test", vs, labels)
+	s, err := secret.Restore("test", vs, labels, nil)
+	if err != nil {
+		t.Fatalf("layout %q: %v", layout, err)
+	}
+	return s
 }
 
 // layout returns s in the notation build reads, labels in sorted order.

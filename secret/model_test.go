@@ -369,6 +369,11 @@ func (sm *machine) check(t *rapid.T) {
 	if _, ok := seen[stage.Current]; withValue && !ok {
 		t.Fatalf("versions with payload but no AWSCURRENT: %v", sm.s)
 	}
+	// Every state can be rebuilt from its parts.
+	vs, labels, pruned := parts(sm.s)
+	if r, err := secret.Restore(sm.s.Name(), vs, labels, pruned); err != nil || !r.Equal(sm.s) {
+		t.Fatalf("Restore(parts(%v)) = %v, %v", sm.s, r, err)
+	}
 	// Immutability: no later call changed any earlier value.
 	for _, h := range sm.history {
 		if got := layout(h.s); got != h.layout {
