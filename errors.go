@@ -33,6 +33,10 @@ const (
 	ErrLimitExceeded Code = "LimitExceededException"
 	// ErrValidation: a member breaks a length or size constraint.
 	ErrValidation Code = "ValidationException"
+	// ErrInvalidNextToken: a pagination token that no listing gave.
+	ErrInvalidNextToken Code = "InvalidNextTokenException"
+	// ErrInternalService: a failure of the service itself, not the request.
+	ErrInternalService Code = "InternalServiceError"
 )
 
 // Error is the error every stagelabel operation returns. It carries the AWS
@@ -69,16 +73,50 @@ func (e *Error) ErrorMessage() string { return e.Message }
 // such as "Value 'x' at 'versionStage' failed to satisfy constraint: Member
 // must have length greater than or equal to 1", and "" if value keeps it.
 // Member names are lowerCamelCase, as AWS writes them in these messages.
-// The format is AWS's general one; its use for these members is modeled.
+// The format is AWS's general one; its use for each member is modeled.
 func LengthViolation(member, value string, min, max int) string {
 	n := utf8.RuneCountInString(value)
-	switch {
-	case n < min:
-		return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", value, member, min)
-	case n > max:
-		return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", value, member, max)
+	if min <= n && n <= max {
+		return ""
 	}
-	return ""
+	return violation(fmt.Sprintf("Value '%s' at '%s'", value, member), "length", n, min, max)
+}
+
+// SensitiveLengthViolation is [LengthViolation] for a member holding secret
+// material, of n bytes: the text does not echo the value ("Value at
+// 'secretString' failed to satisfy constraint: ...").
+func SensitiveLengthViolation(member string, n, min, max int) string {
+	if min <= n && n <= max {
+		return ""
+	}
+	return violation(fmt.Sprintf("Value at '%s'", member), "length", n, min, max)
+}
+
+// ListLengthViolation is [LengthViolation] for a list member: items must
+// number min..max.
+func ListLengthViolation(member string, items []string, min, max int) string {
+	if min <= len(items) && len(items) <= max {
+		return ""
+	}
+	return violation(fmt.Sprintf("Value '[%s]' at '%s'", strings.Join(items, ", "), member), "length", len(items), min, max)
+}
+
+// RangeViolation returns AWS's text for the number n of member breaking the
+// range min..max ("Value '0' at 'maxResults' failed to satisfy constraint:
+// Member must have value greater than or equal to 1"), and "" if n keeps it.
+func RangeViolation(member string, n, min, max int) string {
+	if min <= n && n <= max {
+		return ""
+	}
+	return violation(fmt.Sprintf("Value '%d' at '%s'", n, member), "value", n, min, max)
+}
+
+// violation words a measure n of subject that lies outside min..max.
+func violation(subject, measure string, n, min, max int) string {
+	if n < min {
+		return fmt.Sprintf("%s failed to satisfy constraint: Member must have %s greater than or equal to %d", subject, measure, min)
+	}
+	return fmt.Sprintf("%s failed to satisfy constraint: Member must have %s less than or equal to %d", subject, measure, max)
 }
 
 // ValidationError returns the ValidationException of operation op for the

@@ -47,6 +47,20 @@ func TestLengthViolation(t *testing.T) {
 			}
 		})
 	}
+	others := []struct{ got, want string }{
+		{stagelabel.SensitiveLengthViolation("secretString", 0, 1, 10), "Value at 'secretString' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{stagelabel.SensitiveLengthViolation("secretString", 5, 1, 10), ""},
+		{stagelabel.ListLengthViolation("versionStages", []string{"a", "b", "c"}, 1, 2), "Value '[a, b, c]' at 'versionStages' failed to satisfy constraint: Member must have length less than or equal to 2"},
+		{stagelabel.ListLengthViolation("versionStages", []string{}, 1, 2), "Value '[]' at 'versionStages' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{stagelabel.RangeViolation("maxResults", 0, 1, 100), "Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{stagelabel.RangeViolation("maxResults", 101, 1, 100), "Value '101' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100"},
+		{stagelabel.RangeViolation("maxResults", 100, 1, 100), ""},
+	}
+	for _, o := range others {
+		if o.got != o.want {
+			t.Errorf("violation = %q, want %q", o.got, o.want)
+		}
+	}
 	if err := stagelabel.ValidationError("Op", "", ""); err != nil {
 		t.Errorf("ValidationError with no violation = %v, want nil", err)
 	}

@@ -106,8 +106,11 @@ func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
 func validateStages(op, tokenMember string, id version.ID, stages []stage.Label) error {
 	violations := []string{idViolation(tokenMember, id)}
 	if len(stages) > MaxLabels {
-		violations = append(violations, stagelabel.LengthViolation("versionStages",
-			fmt.Sprint(stages), 1, MaxLabels))
+		items := make([]string, len(stages))
+		for i, l := range stages {
+			items[i] = string(l)
+		}
+		violations = append(violations, stagelabel.ListLengthViolation("versionStages", items, 1, MaxLabels))
 	}
 	for i, l := range stages {
 		violations = append(violations, labelViolation("versionStages."+strconv.Itoa(i+1)+".member", l))

@@ -1,0 +1,537 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/secret"
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// Limits of the members the operations take, from the AWS API reference
+// [D].
+const (
+	MaxNameLen        = 512
+	MaxDescriptionLen = 2048
+	MaxValueLen       = 65536 // bytes of SecretString or SecretBinary
+	MinRecoveryDays   = 7
+	MaxRecoveryDays   = 30
+	MaxPageSize       = 100
+)
+
+// CreateSecretInput is the input of CreateSecret.
+type CreateSecretInput struct {
+	Name               string
+	ClientRequestToken string // the id of the first version, when a value is given
+	Description        string
+	SecretString       *string
+	SecretBinary       []byte
+}
+
+// CreateSecretOutput is the output of CreateSecret. VersionId is empty when
+// the secret was created without a value.
+type CreateSecretOutput struct {
+	ARN       string
+	Name      string
+	VersionId string
+}
+
+// CreateSecret creates a secret, with a first version carrying AWSCURRENT
+// when a value is given [D].
+//
+// Errors: an invalid name, ValidationException "Invalid name. Must be a
+// valid name containing alphanumeric characters, or any of the following:
+// -/_+=.@!" [R]; a name in use, ResourceExistsException "The operation
+// failed because the secret <name> already exists." [R]; a name scheduled
+// for deletion, InvalidRequestException "You can't create this secret
+// because a secret with this name is already scheduled for deletion." [R];
+// no ClientRequestToken, InvalidRequestException "You must provide a
+// ClientRequestToken value. We recommend a UUID-type value." [R]; both
+// SecretString and SecretBinary, InvalidParameterException [M]; lengths
+// (description, value, token) out of range, ValidationException [M].
+func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) {
+	const op = "CreateSecret"
+	if err := validName(op, in.Name); err != nil {
+		return CreateSecretOutput{}, err
+	}
+	if in.ClientRequestToken == "" {
+		return CreateSecretOutput{}, noToken(op, stagelabel.ErrInvalidRequest)
+	}
+	v, hasValue, err := newVersion(op, in.ClientRequestToken, in.SecretString, in.SecretBinary, false)
+	if err != nil {
+		return CreateSecretOutput{}, err
+	}
+	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("description", in.Description, 0, MaxDescriptionLen)); err != nil {
+		return CreateSecretOutput{}, err
+	}
+	now := st.now()
+	v = v.With(version.WithCreated(now))
+	arn, err := st.newARN(in.Name)
+	if err != nil {
+		return CreateSecretOutput{}, err
+	}
+	s := secret.New(in.Name).WithARN(arn)
+	if hasValue {
+		if s, err = s.Put(v); err != nil {
+			return CreateSecretOutput{}, opError(op, err)
+		}
+	}
+	r := &record{secret: s, description: in.Description, created: now, lastChanged: now}
+	for {
+		prev, loaded := st.names.LoadOrStore(in.Name, &slot{})
+		sl := prev.(*slot)
+		if !loaded {
+			sl.rec.Store(r)
+			break
+		}
+		cur := sl.rec.Load()
+		switch {
+		case cur == nil:
+			continue // another CreateSecret is storing its record
+		case cur.gone(now):
+			st.names.CompareAndDelete(in.Name, sl)
+			continue
+		case !cur.deleteAt.IsZero():
+			return CreateSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidRequest,
+				Message: "You can't create this secret because a secret with this name is already scheduled for deletion."}
+		}
+		return CreateSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrResourceExists,
+			Message: fmt.Sprintf("The operation failed because the secret %s already exists.", in.Name)}
+	}
+	out := CreateSecretOutput{ARN: arn, Name: in.Name}
+	if hasValue {
+		out.VersionId = in.ClientRequestToken
+	}
+	st.report(op, nil, r, version.ID(out.VersionId))
+	return out, nil
+}
+
+// PutSecretValueInput is the input of PutSecretValue.
+type PutSecretValueInput struct {
+	SecretId           string
+	ClientRequestToken string
+	SecretString       *string
+	SecretBinary       []byte
+	VersionStages      []string // nil: not given
+}
+
+// PutSecretValueOutput is the output of PutSecretValue.
+type PutSecretValueOutput struct {
+	ARN           string
+	Name          string
+	VersionId     string
+	VersionStages []string
+}
+
+// PutSecretValue adds a version to a secret and stages it as
+// [secret.Secret.Put] describes, then prunes as [secret.Secret.Prune]
+// does. A given but empty VersionStages list is a ValidationException [D].
+func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, error) {
+	const op = "PutSecretValue"
+	if in.ClientRequestToken == "" {
+		return PutSecretValueOutput{}, noToken(op, stagelabel.ErrInvalidRequest)
+	}
+	v, _, err := newVersion(op, in.ClientRequestToken, in.SecretString, in.SecretBinary, true)
+	if err != nil {
+		return PutSecretValueOutput{}, err
+	}
+	stages, err := labels(op, in.VersionStages)
+	if err != nil {
+		return PutSecretValueOutput{}, err
+	}
+	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
+		s, err := r.secret.Put(v.With(version.WithCreated(now)), stages...)
+		if err != nil {
+			return nil, opError(op, err)
+		}
+		if s.Equal(r.secret) {
+			return r, nil
+		}
+		n := r.clone()
+		n.secret, n.lastChanged = s.Prune(now), now
+		return n, nil
+	})
+	if err != nil {
+		return PutSecretValueOutput{}, err
+	}
+	st.report(op, old, next, v.ID())
+	return PutSecretValueOutput{ARN: next.secret.ARN(), Name: next.secret.Name(), VersionId: string(v.ID()),
+		VersionStages: names(next.secret.Labels(v.ID()))}, nil
+}
+
+// GetSecretValueInput is the input of GetSecretValue.
+type GetSecretValueInput struct {
+	SecretId     string
+	VersionId    string
+	VersionStage string
+}
+
+// GetSecretValueOutput is the output of GetSecretValue. It holds secret
+// material: its String and Format never print it.
+type GetSecretValueOutput struct {
+	ARN           string
+	Name          string
+	VersionId     string
+	SecretString  *string
+	SecretBinary  []byte
+	VersionStages []string
+	CreatedDate   time.Time
+}
+
+// String returns the output without its SecretString and SecretBinary.
+func (o GetSecretValueOutput) String() string {
+	return fmt.Sprintf("{ARN:%s Name:%s VersionId:%s VersionStages:%v CreatedDate:%s SecretString:<redacted> SecretBinary:<redacted>}",
+		o.ARN, o.Name, o.VersionId, o.VersionStages, o.CreatedDate.Format(time.RFC3339))
+}
+
+// Format makes every fmt verb print o as [GetSecretValueOutput.String] does.
+func (o GetSecretValueOutput) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), o.String())
+}
+
+// GetSecretValue returns a version's value, chosen as [secret.Secret.Get]
+// describes, and records the day it was read (LastAccessedDate) [R]. A
+// secret scheduled for deletion gives InvalidRequestException "You can't
+// perform this operation on the secret because it was marked for
+// deletion." [R]
+func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, error) {
+	const op = "GetSecretValue"
+	var v version.Version
+	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
+		var err error
+		if v, err = r.secret.Get(version.ID(in.VersionId), stage.Label(in.VersionStage)); err != nil {
+			return nil, opError(op, err)
+		}
+		day := now.UTC().Truncate(24 * time.Hour)
+		if r.lastAccessed.Equal(day) && r.accessed[v.ID()].Equal(day) {
+			return r, nil
+		}
+		n := r.clone()
+		n.lastAccessed = day
+		n.accessed = make(map[version.ID]time.Time, len(r.accessed)+1)
+		for id, t := range r.accessed {
+			if _, ok := r.secret.Version(id); ok {
+				n.accessed[id] = t
+			}
+		}
+		n.accessed[v.ID()] = day
+		return n, nil
+	})
+	if err != nil {
+		return GetSecretValueOutput{}, err
+	}
+	_ = old
+	out := GetSecretValueOutput{ARN: next.secret.ARN(), Name: next.secret.Name(), VersionId: string(v.ID()),
+		VersionStages: names(next.secret.Labels(v.ID())), CreatedDate: v.Created()}
+	if s, ok := v.SecretString(); ok {
+		out.SecretString = &s
+	}
+	out.SecretBinary, _ = v.SecretBinary()
+	return out, nil
+}
+
+// UpdateSecretVersionStageInput is the input of UpdateSecretVersionStage.
+type UpdateSecretVersionStageInput struct {
+	SecretId            string
+	VersionStage        string
+	RemoveFromVersionId string
+	MoveToVersionId     string
+}
+
+// UpdateSecretVersionStageOutput is the output of UpdateSecretVersionStage:
+// the ARN and name only, no VersionId [R].
+type UpdateSecretVersionStageOutput struct {
+	ARN  string
+	Name string
+}
+
+// UpdateSecretVersionStage moves a staging label as
+// [secret.Secret.MoveStage] describes.
+func (st *Store) UpdateSecretVersionStage(in UpdateSecretVersionStageInput) (UpdateSecretVersionStageOutput, error) {
+	const op = "UpdateSecretVersionStage"
+	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
+		s, err := r.secret.MoveStage(stage.Label(in.VersionStage), version.ID(in.RemoveFromVersionId), version.ID(in.MoveToVersionId))
+		if err != nil {
+			return nil, opError(op, err)
+		}
+		if s.Equal(r.secret) {
+			return r, nil
+		}
+		n := r.clone()
+		n.secret, n.lastChanged = s, now
+		return n, nil
+	})
+	if err != nil {
+		return UpdateSecretVersionStageOutput{}, err
+	}
+	st.report(op, old, next, "")
+	return UpdateSecretVersionStageOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}, nil
+}
+
+// RotationRules is the schedule of a secret's rotation, kept as given.
+type RotationRules struct {
+	AutomaticallyAfterDays int64  `json:",omitempty"`
+	Duration               string `json:",omitempty"`
+	ScheduleExpression     string `json:",omitempty"`
+}
+
+// RotateSecretInput is the input of RotateSecret.
+type RotateSecretInput struct {
+	SecretId           string
+	ClientRequestToken string
+	RotationLambdaARN  string
+	RotationRules      *RotationRules
+	RotateImmediately  *bool // nil: true
+}
+
+// RotateSecretOutput is the output of RotateSecret. VersionId is the new
+// AWSPENDING version, empty when RotateImmediately was false.
+type RotateSecretOutput struct {
+	ARN       string
+	Name      string
+	VersionId string
+}
+
+// RotateSecret enables rotation, keeps the Lambda ARN and rules given, and
+// unless RotateImmediately is false starts a rotation: a version without
+// value carrying AWSPENDING, as [secret.Secret.Rotate] describes. No Lambda
+// is invoked: the caller performs the rotation steps [M]. No
+// ClientRequestToken: InvalidParameterException "You must provide a
+// ClientRequestToken value. We recommend a UUID-type value." [R]
+func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) {
+	const op = "RotateSecret"
+	immediately := in.RotateImmediately == nil || *in.RotateImmediately
+	if immediately && in.ClientRequestToken == "" {
+		return RotateSecretOutput{}, noToken(op, stagelabel.ErrInvalidParameter)
+	}
+	id := version.ID(in.ClientRequestToken)
+	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
+		n := r.clone()
+		if immediately {
+			s, err := r.secret.Rotate(id, now)
+			if err != nil {
+				return nil, opError(op, err)
+			}
+			n.secret, n.lastChanged, n.rotation.lastRotated = s.Prune(now), now, now
+		}
+		n.rotation.enabled = true
+		if in.RotationLambdaARN != "" {
+			n.rotation.lambdaARN = in.RotationLambdaARN
+		}
+		if in.RotationRules != nil {
+			rules := *in.RotationRules
+			n.rotation.rules = &rules
+		}
+		return n, nil
+	})
+	if err != nil {
+		return RotateSecretOutput{}, err
+	}
+	out := RotateSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}
+	if immediately {
+		out.VersionId = string(id)
+	}
+	st.report(op, old, next, version.ID(out.VersionId))
+	return out, nil
+}
+
+// CancelRotateSecretInput is the input of CancelRotateSecret.
+type CancelRotateSecretInput struct {
+	SecretId string
+}
+
+// CancelRotateSecretOutput is the output of CancelRotateSecret. VersionId is
+// the version carrying AWSPENDING, if any: the rotation it held is left
+// for the caller to clean up.
+type CancelRotateSecretOutput struct {
+	ARN       string
+	Name      string
+	VersionId string
+}
+
+// CancelRotateSecret turns rotation off. It leaves AWSPENDING where it is
+// (users report that it does not remove it) [R].
+func (st *Store) CancelRotateSecret(in CancelRotateSecretInput) (CancelRotateSecretOutput, error) {
+	const op = "CancelRotateSecret"
+	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
+		if !r.rotation.enabled {
+			return r, nil
+		}
+		n := r.clone()
+		n.rotation.enabled, n.lastChanged = false, now
+		return n, nil
+	})
+	if err != nil {
+		return CancelRotateSecretOutput{}, err
+	}
+	st.report(op, old, next, "")
+	out := CancelRotateSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}
+	if v, ok := next.secret.Find(stage.Pending); ok {
+		out.VersionId = string(v.ID())
+	}
+	return out, nil
+}
+
+// DeleteSecretInput is the input of DeleteSecret.
+type DeleteSecretInput struct {
+	SecretId                   string
+	RecoveryWindowInDays       *int64 // nil: 30
+	ForceDeleteWithoutRecovery bool
+}
+
+// DeleteSecretOutput is the output of DeleteSecret.
+type DeleteSecretOutput struct {
+	ARN          string
+	Name         string
+	DeletionDate time.Time
+}
+
+// DeleteSecret schedules a secret's deletion after a recovery window of 7 to
+// 30 days (30 by default), or with ForceDeleteWithoutRecovery deletes it at
+// once, a secret already scheduled included [R]. While scheduled, the
+// secret's value and label operations fail with InvalidRequestException;
+// DescribeSecret shows DeletedDate; RestoreSecret undoes it [R].
+//
+// Errors [M]: both a window and ForceDeleteWithoutRecovery,
+// InvalidParameterException "You can't use ForceDeleteWithoutRecovery in
+// conjunction with RecoveryWindowInDays."; a window outside 7 to 30,
+// InvalidParameterException "The RecoveryWindowInDays value must be
+// between 7 and 30 days (inclusive)."; deleting a scheduled secret again
+// with a window, InvalidRequestException (marked for deletion).
+func (st *Store) DeleteSecret(in DeleteSecretInput) (DeleteSecretOutput, error) {
+	const op = "DeleteSecret"
+	days := int64(MaxRecoveryDays)
+	switch {
+	case in.RecoveryWindowInDays != nil && in.ForceDeleteWithoutRecovery:
+		return DeleteSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter,
+			Message: "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."}
+	case in.RecoveryWindowInDays != nil:
+		days = *in.RecoveryWindowInDays
+		if days < MinRecoveryDays || days > MaxRecoveryDays {
+			return DeleteSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter,
+				Message: "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."}
+		}
+	}
+	old, next, err := st.update(op, in.SecretId, in.ForceDeleteWithoutRecovery, func(r *record, now time.Time) (*record, error) {
+		n := r.clone()
+		n.deletedDate = now
+		if in.ForceDeleteWithoutRecovery {
+			n.purged, n.deleteAt = true, now
+		} else {
+			n.deleteAt = now.Add(time.Duration(days) * 24 * time.Hour)
+		}
+		return n, nil
+	})
+	if err != nil {
+		return DeleteSecretOutput{}, err
+	}
+	st.report(op, old, next, "")
+	return DeleteSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name(), DeletionDate: next.deleteAt}, nil
+}
+
+// RestoreSecretInput is the input of RestoreSecret.
+type RestoreSecretInput struct {
+	SecretId string
+}
+
+// RestoreSecretOutput is the output of RestoreSecret.
+type RestoreSecretOutput struct {
+	ARN  string
+	Name string
+}
+
+// RestoreSecret cancels a scheduled deletion [R]; on a secret not scheduled
+// for deletion it changes nothing [M].
+func (st *Store) RestoreSecret(in RestoreSecretInput) (RestoreSecretOutput, error) {
+	const op = "RestoreSecret"
+	old, next, err := st.update(op, in.SecretId, true, func(r *record, now time.Time) (*record, error) {
+		if r.deleteAt.IsZero() {
+			return r, nil
+		}
+		n := r.clone()
+		n.deleteAt, n.deletedDate, n.lastChanged = time.Time{}, time.Time{}, now
+		return n, nil
+	})
+	if err != nil {
+		return RestoreSecretOutput{}, err
+	}
+	st.report(op, old, next, "")
+	return RestoreSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}, nil
+}
+
+// opError gives an error from package secret the store's operation name;
+// any other error passes through.
+func opError(op string, err error) error {
+	var e *stagelabel.Error
+	if errors.As(err, &e) {
+		c := *e
+		c.Op = op
+		return &c
+	}
+	return err
+}
+
+func noToken(op string, code stagelabel.Code) error {
+	return &stagelabel.Error{Op: op, Code: code, Message: "You must provide a ClientRequestToken value. We recommend a UUID-type value."}
+}
+
+// newVersion checks a value and the token of the version to hold it. With
+// required, a missing value is InvalidRequestException [R].
+func newVersion(op, token string, text *string, binary []byte, required bool) (version.Version, bool, error) {
+	switch {
+	case text != nil && binary != nil:
+		return version.Version{}, false, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter,
+			Message: "You can't specify both a binary secret value and a string secret value in the same secret."}
+	case text == nil && binary == nil && required:
+		return version.Version{}, false, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidRequest,
+			Message: "You must provide either SecretString or SecretBinary."}
+	case text == nil && binary == nil:
+		return version.Version{}, false, nil
+	}
+	var opt version.Option
+	var violation string
+	if text != nil {
+		opt, violation = version.WithString(*text), stagelabel.SensitiveLengthViolation("secretString", len(*text), 1, MaxValueLen)
+	} else {
+		opt, violation = version.WithBinary(binary), stagelabel.SensitiveLengthViolation("secretBinary", len(binary), 1, MaxValueLen)
+	}
+	err := stagelabel.ValidationError(op,
+		stagelabel.LengthViolation("clientRequestToken", token, version.MinIDLen, version.MaxIDLen), violation)
+	if err != nil {
+		return version.Version{}, false, err
+	}
+	return version.New(version.ID(token), opt), true, nil
+}
+
+// labels converts a VersionStages list; a given list must hold 1 to 20
+// labels [D].
+func labels(op string, in []string) ([]stage.Label, error) {
+	if in == nil {
+		return nil, nil
+	}
+	if err := stagelabel.ValidationError(op, stagelabel.ListLengthViolation("versionStages", in, 1, secret.MaxLabels)); err != nil {
+		return nil, err
+	}
+	out := make([]stage.Label, len(in))
+	for i, l := range in {
+		out[i] = stage.Label(l)
+	}
+	return out, nil
+}
+
+// names converts labels for an output.
+func names(ls []stage.Label) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = string(l)
+	}
+	return out
+}
+
+func sortMoves(ms []Move) {
+	slices.SortFunc(ms, func(a, b Move) int { return a.Label.Compare(b.Label) })
+}

@@ -1,0 +1,286 @@
+// Package store holds many secrets and applies AWS Secrets Manager
+// operations to them: CreateSecret, PutSecretValue, GetSecretValue,
+// DescribeSecret, ListSecretVersionIds, UpdateSecretVersionStage,
+// RotateSecret, CancelRotateSecret, DeleteSecret, RestoreSecret and
+// ListSecrets. It is the layer an emulator or a service embeds.
+//
+// # Operations
+//
+// Each operation is a method taking an input struct and returning an output
+// struct, named and shaped as in the AWS API reference (member names
+// included), or an *[stagelabel.Error] with the AWS code and message. A
+// failed operation changes nothing.
+//
+// # Concurrency
+//
+// A Store is safe for any number of goroutines. Each secret's whole state
+// is one immutable record behind an atomic pointer: an operation reads the
+// record, computes the next one from it with the immutable
+// [secret.Secret], and publishes it with a compare-and-swap, retrying if
+// another operation got there first. So every operation on a secret is
+// atomic and linearizable (its compare-and-swap, or its load for reads, is
+// its linearization point), readers never wait, and operations on
+// different secrets never touch the same memory but the index of names, a
+// [sync.Map]. ListSecrets and Save read each secret atomically, but not
+// all of them at one instant.
+//
+// # Time
+//
+// Every timestamp comes from the clock given to [New] ([WithClock]); the
+// store never reads the system clock otherwise.
+package store
+
+import (
+	"crypto/rand"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/secret"
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// Store holds secrets by name. Create it with [New] or [Load]; the zero
+// Store is not usable.
+type Store struct {
+	region  string
+	account string
+	now     func() time.Time
+	observe func(Event)
+
+	randMu sync.Mutex // guards random, which need not be safe for concurrent use
+	random io.Reader
+
+	names sync.Map // secret name → *slot
+}
+
+// slot is where one secret lives; the secret's state is the record it
+// points to, replaced whole by each change.
+type slot struct {
+	rec atomic.Pointer[record]
+}
+
+// record is the state of one secret at one instant. It is never written
+// after it is published.
+type record struct {
+	secret       secret.Secret // versions and labels; its ARN set
+	description  string
+	created      time.Time
+	lastChanged  time.Time
+	lastAccessed time.Time                // day of the last GetSecretValue
+	accessed     map[version.ID]time.Time // day each version was last read
+	deletedDate  time.Time                // when DeleteSecret scheduled it; zero when not
+	deleteAt     time.Time                // when it is purged; zero when not scheduled
+	purged       bool                     // deleted for good
+	rotation     rotation
+}
+
+// rotation is a secret's rotation configuration.
+type rotation struct {
+	enabled     bool
+	lambdaARN   string
+	rules       *RotationRules
+	lastRotated time.Time
+}
+
+// gone reports whether the secret no longer exists at time now.
+func (r *record) gone(now time.Time) bool {
+	return r.purged || (!r.deleteAt.IsZero() && !now.Before(r.deleteAt))
+}
+
+// clone returns a shallow copy of r to build the next record from.
+func (r *record) clone() *record {
+	c := *r
+	return &c
+}
+
+// Option configures a [Store].
+type Option func(*Store)
+
+// WithRegion sets the region in the ARNs of new secrets; by default
+// "us-east-1".
+func WithRegion(region string) Option { return func(s *Store) { s.region = region } }
+
+// WithAccount sets the account id in the ARNs of new secrets; by default
+// "123456789012".
+func WithAccount(account string) Option { return func(s *Store) { s.account = account } }
+
+// WithClock sets the clock the store reads for every timestamp and for
+// deletion and pruning; by default time.Now.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithRandom sets the source of the random six-character suffix of ARNs; by
+// default crypto/rand. A seeded source (such as math/rand/v2's ChaCha8)
+// makes ARNs deterministic. The store serializes its reads.
+func WithRandom(r io.Reader) Option { return func(s *Store) { s.random = r } }
+
+// WithObserver sets a function called once for each change of state, after
+// the change, with what changed: what CloudTrail would record, without
+// secret material. It is called from the goroutine of the operation, so it
+// must be safe for concurrent use; events of concurrent operations may
+// arrive in either order.
+func WithObserver(f func(Event)) Option { return func(s *Store) { s.observe = f } }
+
+// New returns an empty store.
+func New(opts ...Option) *Store {
+	s := &Store{region: "us-east-1", account: "123456789012", now: time.Now, random: rand.Reader}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Event is one change of state, reported to the observer set with
+// [WithObserver]. It never carries secret material.
+type Event struct {
+	Op        string       // the AWS operation, such as "PutSecretValue"
+	Name      string       // the secret's name
+	ARN       string       // the secret's ARN
+	VersionID string       // the version the operation created or filled, if any
+	Moves     []Move       // the labels that moved, in label order, automatic moves included
+	Pruned    []version.ID // versions removed by pruning
+}
+
+// Move is one staging label changing version. From is empty when the label
+// was attached nowhere, To when it was removed.
+type Move struct {
+	Label    stage.Label
+	From, To version.ID
+}
+
+// moves returns the labels whose version differs between a and b.
+func moves(a, b secret.Secret) []Move {
+	holders := func(s secret.Secret) map[stage.Label]version.ID {
+		m := map[stage.Label]version.ID{}
+		for id, ls := range s.Stages() {
+			for _, l := range ls {
+				m[l] = id
+			}
+		}
+		return m
+	}
+	before, after := holders(a), holders(b)
+	var out []Move
+	for l, id := range before {
+		if after[l] != id {
+			out = append(out, Move{l, id, after[l]})
+		}
+	}
+	for l, id := range after {
+		if _, ok := before[l]; !ok {
+			out = append(out, Move{l, "", id})
+		}
+	}
+	sortMoves(out)
+	return out
+}
+
+// Errors the store words itself.
+
+func notFound(op string) error {
+	return &stagelabel.Error{Op: op, Code: stagelabel.ErrResourceNotFound, Message: "Secrets Manager can't find the specified secret."}
+}
+
+func markedForDeletion(op string) error {
+	return &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidRequest,
+		Message: "You can't perform this operation on the secret because it was marked for deletion."}
+}
+
+// lookup finds the slot and current record of the secret secretID names:
+// its name, its full ARN, or its ARN without the random suffix [R]. An
+// ARN-shaped id whose name part ends in "-" and six characters is taken as
+// a full ARN, so a partial ARN of a name that itself ends so is not found
+// [R].
+func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, error) {
+	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("secretId", secretID, 1, 2048)); err != nil {
+		return nil, nil, err
+	}
+	name, fullARN := secretID, ""
+	if rest, ok := strings.CutPrefix(secretID, st.arnPrefix()); ok {
+		name = rest
+		if n := len(rest); n > suffixLen+1 && rest[n-suffixLen-1] == '-' {
+			name, fullARN = rest[:n-suffixLen-1], secretID
+		}
+	}
+	v, ok := st.names.Load(name)
+	if !ok {
+		return nil, nil, notFound(op)
+	}
+	sl := v.(*slot)
+	r := sl.rec.Load()
+	if r.gone(now) {
+		st.names.CompareAndDelete(name, sl)
+		return nil, nil, notFound(op)
+	}
+	if fullARN != "" && r.secret.ARN() != fullARN {
+		return nil, nil, notFound(op)
+	}
+	return sl, r, nil
+}
+
+// update applies change to the secret secretID names until its result is
+// published with a compare-and-swap, and returns the record it replaced
+// and the one it published. change gets the current record and the time;
+// it returns the next record, the same one when nothing changes, or an
+// error. A secret scheduled for deletion fails with InvalidRequestException
+// unless allowDeleted. The caller reports the change.
+func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *record, now time.Time) (*record, error)) (old, next *record, err error) {
+	for {
+		now := st.now()
+		sl, old, err := st.lookup(op, secretID, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !allowDeleted && !old.deleteAt.IsZero() {
+			return nil, nil, markedForDeletion(op)
+		}
+		next, err := change(old, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		if next == old || sl.rec.CompareAndSwap(old, next) {
+			if next.purged {
+				st.names.CompareAndDelete(old.secret.Name(), sl)
+			}
+			return old, next, nil
+		}
+	}
+}
+
+// read returns the current record of the secret secretID names, failing
+// for a secret scheduled for deletion unless allowDeleted.
+func (st *Store) read(op, secretID string, allowDeleted bool) (*record, time.Time, error) {
+	now := st.now()
+	_, r, err := st.lookup(op, secretID, now)
+	if err != nil {
+		return nil, now, err
+	}
+	if !allowDeleted && !r.deleteAt.IsZero() {
+		return nil, now, markedForDeletion(op)
+	}
+	return r, now, nil
+}
+
+// report tells the observer what changed between old and next; old is nil
+// for a new secret. Nothing is reported when nothing changed.
+func (st *Store) report(op string, old, next *record, versionID version.ID) {
+	if st.observe == nil || old == next {
+		return
+	}
+	e := Event{Op: op, Name: next.secret.Name(), ARN: next.secret.ARN(), VersionID: string(versionID)}
+	if old != nil {
+		e.Moves = moves(old.secret, next.secret)
+		for _, id := range next.secret.PrunedIDs() {
+			if !old.secret.Deleted(id) {
+				e.Pruned = append(e.Pruned, id)
+			}
+		}
+	} else {
+		e.Moves = moves(secret.New(""), next.secret)
+	}
+	st.observe(e)
+}
