@@ -69,54 +69,54 @@ func (e *Error) ErrorCode() string { return string(e.Code) }
 func (e *Error) ErrorMessage() string { return e.Message }
 
 // LengthViolation returns AWS's text for value breaking the length
-// constraint min..max (in characters) of the request member named member,
+// constraint lo..hi (in characters) of the request member named member,
 // such as "Value 'x' at 'versionStage' failed to satisfy constraint: Member
 // must have length greater than or equal to 1", and "" if value keeps it.
 // Member names are lowerCamelCase, as AWS writes them in these messages.
 // The format is AWS's general one; its use for each member is modeled.
-func LengthViolation(member, value string, min, max int) string {
+func LengthViolation(member, value string, lo, hi int) string {
 	n := utf8.RuneCountInString(value)
-	if min <= n && n <= max {
+	if lo <= n && n <= hi {
 		return ""
 	}
-	return violation(fmt.Sprintf("Value '%s' at '%s'", value, member), "length", n, min, max)
+	return violation(fmt.Sprintf("Value '%s' at '%s'", value, member), "length", n, lo, hi)
 }
 
 // SensitiveLengthViolation is [LengthViolation] for a member holding secret
 // material, of n bytes: the text does not echo the value ("Value at
 // 'secretString' failed to satisfy constraint: ...").
-func SensitiveLengthViolation(member string, n, min, max int) string {
-	if min <= n && n <= max {
+func SensitiveLengthViolation(member string, n, lo, hi int) string {
+	if lo <= n && n <= hi {
 		return ""
 	}
-	return violation(fmt.Sprintf("Value at '%s'", member), "length", n, min, max)
+	return violation(fmt.Sprintf("Value at '%s'", member), "length", n, lo, hi)
 }
 
 // ListLengthViolation is [LengthViolation] for a list member: items must
-// number min..max.
-func ListLengthViolation(member string, items []string, min, max int) string {
-	if min <= len(items) && len(items) <= max {
+// number lo..hi.
+func ListLengthViolation(member string, items []string, lo, hi int) string {
+	if lo <= len(items) && len(items) <= hi {
 		return ""
 	}
-	return violation(fmt.Sprintf("Value '[%s]' at '%s'", strings.Join(items, ", "), member), "length", len(items), min, max)
+	return violation(fmt.Sprintf("Value '[%s]' at '%s'", strings.Join(items, ", "), member), "length", len(items), lo, hi)
 }
 
 // RangeViolation returns AWS's text for the number n of member breaking the
-// range min..max ("Value '0' at 'maxResults' failed to satisfy constraint:
+// range lo..hi ("Value '0' at 'maxResults' failed to satisfy constraint:
 // Member must have value greater than or equal to 1"), and "" if n keeps it.
-func RangeViolation(member string, n, min, max int) string {
-	if min <= n && n <= max {
+func RangeViolation(member string, n, lo, hi int) string {
+	if lo <= n && n <= hi {
 		return ""
 	}
-	return violation(fmt.Sprintf("Value '%d' at '%s'", n, member), "value", n, min, max)
+	return violation(fmt.Sprintf("Value '%d' at '%s'", n, member), "value", n, lo, hi)
 }
 
-// violation words a measure n of subject that lies outside min..max.
-func violation(subject, measure string, n, min, max int) string {
-	if n < min {
-		return fmt.Sprintf("%s failed to satisfy constraint: Member must have %s greater than or equal to %d", subject, measure, min)
+// violation words a measure n of subject that lies outside lo..hi.
+func violation(subject, measure string, n, lo, hi int) string {
+	if n < lo {
+		return fmt.Sprintf("%s failed to satisfy constraint: Member must have %s greater than or equal to %d", subject, measure, lo)
 	}
-	return fmt.Sprintf("%s failed to satisfy constraint: Member must have %s less than or equal to %d", subject, measure, max)
+	return fmt.Sprintf("%s failed to satisfy constraint: Member must have %s less than or equal to %d", subject, measure, hi)
 }
 
 // ValidationError returns the ValidationException of operation op for the

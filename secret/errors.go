@@ -39,8 +39,8 @@ func tooManyLabels(op string, label stage.Label) error {
 	return fail(op, stagelabel.ErrLimitExceeded, label, "You can attach up to 20 staging labels to a secret.")
 }
 
-// find returns the live version id, or the error AWS gives for an id that is
-// unknown or pruned.
+// find returns the entry of the live version id, or the error AWS gives for
+// an id that is unknown or pruned.
 func (s Secret) find(op string, id version.ID) (entry, error) {
 	e, ok := s.versions.get(id)
 	switch {
@@ -50,6 +50,20 @@ func (s Secret) find(op string, id version.ID) (entry, error) {
 		return entry{}, versionDeleted(op, id)
 	}
 	return e, nil
+}
+
+// noToken is the error for a call without ClientRequestToken [R]; its code
+// depends on the operation.
+func noToken(op string, code stagelabel.Code) error {
+	return fail(op, code, "", "You must provide a ClientRequestToken value. We recommend a UUID-type value.")
+}
+
+// tokenInUse is ResourceExistsException for a ClientRequestToken already
+// used for another value [R].
+func (s Secret) tokenInUse(op string, id version.ID) error {
+	return fail(op, stagelabel.ErrResourceExists, "",
+		fmt.Sprintf("You can't use ClientRequestToken %s because that value is already in use for a version of secret %s.", id, s.ref()),
+		id)
 }
 
 // labelViolation and idViolation word a length violation of a label or an

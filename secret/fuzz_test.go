@@ -18,7 +18,7 @@ func modelOf(s secret.Secret) *model {
 	m := newModel()
 	for v := range s.All() {
 		val, bin := payload(v)
-		mv := &mversion{value: val, binary: bin, created: v.Created(), labels: map[stage.Label]bool{}}
+		mv := &mversion{value: val, binary: bin, hasValue: v.HasValue(), created: v.Created(), labels: map[stage.Label]bool{}}
 		for _, l := range s.Labels(v.ID()) {
 			mv.labels[l] = true
 		}
@@ -74,20 +74,21 @@ func FuzzMoveStage(f *testing.F) {
 }
 
 func FuzzPut(f *testing.F) {
-	f.Add(string(id("v6")), "new", false, "")
-	f.Add(string(id("v2")), "value of v2", false, "AWSCURRENT")
-	f.Add(string(id("v2")), "other", true, "")
-	f.Add(string(id("v5")), "fill", false, "Y,AWSPENDING")
-	f.Add("", "x", false, "")
-	f.Add(string(id("v7")), "", false, "AWSCURRENT,X,,Z")
-	f.Fuzz(func(t *testing.T, vid, value string, binary bool, stages string) {
+	// kind picks the payload: 0 a SecretString, 1 a SecretBinary, other none.
+	f.Add(string(id("v6")), "new", uint8(0), "")
+	f.Add(string(id("v2")), "value of v2", uint8(0), "AWSCURRENT")
+	f.Add(string(id("v2")), "other", uint8(1), "")
+	f.Add(string(id("v5")), "fill", uint8(0), "Y,AWSPENDING")
+	f.Add("", "x", uint8(0), "")
+	f.Add(string(id("v7")), "", uint8(2), "AWSCURRENT,X,,Z")
+	f.Add(string(id("v8")), "", uint8(0), "AWSPREVIOUS,AWSCURRENT")
+	f.Fuzz(func(t *testing.T, vid, value string, kind uint8, stages string) {
 		var opts []version.Option
-		switch {
-		case value == "":
-		case binary:
-			opts = append(opts, version.WithBinary([]byte(value)))
-		default:
+		switch kind {
+		case 0:
 			opts = append(opts, version.WithString(value))
+		case 1:
+			opts = append(opts, version.WithBinary([]byte(value)))
 		}
 		v := version.New(version.ID(vid), opts...)
 		var ls []stage.Label

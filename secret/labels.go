@@ -44,6 +44,11 @@ func (t table) labels(id version.ID) []stage.Label {
 	return out
 }
 
+// carries reports whether version id carries a label.
+func (t table) carries(id version.ID) bool {
+	return slices.ContainsFunc(t, func(a assignment) bool { return a.id == id })
+}
+
 // clone returns a copy of t with room for extra more assignments, for
 // changing in place.
 func (t table) clone(extra int) table {

@@ -19,6 +19,16 @@ import (
 
 var short = map[string]stage.Label{"C": stage.Current, "P": stage.Previous, "PEND": stage.Pending}
 
+// abbrev returns how a layout writes label l.
+func abbrev(l stage.Label) string {
+	for k, v := range short {
+		if v == l {
+			return k
+		}
+	}
+	return string(l)
+}
+
 // id returns the version id a layout name stands for: the name padded with
 // dashes to the 32 characters an id needs.
 func id(name string) version.ID {
@@ -70,10 +80,6 @@ func build(t testing.TB, layout string) secret.Secret {
 
 // layout returns s in the notation build reads, labels in sorted order.
 func layout(s secret.Secret) string {
-	long := map[stage.Label]string{}
-	for k, v := range short {
-		long[v] = k
-	}
 	var fields []string
 	for v := range s.All() {
 		name := strings.TrimRight(string(v.ID()), "-")
@@ -82,11 +88,7 @@ func layout(s secret.Secret) string {
 		}
 		var ls []string
 		for _, l := range s.Labels(v.ID()) {
-			if k, ok := long[l]; ok {
-				ls = append(ls, k)
-			} else {
-				ls = append(ls, string(l))
-			}
+			ls = append(ls, abbrev(l))
 		}
 		fields = append(fields, fmt.Sprintf("%s{%s}", name, strings.Join(ls, ",")))
 	}

@@ -26,11 +26,12 @@ type model struct {
 }
 
 type mversion struct {
-	value   string // "" when the version has no payload
-	binary  bool
-	created time.Time
-	labels  map[stage.Label]bool
-	deleted bool
+	value    string
+	binary   bool
+	hasValue bool
+	created  time.Time
+	labels   map[stage.Label]bool
+	deleted  bool
 }
 
 func newModel() *model { return &model{versions: map[version.ID]*mversion{}} }
@@ -160,30 +161,37 @@ func (m *model) put(v version.Version, stages []stage.Label) stagelabel.Code {
 	switch {
 	case exists && old.deleted:
 		return stagelabel.ErrInvalidRequest
-	case exists && old.value != "" && old.value == val && old.binary == binary:
+	case exists && old.hasValue && old.value == val && old.binary == binary:
 		return ""
-	case exists && old.value != "":
+	case exists && old.hasValue:
 		return stagelabel.ErrResourceExists
 	}
 	next := m.clone()
 	if exists {
-		next.versions[id].value, next.versions[id].binary = val, binary
+		next.versions[id].value, next.versions[id].binary, next.versions[id].hasValue = val, binary, true
 	} else {
 		next.order = append(next.order, id)
-		next.versions[id] = &mversion{value: val, binary: binary, created: v.Created(), labels: map[stage.Label]bool{}}
+		next.versions[id] = &mversion{value: val, binary: binary, hasValue: true, created: v.Created(), labels: map[stage.Label]bool{}}
 	}
-	if _, ok := next.holder(stage.Current); !ok {
-		next.attach(stage.Current, id)
-	}
-	if len(stages) == 0 {
-		next.moveCurrent(id, true)
-	}
+	// The labels named (AWSCURRENT too when none are, or when no version
+	// has it) all end on the new version. If AWSCURRENT moved, the old
+	// current gets AWSPREVIOUS unless that was named, and loses AWSPENDING.
+	named := map[stage.Label]bool{}
 	for _, l := range stages {
-		if l == stage.Current {
-			next.moveCurrent(id, true)
-		} else {
-			next.attach(l, id)
+		named[l] = true
+	}
+	oldCurrent, hadCurrent := m.holder(stage.Current)
+	if len(stages) == 0 || !hadCurrent {
+		named[stage.Current] = true
+	}
+	for l := range named {
+		next.attach(l, id)
+	}
+	if named[stage.Current] && hadCurrent && oldCurrent != id {
+		if !named[stage.Previous] {
+			next.attach(stage.Previous, oldCurrent)
 		}
+		delete(next.versions[oldCurrent].labels, stage.Pending)
 	}
 	if next.labelCount() > secret.MaxLabels {
 		return stagelabel.ErrLimitExceeded
@@ -192,14 +200,13 @@ func (m *model) put(v version.Version, stages []stage.Label) stagelabel.Code {
 	return ""
 }
 
-// payload returns the model's view of v's payload; tests only use
-// non-empty payloads, so "" means none.
+// payload returns v's payload as the model keeps it.
 func payload(v version.Version) (string, bool) {
 	if s, ok := v.SecretString(); ok {
 		return s, false
 	}
-	b, _ := v.SecretBinary()
-	return string(b), true
+	b, ok := v.SecretBinary()
+	return string(b), ok
 }
 
 // rotate is RotateSecret's change to the versions.
@@ -213,7 +220,7 @@ func (m *model) rotate(id version.ID, created time.Time) stagelabel.Code {
 	pending, rotating := m.holder(stage.Pending)
 	if old, exists := m.versions[id]; exists {
 		switch {
-		case !old.deleted && old.value == "" && rotating && pending == id:
+		case !old.deleted && !old.hasValue && rotating && pending == id:
 			return ""
 		case old.deleted:
 			return stagelabel.ErrInvalidRequest
@@ -234,47 +241,44 @@ func (m *model) rotate(id version.ID, created time.Time) stagelabel.Code {
 	return ""
 }
 
-// prune removes deprecated versions past 100, oldest first, not younger
-// than a day.
+// prune removes deprecated versions past 100, the oldest by creation time
+// first (by arrival among equals), none younger than a day.
 func (m *model) prune(now time.Time) {
 	live := 0
-	for _, v := range m.versions {
-		if !v.deleted {
-			live++
-		}
-	}
+	var candidates []version.ID
 	for _, id := range m.order {
 		v := m.versions[id]
-		if live > 100 && !v.deleted && len(v.labels) == 0 && now.Sub(v.created) >= 24*time.Hour {
-			v.deleted = true
-			live--
+		if v.deleted {
+			continue
 		}
+		live++
+		if len(v.labels) == 0 && now.Sub(v.created) >= 24*time.Hour {
+			candidates = append(candidates, id)
+		}
+	}
+	slices.SortStableFunc(candidates, func(a, b version.ID) int {
+		return m.versions[a].created.Compare(m.versions[b].created)
+	})
+	for _, id := range candidates[:min(len(candidates), max(0, live-100))] {
+		m.versions[id].deleted = true
 	}
 }
 
 // layout writes m in the notation of layout_test.go.
 func (m *model) layout() string {
 	var fields []string
-	long := map[stage.Label]string{}
-	for k, v := range short {
-		long[v] = k
-	}
 	for _, id := range m.order {
 		v := m.versions[id]
 		if v.deleted {
 			continue
 		}
 		name := strings.TrimRight(string(id), "-")
-		if v.value == "" {
+		if !v.hasValue {
 			name += "?"
 		}
 		var ls []string
 		for _, l := range slices.Sorted(maps.Keys(v.labels)) {
-			if k, ok := long[l]; ok {
-				ls = append(ls, k)
-			} else {
-				ls = append(ls, string(l))
-			}
+			ls = append(ls, abbrev(l))
 		}
 		fields = append(fields, fmt.Sprintf("%s{%s}", name, strings.Join(ls, ",")))
 	}
@@ -306,9 +310,9 @@ func genVersion(created time.Time) *rapid.Generator[version.Version] {
 		case 0:
 			// none
 		case 1:
-			opts = append(opts, version.WithBinary([]byte("a")))
+			opts = append(opts, version.WithBinary([]byte(rapid.SampledFrom([]string{"a", ""}).Draw(t, "value"))))
 		default:
-			opts = append(opts, version.WithString(rapid.SampledFrom([]string{"a", "b"}).Draw(t, "value")))
+			opts = append(opts, version.WithString(rapid.SampledFrom([]string{"a", "b", ""}).Draw(t, "value")))
 		}
 		return version.New(genID().Draw(t, "id"), opts...)
 	})
@@ -389,7 +393,7 @@ func (sm *machine) check(t *rapid.T) {
 		}
 		if ok {
 			val, bin := payload(v)
-			if val != mv.value || (val != "" && bin != mv.binary) || !v.Created().Equal(mv.created) {
+			if v.HasValue() != mv.hasValue || val != mv.value || bin != mv.binary || !v.Created().Equal(mv.created) {
 				t.Fatalf("Version(%s) = %q (binary %v, created %v), model %+v", vid, val, bin, v.Created(), mv)
 			}
 		}

@@ -21,10 +21,10 @@ import (
 //     parameter RemoveFromVersionId can't be empty. Staging label <label>
 //     is currently attached to version <H>, so you must explicitly
 //     reference that version in RemoveFromVersionId." ([R] for AWSCURRENT,
-//     [M] for other labels). With removeFrom naming another version, or
-//     when the label is attached nowhere: InvalidParameterException
-//     "Staging label <label> is not attached to version <removeFrom>."
-//     ([D] that it fails, [M] code and text).
+//     [M] for other labels). With removeFrom naming another version:
+//     InvalidParameterException "Staging label <label> is not attached to
+//     version <removeFrom>." ([D] that it fails, [M] code and text). The
+//     same when the label is attached nowhere but removeFrom is given [M].
 //   - Moving [stage.Current] from H puts [stage.Previous] on H, taking it
 //     from the version that had it, which keeps its other labels and may
 //     become deprecated; AWSPENDING and custom labels stay where they are

@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"slices"
 	"time"
 
 	"github.com/stagelabel/stagelabel/version"
@@ -16,8 +17,8 @@ const (
 
 // Prune returns s without the deprecated versions AWS would remove at time
 // now: while s has more than [MaxVersions] versions, the oldest deprecated
-// version created at least [MinPruneAge] before now goes, in order of
-// arrival [M]. Labelled versions are never removed [D]. A pruned id stays
+// version created at least [MinPruneAge] before now goes, the oldest by
+// creation time first, by arrival among equals [M]. Labelled versions are never removed [D]. A pruned id stays
 // known: operations naming it fail with InvalidRequestException "You can't
 // perform this operation on secret version <id> because it was deleted."
 // [R]. Prune takes the time as an argument; it reads no clock.
@@ -25,11 +26,13 @@ func (s Secret) Prune(now time.Time) Secret {
 	if s.live <= MaxVersions {
 		return s
 	}
-	for _, e := range s.entries() {
+	es := s.entries()
+	slices.SortStableFunc(es, func(a, b entry) int { return a.v.Created().Compare(b.v.Created()) })
+	for _, e := range es {
 		if s.live <= MaxVersions {
 			break
 		}
-		if len(s.labels.labels(e.v.ID())) > 0 || now.Sub(e.v.Created()) < MinPruneAge {
+		if s.labels.carries(e.v.ID()) || now.Sub(e.v.Created()) < MinPruneAge {
 			continue
 		}
 		s.versions = s.versions.with(entry{v: version.New(e.v.ID()), seq: e.seq, deleted: true})

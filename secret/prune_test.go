@@ -75,6 +75,27 @@ func TestPrune(t *testing.T) {
 	}
 }
 
+// TestPruneByCreation checks that the oldest by creation time goes first,
+// whatever the order of arrival.
+func TestPruneByCreation(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := secret.New("db")
+	for i := range 102 {
+		created := t0.Add(time.Duration(i) * time.Hour)
+		if i == 1 {
+			created = t0.Add(200 * time.Hour) // arrived early, made late
+		}
+		var err error
+		if s, err = s.Put(version.New(id(fmt.Sprint("v", i)), value("x"), version.WithCreated(created))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := s.Prune(t0.Add(1000 * time.Hour))
+	if diff := cmp.Diff([]version.ID{id("v0"), id("v2")}, got.PrunedIDs()); diff != "" {
+		t.Errorf("PrunedIDs() mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestPrunedVersionIsDeleted(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := history(t, 101, t0).Prune(t0.Add(1000 * time.Hour))

@@ -1,7 +1,7 @@
 package secret
 
 import (
-	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,7 +27,10 @@ import (
 //   - With stages given, only those labels move to v, each taken from the
 //     version that had it; AWSCURRENT stays unless named [R]. Named, it moves
 //     as above, AWSPREVIOUS and AWSPENDING handling included ([R]; the
-//     AWSPENDING removal when named [M]). A label named twice counts once.
+//     AWSPENDING removal when named [M]), except that a label named ends on
+//     v: AWSPREVIOUS named with AWSCURRENT goes to v, not to the old current
+//     [M]. The order of stages does not matter; a label named twice counts
+//     once.
 //   - An id that already exists with the same payload: nothing changes,
 //     success; stages are ignored [D/R]. With another payload:
 //     ResourceExistsException "You can't use ClientRequestToken <id> because
@@ -37,11 +40,11 @@ import (
 //     with v's payload, keeping its creation time, and staged as above; that
 //     is no conflict [R].
 //   - An id of a pruned version: InvalidRequestException "You can't perform
-//     this operation on secret version <id> because it was deleted." [M]
+//     this operation on secret version <id> because it was deleted." [R]
 //   - No id: InvalidRequestException "You must provide a ClientRequestToken
 //     value. We recommend a UUID-type value." [R]. No payload:
 //     InvalidRequestException "You must provide either SecretString or
-//     SecretBinary." [R]
+//     SecretBinary." [M] (the text as users quote it from AWS)
 //   - An id outside 32 to 64 characters, more than 20 stages, or a stage
 //     outside 1 to 256 characters: ValidationException naming the members
 //     clientRequestToken, versionStages and versionStages.N.member [M].
@@ -51,10 +54,9 @@ import (
 func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
 	id := v.ID()
 	if id == "" {
-		return Secret{}, fail(opPut, stagelabel.ErrInvalidRequest, "",
-			"You must provide a ClientRequestToken value. We recommend a UUID-type value.")
+		return Secret{}, noToken(opPut, stagelabel.ErrInvalidRequest)
 	}
-	if err := validateStages(opPut, "clientRequestToken", id, stages); err != nil {
+	if err := validatePut(id, stages); err != nil {
 		return Secret{}, err
 	}
 	if !v.HasValue() {
@@ -69,21 +71,17 @@ func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
 	case exists && old.v.HasValue() && old.v.SameValue(v):
 		return s, nil
 	case exists && old.v.HasValue():
-		return Secret{}, fail(opPut, stagelabel.ErrResourceExists, "",
-			fmt.Sprintf("You can't use ClientRequestToken %s because that value is already in use for a version of secret %s.", id, s.ref()),
-			id)
+		return Secret{}, s.tokenInUse(opPut, id)
 	}
 
+	// AWSCURRENT first, with its automatic moves; then the other labels
+	// named, so that each named label ends on v whatever the order given.
 	t := s.labels.clone(len(stages) + 2)
-	if _, ok := t.holder(stage.Current); !ok || len(stages) == 0 {
+	if _, ok := t.holder(stage.Current); !ok || len(stages) == 0 || slices.Contains(stages, stage.Current) {
 		t = t.moveCurrent(id, true)
 	}
 	for _, l := range stages {
-		if l == stage.Current {
-			t = t.moveCurrent(id, true)
-		} else {
-			t = t.assign(l, id)
-		}
+		t = t.assign(l, id)
 	}
 	if len(t) > MaxLabels {
 		return Secret{}, tooManyLabels(opPut, "")
@@ -101,10 +99,10 @@ func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
 	return s, nil
 }
 
-// validateStages checks the lengths of a ClientRequestToken and a
+// validatePut checks the lengths of a ClientRequestToken and a
 // VersionStages list.
-func validateStages(op, tokenMember string, id version.ID, stages []stage.Label) error {
-	violations := []string{idViolation(tokenMember, id)}
+func validatePut(id version.ID, stages []stage.Label) error {
+	violations := []string{idViolation("clientRequestToken", id)}
 	if len(stages) > MaxLabels {
 		items := make([]string, len(stages))
 		for i, l := range stages {
@@ -115,7 +113,7 @@ func validateStages(op, tokenMember string, id version.ID, stages []stage.Label)
 	for i, l := range stages {
 		violations = append(violations, labelViolation("versionStages."+strconv.Itoa(i+1)+".member", l))
 	}
-	return stagelabel.ValidationError(op, violations...)
+	return stagelabel.ValidationError(opPut, violations...)
 }
 
 // Rotate does to the versions what RotateSecret does: it creates version id
@@ -128,7 +126,7 @@ func validateStages(op, tokenMember string, id version.ID, stages []stage.Label)
 //   - AWSPENDING on a version other than the one carrying AWSCURRENT (a
 //     rotation in progress): InvalidRequestException "A previous rotation
 //     isn't complete. That rotation will be reattempted." ([D] that it fails,
-//     [M] text, as users quote it)
+//     [M] code and text, the text as users quote it from AWS)
 //   - id is the unfilled version that already carries AWSPENDING (a retry):
 //     nothing changes, success [M].
 //   - id of another existing version: ResourceExistsException, as for Put [M].
@@ -139,10 +137,9 @@ func validateStages(op, tokenMember string, id version.ID, stages []stage.Label)
 //     outside 32 to 64 characters: ValidationException [M].
 func (s Secret) Rotate(id version.ID, created time.Time) (Secret, error) {
 	if id == "" {
-		return Secret{}, fail(opRotate, stagelabel.ErrInvalidParameter, "",
-			"You must provide a ClientRequestToken value. We recommend a UUID-type value.")
+		return Secret{}, noToken(opRotate, stagelabel.ErrInvalidParameter)
 	}
-	if err := validateStages(opRotate, "clientRequestToken", id, nil); err != nil {
+	if err := stagelabel.ValidationError(opRotate, idViolation("clientRequestToken", id)); err != nil {
 		return Secret{}, err
 	}
 	pending, rotating := s.labels.holder(stage.Pending)
@@ -153,9 +150,7 @@ func (s Secret) Rotate(id version.ID, created time.Time) (Secret, error) {
 		if old.deleted {
 			return Secret{}, versionDeleted(opRotate, id)
 		}
-		return Secret{}, fail(opRotate, stagelabel.ErrResourceExists, stage.Pending,
-			fmt.Sprintf("You can't use ClientRequestToken %s because that value is already in use for a version of secret %s.", id, s.ref()),
-			id)
+		return Secret{}, s.tokenInUse(opRotate, id)
 	}
 	if current, _ := s.labels.holder(stage.Current); rotating && pending != current {
 		return Secret{}, fail(opRotate, stagelabel.ErrInvalidRequest, stage.Pending,

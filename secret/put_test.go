@@ -40,6 +40,8 @@ func TestPut(t *testing.T) {
 		{"3.4", "AWSCURRENT named with others", "v1{C,X}", newer("v2"), []stage.Label{"Y", stage.Current}, "v1{P,X} v2{C,Y}", "", ""},
 		{"3.4", "AWSCURRENT named removes AWSPENDING from the old current", "v1{C,PEND}", newer("v2"), []stage.Label{stage.Current}, "v1{P} v2{C}", "", ""},
 		{"3.4", "AWSCURRENT and AWSPENDING named move both", "v1{C,PEND}", newer("v2"), []stage.Label{stage.Pending, stage.Current}, "v1{P} v2{C,PEND}", "", ""},
+		{"3.3", "named labels end on the new version whatever their order", "v1{C} v2{P}", newer("v3"), []stage.Label{stage.Previous, stage.Current}, "v1{} v2{} v3{C,P}", "", ""},
+		{"3.3", "the same labels in the other order", "v1{C} v2{P}", newer("v3"), []stage.Label{stage.Current, stage.Previous}, "v1{} v2{} v3{C,P}", "", ""},
 		{"3.5", "custom labels on the old current stay", "v1{C,X}", newer("v2"), nil, "v1{P,X} v2{C}", "", ""},
 		{"3.6", "the same token and value is a no-op", "v1{C} v2{P}", newer("v1"), nil, "v1{C} v2{P}", "", ""},
 		{"3.6", "the same token and value ignores stages", "v1{P} v2{C}", newer("v1"), []stage.Label{stage.Current}, "v1{P} v2{C}", "", ""},
@@ -59,6 +61,7 @@ func TestPut(t *testing.T) {
 			stagelabel.ErrInvalidRequest, "You must provide a ClientRequestToken value. We recommend a UUID-type value."},
 		{"3.x", "no payload", "v1{C}", version.New(v2), nil, "",
 			stagelabel.ErrInvalidRequest, "You must provide either SecretString or SecretBinary."},
+		{"3.x", "an empty SecretString is a payload", "v1{C}", version.New(v2, version.WithString("")), nil, "v1{P} v2{C}", "", ""},
 		{"2.14", "a 21st label", twenty(""), newer("v2"), []stage.Label{"X"}, "",
 			stagelabel.ErrLimitExceeded, "You can attach up to 20 staging labels to a secret."},
 		{"2.14", "a default put adding AWSPREVIOUS as the 21st label", twenty(""), newer("v2"), nil, "",
@@ -148,7 +151,8 @@ func TestRotate(t *testing.T) {
 			stagelabel.ErrResourceExists, "You can't use ClientRequestToken " + string(v2) + " because that value is already in use for a version of secret test."},
 		{"3.11", "no token", "v1{C}", "", "",
 			stagelabel.ErrInvalidParameter, "You must provide a ClientRequestToken value. We recommend a UUID-type value."},
-		{"3.10", "a long token", "v1{C}", version.ID(strings.Repeat("z", 65)), "", stagelabel.ErrValidation, ""},
+		{"3.10", "a long token", "v1{C}", version.ID(strings.Repeat("z", 65)), "",
+			stagelabel.ErrValidation, "1 validation error detected: Value '" + strings.Repeat("z", 65) + "' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 64"},
 		{"2.14", "AWSPENDING as the 21st label", twenty(""), v2, "",
 			stagelabel.ErrLimitExceeded, "You can attach up to 20 staging labels to a secret."},
 	}
@@ -162,6 +166,9 @@ func TestRotate(t *testing.T) {
 				t.Errorf("receiver changed: %q, was %q", after, before)
 			}
 			if tt.code != "" {
+				if !got.Equal(secret.Secret{}) {
+					t.Errorf("Rotate() = %v with an error, want the zero Secret", got)
+				}
 				return
 			}
 			if diff := cmp.Diff(tt.want, layout(got)); diff != "" {
@@ -197,7 +204,8 @@ func TestGet(t *testing.T) {
 			stagelabel.ErrResourceNotFound, "Secrets Manager can't find the specified secret value for staging label: AWSPENDING"},
 		{"3.8 a rotation's version before it is filled, by id", id("v4"), "", "",
 			stagelabel.ErrResourceNotFound, notFoundID + string(id("v4"))},
-		{"bad lengths", "x", stage.Label(strings.Repeat("l", 300)), "", stagelabel.ErrValidation, ""},
+		{"bad lengths", "x", stage.Label(strings.Repeat("l", 300)), "", stagelabel.ErrValidation,
+			"2 validation errors detected: Value 'x' at 'versionId' failed to satisfy constraint: Member must have length greater than or equal to 32; Value '" + strings.Repeat("l", 300) + "' at 'versionStage' failed to satisfy constraint: Member must have length less than or equal to 256"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,8 @@ package secret
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/stagelabel/stagelabel"
 	"github.com/stagelabel/stagelabel/stage"
@@ -16,8 +18,10 @@ import (
 // one has a payload) and returns a ValidationException naming the first
 // fault otherwise.
 //
-// For any Secret s, Restore(s.Name(), slices.Collect(s.All()), s.Stages()
-// turned around, s.PrunedIDs()) returns a Secret Equal to s without its ARN.
+// Faults are looked for in a fixed order, labels in sorted order. For any
+// Secret s, Restore(s.Name(), slices.Collect(s.All()), s.Stages() turned
+// around, s.PrunedIDs()) returns a Secret Equal to s but for its ARN, which
+// [Secret.WithARN] sets.
 func Restore(name string, versions []version.Version, labels map[stage.Label]version.ID, pruned []version.ID) (Secret, error) {
 	invalid := func(format string, args ...any) (Secret, error) {
 		return Secret{}, &stagelabel.Error{Op: "Restore", Code: stagelabel.ErrValidation, Message: fmt.Sprintf(format, args...)}
@@ -50,7 +54,8 @@ func Restore(name string, versions []version.Version, labels map[stage.Label]ver
 		return invalid("%d staging labels, more than %d", len(labels), MaxLabels)
 	}
 	t := make(table, 0, len(labels))
-	for l, id := range labels {
+	for _, l := range slices.Sorted(maps.Keys(labels)) {
+		id := labels[l]
 		if !l.Valid() {
 			return invalid("staging label %q has an invalid length", l)
 		}

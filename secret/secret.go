@@ -94,7 +94,7 @@ func (s Secret) Labels(id version.ID) []stage.Label { return s.labels.labels(id)
 // deprecated version still exists [D].
 func (s Secret) Deprecated(id version.ID) bool {
 	_, ok := s.Version(id)
-	return ok && len(s.labels.labels(id)) == 0
+	return ok && !s.labels.carries(id)
 }
 
 // Stages returns what DescribeSecret calls VersionIdsToStages: each
@@ -146,14 +146,8 @@ func (s Secret) All() iter.Seq[version.Version] {
 // one label, oldest first: All without the deprecated versions.
 func (s Secret) Labelled() iter.Seq[version.Version] {
 	return func(yield func(version.Version) bool) {
-		var es []entry
-		for _, a := range s.labels {
-			if e, ok := s.versions.get(a.id); ok && !slices.ContainsFunc(es, func(x entry) bool { return x.v.ID() == a.id }) {
-				es = append(es, e)
-			}
-		}
-		for _, e := range oldestFirst(es) {
-			if !yield(e.v) {
+		for v := range s.All() {
+			if s.labels.carries(v.ID()) && !yield(v) {
 				return
 			}
 		}

@@ -85,10 +85,13 @@ func New(id ID, opts ...Option) Version {
 	return Version{id: id}.With(opts...)
 }
 
-// With returns a copy of v with opts applied in order. v is unchanged.
+// With returns a copy of v with opts applied in order; nil options are
+// skipped. v is unchanged.
 func (v Version) With(opts ...Option) Version {
 	for _, o := range opts {
-		o(&v)
+		if o != nil {
+			o(&v)
+		}
 	}
 	return v
 }
