@@ -1,0 +1,209 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/stagelabel/stagelabel/secret"
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// snapshotFormat is the version of the snapshot format; Load refuses others.
+const snapshotFormat = 1
+
+// Snapshot is the whole state of a store, as [Store.Save] writes it in
+// JSON and [Load] reads it. It holds secret material: keep it as safe as
+// the secrets themselves.
+type Snapshot struct {
+	Format  int
+	Secrets []SecretSnapshot
+}
+
+// SecretSnapshot is the whole state of one secret.
+type SecretSnapshot struct {
+	Name              string
+	ARN               string
+	Description       string `json:",omitempty"`
+	Created           time.Time
+	LastChanged       time.Time
+	LastAccessed      time.Time         `json:",omitzero"`
+	DeletedDate       time.Time         `json:",omitzero"`
+	DeleteAt          time.Time         `json:",omitzero"`
+	RotationEnabled   bool              `json:",omitempty"`
+	RotationLambdaARN string            `json:",omitempty"`
+	RotationRules     *RotationRules    `json:",omitempty"`
+	LastRotated       time.Time         `json:",omitzero"`
+	Versions          []VersionSnapshot // oldest first
+	Labels            map[string]string // label → version id
+	Pruned            []string          `json:",omitempty"`
+}
+
+// VersionSnapshot is one version of a secret. SecretString and
+// SecretBinary are both nil for a version without value.
+type VersionSnapshot struct {
+	VersionId    string
+	SecretString *string `json:",omitempty"`
+	SecretBinary []byte  `json:",omitzero"`
+	Created      time.Time
+	LastAccessed time.Time `json:",omitzero"`
+}
+
+// String and Format keep a snapshot's secret material out of logs.
+func (s VersionSnapshot) String() string {
+	return fmt.Sprintf("{VersionId:%s Created:%s}", s.VersionId, s.Created.Format(time.RFC3339))
+}
+
+// Format makes every fmt verb print s as [VersionSnapshot.String] does.
+func (s VersionSnapshot) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), s.String())
+}
+
+// Save writes the state of every secret in the store (scheduled for
+// deletion included) as JSON, secrets by name. Each secret is saved as it
+// was at one instant, not all at the same instant.
+func (st *Store) Save(w io.Writer) error {
+	snap := Snapshot{Format: snapshotFormat, Secrets: []SecretSnapshot{}}
+	for _, r := range st.records(st.now()) {
+		snap.Secrets = append(snap.Secrets, r.snapshot())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(snap)
+}
+
+// Export returns the state of the secret secretID names.
+func (st *Store) Export(secretID string) (SecretSnapshot, error) {
+	r, _, err := st.read("Export", secretID, true)
+	if err != nil {
+		return SecretSnapshot{}, err
+	}
+	return r.snapshot(), nil
+}
+
+func (r *record) snapshot() SecretSnapshot {
+	s := SecretSnapshot{
+		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.description,
+		Created: r.created, LastChanged: r.lastChanged, LastAccessed: r.lastAccessed,
+		DeletedDate: r.deletedDate, DeleteAt: r.deleteAt,
+		RotationEnabled: r.rotation.enabled, RotationLambdaARN: r.rotation.lambdaARN, RotationRules: r.rotation.rules,
+		LastRotated: r.rotation.lastRotated, Labels: map[string]string{},
+	}
+	for v := range r.secret.All() {
+		vs := VersionSnapshot{VersionId: string(v.ID()), Created: v.Created(), LastAccessed: r.accessed[v.ID()]}
+		if text, ok := v.SecretString(); ok {
+			vs.SecretString = &text
+		}
+		if b, ok := v.SecretBinary(); ok {
+			vs.SecretBinary = append([]byte{}, b...) // non-nil even when empty: still a value
+		}
+		s.Versions = append(s.Versions, vs)
+	}
+	for id, ls := range r.secret.Stages() {
+		for _, l := range ls {
+			s.Labels[string(l)] = string(id)
+		}
+	}
+	for _, id := range r.secret.PrunedIDs() {
+		s.Pruned = append(s.Pruned, string(id))
+	}
+	return s
+}
+
+// Load returns a store holding the secrets of the JSON snapshot r, made by
+// [Store.Save], with the given options. A snapshot that is truncated, not
+// of this format, has unknown members, or holds a secret that breaks any
+// rule a store keeps (names, ARNs, labels, versions) is refused whole with
+// an error naming the fault; nothing is loaded.
+func Load(r io.Reader, opts ...Option) (*Store, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var snap Snapshot
+	if err := dec.Decode(&snap); err != nil {
+		return nil, fmt.Errorf("store: loading snapshot: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("store: loading snapshot: data after the snapshot")
+	}
+	if snap.Format != snapshotFormat {
+		return nil, fmt.Errorf("store: loading snapshot: format %d, want %d", snap.Format, snapshotFormat)
+	}
+	st := New(opts...)
+	for i, s := range snap.Secrets {
+		if err := st.Import(s); err != nil {
+			return nil, fmt.Errorf("store: loading snapshot: secret %d: %w", i, err)
+		}
+	}
+	return st, nil
+}
+
+// Import adds the secret of a snapshot to the store. It fails, changing
+// nothing, when the snapshot breaks a rule of the store or its name is
+// taken.
+func (st *Store) Import(s SecretSnapshot) error {
+	r, err := st.fromSnapshot(s)
+	if err != nil {
+		return err
+	}
+	sl := &slot{}
+	sl.rec.Store(r)
+	if _, taken := st.names.LoadOrStore(s.Name, sl); taken {
+		return fmt.Errorf("secret %q: the name is taken", s.Name)
+	}
+	return nil
+}
+
+// fromSnapshot checks a snapshot and builds its record.
+func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
+	if err := validName("Import", s.Name); err != nil {
+		return nil, fmt.Errorf("secret %q: %w", s.Name, err)
+	}
+	suffix, ok := strings.CutPrefix(s.ARN, st.arnPrefix()+s.Name+"-")
+	if !ok || len(suffix) != suffixLen || strings.Trim(suffix, alphanumeric) != "" {
+		return nil, fmt.Errorf("secret %q: ARN %q is not %s<name>-<6 characters>", s.Name, s.ARN, st.arnPrefix())
+	}
+	var vs []version.Version
+	accessed := map[version.ID]time.Time{}
+	for _, v := range s.Versions {
+		var opt version.Option
+		switch {
+		case v.SecretString != nil && v.SecretBinary != nil:
+			return nil, fmt.Errorf("secret %q: version %s has both SecretString and SecretBinary", s.Name, v.VersionId)
+		case v.SecretString != nil:
+			opt = version.WithString(*v.SecretString)
+		case v.SecretBinary != nil:
+			opt = version.WithBinary(v.SecretBinary)
+		}
+		vs = append(vs, version.New(version.ID(v.VersionId), opt, version.WithCreated(v.Created)))
+		if !v.LastAccessed.IsZero() {
+			accessed[version.ID(v.VersionId)] = v.LastAccessed
+		}
+	}
+	labels := map[stage.Label]version.ID{}
+	for _, l := range slices.Sorted(maps.Keys(s.Labels)) {
+		labels[stage.Label(l)] = version.ID(s.Labels[l])
+	}
+	pruned := make([]version.ID, len(s.Pruned))
+	for i, id := range s.Pruned {
+		pruned[i] = version.ID(id)
+	}
+	sec, err := secret.Restore(s.Name, vs, labels, pruned)
+	if err != nil {
+		return nil, fmt.Errorf("secret %q: %w", s.Name, err)
+	}
+	if s.DeleteAt.IsZero() != s.DeletedDate.IsZero() {
+		return nil, fmt.Errorf("secret %q: DeletedDate and DeleteAt must be given together", s.Name)
+	}
+	r := &record{
+		secret: sec.WithARN(s.ARN), description: s.Description, created: s.Created, lastChanged: s.LastChanged,
+		lastAccessed: s.LastAccessed, accessed: accessed, deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
+		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules, lastRotated: s.LastRotated},
+	}
+	return r, nil
+}
