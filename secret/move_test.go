@@ -1,49 +1,17 @@
 package secret_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/check"
 	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/version"
 )
-
-// apiError is the method set of the AWS SDK's smithy.APIError that every
-// error must offer.
-type apiError interface {
-	ErrorCode() string
-	ErrorMessage() string
-}
-
-// checkErr fails t unless err is nil when code is "", or else carries code
-// (through errors.Is and ErrorCode) and, when msg is not "", exactly msg.
-func checkErr(t *testing.T, err error, code stagelabel.Code, msg string) {
-	t.Helper()
-	if code == "" {
-		if err != nil {
-			t.Fatalf("error = %v, want none", err)
-		}
-		return
-	}
-	if !errors.Is(err, code) {
-		t.Fatalf("error = %v, want %s", err, code)
-	}
-	var api apiError
-	if !errors.As(err, &api) {
-		t.Fatalf("error %v does not offer ErrorCode and ErrorMessage", err)
-	}
-	if api.ErrorCode() != string(code) {
-		t.Errorf("ErrorCode() = %q, want %q", api.ErrorCode(), code)
-	}
-	if msg != "" && api.ErrorMessage() != msg {
-		t.Errorf("ErrorMessage() mismatch (-want +got):\n%s", cmp.Diff(msg, api.ErrorMessage()))
-	}
-}
 
 // twenty is a layout carrying 20 labels: AWSCURRENT and L1 to L19.
 func twenty(extra string) string {
@@ -127,7 +95,7 @@ func TestMoveStage(t *testing.T) {
 			s := build(t, tt.layout)
 			before := layout(s)
 			got, err := s.MoveStage(tt.label, tt.from, tt.to)
-			checkErr(t, err, tt.code, tt.msg)
+			check.Err(t, err, tt.code, tt.msg)
 			if after := layout(s); after != before {
 				t.Errorf("receiver changed: %q, was %q", after, before)
 			}

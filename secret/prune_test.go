@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/check"
 	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/version"
 )
@@ -102,15 +103,15 @@ func TestPrunedVersionIsDeleted(t *testing.T) {
 	gone := id("v1")
 	msg := "You can't perform this operation on secret version " + string(gone) + " because it was deleted."
 	_, err := s.MoveStage("X", "", gone)
-	checkErr(t, err, stagelabel.ErrInvalidRequest, msg)
+	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
 	_, err = s.MoveStage("KEEP", gone, id("v2"))
-	checkErr(t, err, stagelabel.ErrInvalidRequest, msg)
+	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
 	_, err = s.Get(gone, "")
-	checkErr(t, err, stagelabel.ErrInvalidRequest, msg)
+	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
 	_, err = s.Put(version.New(gone, value("v1")))
-	checkErr(t, err, stagelabel.ErrInvalidRequest, msg)
+	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
 	_, err = s.Rotate(gone, t0)
-	checkErr(t, err, stagelabel.ErrInvalidRequest, msg)
+	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
 	if s.Deleted(id("v2")) || s.Deleted(id("nope")) {
 		t.Error("Deleted() true for a live or unknown version")
 	}

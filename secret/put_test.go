@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/check"
 	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/version"
@@ -73,7 +74,7 @@ func TestPut(t *testing.T) {
 			s := build(t, tt.layout)
 			before := layout(s)
 			got, err := s.Put(tt.v, tt.stages...)
-			checkErr(t, err, tt.code, tt.msg)
+			check.Err(t, err, tt.code, tt.msg)
 			if after := layout(s); after != before {
 				t.Errorf("receiver changed: %q, was %q", after, before)
 			}
@@ -97,7 +98,7 @@ func TestPutConflictNamesTheARN(t *testing.T) {
 	const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:test-AbCdEf"
 	s := build(t, "v1{C}").WithARN(arn)
 	_, err := s.Put(version.New(id("v1"), version.WithString("other")))
-	checkErr(t, err, stagelabel.ErrResourceExists,
+	check.Err(t, err, stagelabel.ErrResourceExists,
 		"You can't use ClientRequestToken "+string(id("v1"))+" because that value is already in use for a version of secret "+arn+".")
 }
 
@@ -161,7 +162,7 @@ func TestRotate(t *testing.T) {
 			s := build(t, tt.layout)
 			before := layout(s)
 			got, err := s.Rotate(tt.id, t0)
-			checkErr(t, err, tt.code, tt.msg)
+			check.Err(t, err, tt.code, tt.msg)
 			if after := layout(s); after != before {
 				t.Errorf("receiver changed: %q, was %q", after, before)
 			}
@@ -210,7 +211,7 @@ func TestGet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := s.Get(tt.id, tt.label)
-			checkErr(t, err, tt.code, tt.msg)
+			check.Err(t, err, tt.code, tt.msg)
 			if tt.code == "" && got.ID() != tt.want {
 				t.Errorf("Get(%q, %q) = %v, want %v", tt.id, tt.label, got.ID(), tt.want)
 			}

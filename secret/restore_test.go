@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/check"
 	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/version"
@@ -79,7 +80,7 @@ func TestRestoreRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := secret.Restore("db", tt.versions, tt.labels, tt.pruned)
-			checkErr(t, err, stagelabel.ErrValidation, "")
+			check.Err(t, err, stagelabel.ErrValidation, "")
 			if !got.Equal(secret.Secret{}) {
 				t.Errorf("Restore() = %v with an error", got)
 			}

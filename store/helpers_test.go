@@ -1,6 +1,96 @@
 package store_test
 
-import "fmt"
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stagelabel/stagelabel/store"
+)
 
 // tok returns the ClientRequestToken (and version id) number n.
 func tok(n int) string { return fmt.Sprintf("%08d-0000-4000-8000-000000000000", n) }
+
+// clock is a settable clock for tests.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+var t0 = time.Date(2026, 11, 22, 10, 30, 0, 0, time.UTC)
+
+// newStore returns an empty store on a test clock starting at t0, with
+// ARNs drawn from a seeded source.
+func newStore(opts ...store.Option) (*store.Store, *clock) {
+	c := &clock{now: t0}
+	base := []store.Option{store.WithClock(c.Now), store.WithRandom(rand.NewChaCha8([32]byte{}))}
+	return store.New(append(base, opts...)...), c
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// create makes secret name with the string value of token n, failing t on
+// error.
+func create(t testing.TB, st *store.Store, name string, n int) store.CreateSecretOutput {
+	t.Helper()
+	out, err := st.CreateSecret(store.CreateSecretInput{Name: name, ClientRequestToken: tok(n), SecretString: ptr(fmt.Sprint("value ", n))})
+	if err != nil {
+		t.Fatalf("CreateSecret(%s): %v", name, err)
+	}
+	return out
+}
+
+// put adds version n with the string value "value n" and the given stages.
+func put(t testing.TB, st *store.Store, id string, n int, stages ...string) store.PutSecretValueOutput {
+	t.Helper()
+	out, err := st.PutSecretValue(store.PutSecretValueInput{SecretId: id, ClientRequestToken: tok(n),
+		SecretString: ptr(fmt.Sprint("value ", n)), VersionStages: stages})
+	if err != nil {
+		t.Fatalf("PutSecretValue(%s, %d): %v", id, n, err)
+	}
+	return out
+}
+
+// stages returns DescribeSecret's VersionIdsToStages of id.
+func stages(t testing.TB, st *store.Store, id string) map[string][]string {
+	t.Helper()
+	d, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: id})
+	if err != nil {
+		t.Fatalf("DescribeSecret(%s): %v", id, err)
+	}
+	return d.VersionIdsToStages
+}
+
+// versionIDs lists every version id of secret id, deprecated ones
+// included, through all pages.
+func versionIDs(t testing.TB, st *store.Store, id string) []string {
+	t.Helper()
+	var ids []string
+	token := ""
+	for {
+		p, err := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: id, IncludeDeprecated: true, NextToken: token})
+		if err != nil {
+			t.Fatalf("ListSecretVersionIds(%s): %v", id, err)
+		}
+		for _, v := range p.Versions {
+			ids = append(ids, v.VersionId)
+		}
+		if token = p.NextToken; token == "" {
+			return ids
+		}
+	}
+}

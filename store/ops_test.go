@@ -1,0 +1,509 @@
+package store_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/check"
+	"github.com/stagelabel/stagelabel/store"
+)
+
+const (
+	notFound    = "Secrets Manager can't find the specified secret."
+	marked      = "You can't perform this operation on the secret because it was marked for deletion."
+	invalidName = "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"
+)
+
+func TestCreateSecret(t *testing.T) {
+	tests := []struct {
+		name string
+		in   store.CreateSecretInput
+		code stagelabel.Code
+		msg  string
+	}{
+		{"with a string value", store.CreateSecretInput{Name: "prod/db_1+x=y.z@w-v", ClientRequestToken: tok(1), SecretString: ptr("v")}, "", ""},
+		{"with a binary value", store.CreateSecretInput{Name: "bin", ClientRequestToken: tok(1), SecretBinary: []byte{0, 1}}, "", ""},
+		{"without a value", store.CreateSecretInput{Name: "empty", ClientRequestToken: tok(1)}, "", ""},
+		{"a name of 512 characters", store.CreateSecretInput{Name: strings.Repeat("n", 512), ClientRequestToken: tok(1)}, "", ""},
+		{"an existing name", store.CreateSecretInput{Name: "taken", ClientRequestToken: tok(1)},
+			stagelabel.ErrResourceExists, "The operation failed because the secret taken already exists."},
+		{"a name scheduled for deletion", store.CreateSecretInput{Name: "deleting", ClientRequestToken: tok(1)},
+			stagelabel.ErrInvalidRequest, "You can't create this secret because a secret with this name is already scheduled for deletion."},
+		{"a name with a space", store.CreateSecretInput{Name: "a b", ClientRequestToken: tok(1)}, stagelabel.ErrValidation, invalidName},
+		{"a name with a colon", store.CreateSecretInput{Name: "a:b", ClientRequestToken: tok(1)}, stagelabel.ErrValidation, invalidName},
+		{"a name with a non-ASCII letter", store.CreateSecretInput{Name: "café", ClientRequestToken: tok(1)}, stagelabel.ErrValidation, invalidName},
+		{"an empty name", store.CreateSecretInput{Name: "", ClientRequestToken: tok(1)}, stagelabel.ErrValidation,
+			"1 validation error detected: Value '' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"a name of 513 characters", store.CreateSecretInput{Name: strings.Repeat("n", 513), ClientRequestToken: tok(1)}, stagelabel.ErrValidation, ""},
+		{"no token", store.CreateSecretInput{Name: "x", SecretString: ptr("v")},
+			stagelabel.ErrInvalidRequest, "You must provide a ClientRequestToken value. We recommend a UUID-type value."},
+		{"a short token", store.CreateSecretInput{Name: "x", ClientRequestToken: "abc", SecretString: ptr("v")}, stagelabel.ErrValidation,
+			"1 validation error detected: Value 'abc' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 32"},
+		{"both values", store.CreateSecretInput{Name: "x", ClientRequestToken: tok(1), SecretString: ptr("v"), SecretBinary: []byte{1}},
+			stagelabel.ErrInvalidParameter, "You can't specify both a binary secret value and a string secret value in the same secret."},
+		{"an empty SecretString", store.CreateSecretInput{Name: "x", ClientRequestToken: tok(1), SecretString: ptr("")}, stagelabel.ErrValidation,
+			"1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"a value too long", store.CreateSecretInput{Name: "x", ClientRequestToken: tok(1), SecretBinary: make([]byte, 65537)}, stagelabel.ErrValidation,
+			"1 validation error detected: Value at 'secretBinary' failed to satisfy constraint: Member must have length less than or equal to 65536"},
+		{"a description too long", store.CreateSecretInput{Name: "x", ClientRequestToken: tok(1), Description: strings.Repeat("d", 2049)}, stagelabel.ErrValidation, ""},
+	}
+	arn := regexp.MustCompile(`^arn:aws:secretsmanager:us-east-1:123456789012:secret:(.*)-[A-Za-z0-9]{6}$`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, _ := newStore()
+			create(t, st, "taken", 9)
+			create(t, st, "deleting", 9)
+			if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "deleting"}); err != nil {
+				t.Fatal(err)
+			}
+			out, err := st.CreateSecret(tt.in)
+			check.Err(t, err, tt.code, tt.msg)
+			if tt.code != "" {
+				if _, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: tt.in.Name}); tt.in.Name != "taken" && tt.in.Name != "deleting" && err == nil {
+					t.Errorf("failed CreateSecret left secret %q behind", tt.in.Name)
+				}
+				return
+			}
+			if m := arn.FindStringSubmatch(out.ARN); m == nil || m[1] != tt.in.Name || out.Name != tt.in.Name {
+				t.Errorf("CreateSecret() = %+v, want the ARN of %q", out, tt.in.Name)
+			}
+			hasValue := tt.in.SecretString != nil || tt.in.SecretBinary != nil
+			if (out.VersionId != "") != hasValue {
+				t.Errorf("VersionId = %q with a value: %v", out.VersionId, hasValue)
+			}
+			want := map[string][]string(nil)
+			if hasValue {
+				want = map[string][]string{tok(1): {"AWSCURRENT"}}
+			}
+			if diff := cmp.Diff(want, stages(t, st, out.ARN)); diff != "" {
+				t.Errorf("VersionIdsToStages mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestResolve(t *testing.T) {
+	st, _ := newStore()
+	db := create(t, st, "db", 1)
+	trap := create(t, st, "trap-abcdef", 1)
+	prefix := "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+	tests := []struct {
+		name, id string
+		want     string // the name found; "" for not found
+	}{
+		{"name", "db", "db"},
+		{"full ARN", db.ARN, "db"},
+		{"partial ARN", prefix + "db", "db"},
+		{"full ARN with another suffix", prefix + "db-zzzzzz", ""},
+		{"full ARN of another region", strings.Replace(db.ARN, "us-east-1", "eu-west-1", 1), ""},
+		{"unknown name", "nope", ""},
+		{"a name ending in -6 characters, by name", "trap-abcdef", "trap-abcdef"},
+		{"its full ARN", trap.ARN, "trap-abcdef"},
+		{"its partial ARN is taken as a full ARN, so not found", prefix + "trap-abcdef", ""},
+		{"the name part of an ARN is not a name", "secret:db", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: tt.id})
+			if tt.want == "" {
+				check.Err(t, err, stagelabel.ErrResourceNotFound, notFound)
+				return
+			}
+			check.Err(t, err, "", "")
+			if d.Name != tt.want {
+				t.Errorf("DescribeSecret(%q).Name = %q, want %q", tt.id, d.Name, tt.want)
+			}
+		})
+	}
+	_, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: ""})
+	check.Err(t, err, stagelabel.ErrValidation,
+		"1 validation error detected: Value '' at 'secretId' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	_, err = st.DescribeSecret(store.DescribeSecretInput{SecretId: strings.Repeat("s", 2049)})
+	check.Err(t, err, stagelabel.ErrValidation, "")
+}
+
+func TestPutSecretValue(t *testing.T) {
+	st, _ := newStore()
+	create(t, st, "db", 1)
+	out := put(t, st, "db", 2)
+	if diff := cmp.Diff(store.PutSecretValueOutput{ARN: out.ARN, Name: "db", VersionId: tok(2), VersionStages: []string{"AWSCURRENT"}}, out); diff != "" {
+		t.Errorf("PutSecretValue() mismatch (-want +got):\n%s", diff)
+	}
+	put(t, st, "db", 3, "AWSPENDING")
+	want := map[string][]string{tok(1): {"AWSPREVIOUS"}, tok(2): {"AWSCURRENT"}, tok(3): {"AWSPENDING"}}
+	if diff := cmp.Diff(want, stages(t, st, "db")); diff != "" {
+		t.Errorf("VersionIdsToStages mismatch (-want +got):\n%s", diff)
+	}
+
+	errs := []struct {
+		name string
+		in   store.PutSecretValueInput
+		code stagelabel.Code
+		msg  string
+	}{
+		{"no token", store.PutSecretValueInput{SecretId: "db", SecretString: ptr("x")},
+			stagelabel.ErrInvalidRequest, "You must provide a ClientRequestToken value. We recommend a UUID-type value."},
+		{"no value", store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(4)},
+			stagelabel.ErrInvalidRequest, "You must provide either SecretString or SecretBinary."},
+		{"an empty VersionStages list", store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(4), SecretString: ptr("x"), VersionStages: []string{}},
+			stagelabel.ErrValidation, "1 validation error detected: Value '[]' at 'versionStages' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"a token reused for another value", store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(2), SecretString: ptr("other")},
+			stagelabel.ErrResourceExists, "You can't use ClientRequestToken " + tok(2) + " because that value is already in use for a version of secret " + out.ARN + "."},
+		{"no such secret", store.PutSecretValueInput{SecretId: "nope", ClientRequestToken: tok(4), SecretString: ptr("x")},
+			stagelabel.ErrResourceNotFound, notFound},
+	}
+	for _, tt := range errs {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := st.PutSecretValue(tt.in)
+			check.Err(t, err, tt.code, tt.msg)
+			if e := err.(*stagelabel.Error); e.Op != "PutSecretValue" {
+				t.Errorf("Op = %q, want PutSecretValue", e.Op)
+			}
+			if diff := cmp.Diff(want, stages(t, st, "db")); diff != "" {
+				t.Errorf("a failed call changed the labels (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// The same token and value again: success, nothing changes [3.6].
+	if again := put(t, st, "db", 2); again.VersionId != tok(2) {
+		t.Errorf("idempotent PutSecretValue() = %+v", again)
+	}
+	if diff := cmp.Diff(want, stages(t, st, "db")); diff != "" {
+		t.Errorf("an idempotent put changed the labels (-want +got):\n%s", diff)
+	}
+}
+
+func TestGetSecretValue(t *testing.T) {
+	st, c := newStore()
+	create(t, st, "db", 1)
+	c.Advance(time.Hour)
+	st.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(2), SecretBinary: []byte{7}})
+	tests := []struct {
+		name    string
+		in      store.GetSecretValueInput
+		version string
+		text    string
+		binary  []byte
+		code    stagelabel.Code
+		msg     string
+	}{
+		{"the current version by default", store.GetSecretValueInput{SecretId: "db"}, tok(2), "", []byte{7}, "", ""},
+		{"by stage", store.GetSecretValueInput{SecretId: "db", VersionStage: "AWSPREVIOUS"}, tok(1), "value 1", nil, "", ""},
+		{"by id and stage", store.GetSecretValueInput{SecretId: "db", VersionId: tok(1), VersionStage: "AWSPREVIOUS"}, tok(1), "value 1", nil, "", ""},
+		{"id and stage disagreeing", store.GetSecretValueInput{SecretId: "db", VersionId: tok(1), VersionStage: "AWSCURRENT"}, "", "", nil,
+			stagelabel.ErrInvalidRequest, "You provided a VersionStage that is not associated to the provided VersionId."},
+		{"an unknown id", store.GetSecretValueInput{SecretId: "db", VersionId: tok(9)}, "", "", nil,
+			stagelabel.ErrResourceNotFound, "Secrets Manager can't find the specified secret value for VersionId: " + tok(9)},
+		{"a stage on nothing", store.GetSecretValueInput{SecretId: "db", VersionStage: "AWSPENDING"}, "", "", nil,
+			stagelabel.ErrResourceNotFound, "Secrets Manager can't find the specified secret value for staging label: AWSPENDING"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := st.GetSecretValue(tt.in)
+			check.Err(t, err, tt.code, tt.msg)
+			if tt.code != "" {
+				return
+			}
+			if got.VersionId != tt.version || got.Name != "db" {
+				t.Errorf("GetSecretValue() = %v, want version %s", got, tt.version)
+			}
+			if (got.SecretString != nil) != (tt.text != "") || (got.SecretString != nil && *got.SecretString != tt.text) || !cmp.Equal(got.SecretBinary, tt.binary) {
+				t.Errorf("GetSecretValue() payload wrong for %s", tt.version)
+			}
+		})
+	}
+	// LastAccessedDate: the day of the last read, on the secret and the version read.
+	day := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+	if !d.LastAccessedDate.Equal(day) || !d.CreatedDate.Equal(t0) || !d.LastChangedDate.Equal(t0.Add(time.Hour)) {
+		t.Errorf("DescribeSecret() dates = accessed %v, created %v, changed %v", d.LastAccessedDate, d.CreatedDate, d.LastChangedDate)
+	}
+	l, _ := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db"})
+	for _, v := range l.Versions {
+		if !v.LastAccessedDate.Equal(day) {
+			t.Errorf("version %s LastAccessedDate = %v, want %v", v.VersionId, v.LastAccessedDate, day)
+		}
+	}
+	// The output never prints the value.
+	got, _ := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db", VersionStage: "AWSPREVIOUS"})
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		if out := fmt.Sprintf(verb, got); strings.Contains(out, "value 1") {
+			t.Errorf("Sprintf(%q, output) = %q leaks the value", verb, out)
+		}
+	}
+}
+
+func TestUpdateSecretVersionStage(t *testing.T) {
+	st, _ := newStore()
+	c := create(t, st, "db", 1)
+	put(t, st, "db", 2, "AWSPENDING")
+	out, err := st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: c.ARN, VersionStage: "AWSCURRENT",
+		RemoveFromVersionId: tok(1), MoveToVersionId: tok(2)})
+	check.Err(t, err, "", "")
+	if diff := cmp.Diff(store.UpdateSecretVersionStageOutput{ARN: c.ARN, Name: "db"}, out); diff != "" {
+		t.Errorf("UpdateSecretVersionStage() mismatch (-want +got):\n%s", diff)
+	}
+	want := map[string][]string{tok(1): {"AWSPREVIOUS"}, tok(2): {"AWSCURRENT", "AWSPENDING"}}
+	if diff := cmp.Diff(want, stages(t, st, "db")); diff != "" {
+		t.Errorf("VersionIdsToStages mismatch (-want +got):\n%s", diff)
+	}
+	_, err = st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: "AWSCURRENT", RemoveFromVersionId: tok(2)})
+	check.Err(t, err, stagelabel.ErrInvalidParameter, "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.")
+	if e := err.(*stagelabel.Error); e.Op != "UpdateSecretVersionStage" {
+		t.Errorf("Op = %q", e.Op)
+	}
+	_, err = st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "nope", VersionStage: "X", MoveToVersionId: tok(2)})
+	check.Err(t, err, stagelabel.ErrResourceNotFound, notFound)
+}
+
+func TestRotation(t *testing.T) {
+	st, _ := newStore()
+	create(t, st, "db", 1)
+	rot, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(2),
+		RotationLambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:rotate", RotationRules: &store.RotationRules{AutomaticallyAfterDays: 30}})
+	check.Err(t, err, "", "")
+	if rot.VersionId != tok(2) {
+		t.Errorf("RotateSecret().VersionId = %q", rot.VersionId)
+	}
+	_, err = st.GetSecretValue(store.GetSecretValueInput{SecretId: "db", VersionStage: "AWSPENDING"})
+	check.Err(t, err, stagelabel.ErrResourceNotFound, "Secrets Manager can't find the specified secret value for staging label: AWSPENDING")
+	_, err = st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(3)})
+	check.Err(t, err, stagelabel.ErrInvalidRequest, "A previous rotation isn't complete. That rotation will be reattempted.")
+	_, err = st.RotateSecret(store.RotateSecretInput{SecretId: "db"})
+	check.Err(t, err, stagelabel.ErrInvalidParameter, "You must provide a ClientRequestToken value. We recommend a UUID-type value.")
+
+	d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+	if !d.RotationEnabled || d.RotationLambdaARN == "" || d.RotationRules == nil || d.RotationRules.AutomaticallyAfterDays != 30 || !d.LastRotatedDate.Equal(t0) {
+		t.Errorf("DescribeSecret() after RotateSecret = %+v", d)
+	}
+	cancel, err := st.CancelRotateSecret(store.CancelRotateSecretInput{SecretId: "db"})
+	check.Err(t, err, "", "")
+	if cancel.VersionId != tok(2) {
+		t.Errorf("CancelRotateSecret().VersionId = %q, want the pending %s", cancel.VersionId, tok(2))
+	}
+	want := map[string][]string{tok(1): {"AWSCURRENT"}, tok(2): {"AWSPENDING"}}
+	if diff := cmp.Diff(want, stages(t, st, "db")); diff != "" {
+		t.Errorf("CancelRotateSecret changed labels (-want +got):\n%s", diff)
+	}
+	if d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); d.RotationEnabled {
+		t.Error("RotationEnabled after CancelRotateSecret")
+	}
+	// Finish the rotation as a rotation function does.
+	put(t, st, "db", 2, "AWSPENDING")
+	if _, err := st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: "AWSCURRENT", RemoveFromVersionId: tok(1), MoveToVersionId: tok(2)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: "AWSPENDING", RemoveFromVersionId: tok(2)}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"})
+	if got.VersionId != tok(2) || *got.SecretString != "value 2" {
+		t.Errorf("after rotation GetSecretValue() = %v", got)
+	}
+	// RotateImmediately=false only configures.
+	no, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", RotateImmediately: ptr(false)})
+	check.Err(t, err, "", "")
+	if no.VersionId != "" || len(stages(t, st, "db")) != 2 {
+		t.Errorf("RotateSecret(RotateImmediately=false) = %+v, stages %v", no, stages(t, st, "db"))
+	}
+}
+
+func TestDeleteAndRestore(t *testing.T) {
+	st, c := newStore()
+	create(t, st, "db", 1)
+	del, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "db"})
+	check.Err(t, err, "", "")
+	if want := t0.Add(30 * 24 * time.Hour); !del.DeletionDate.Equal(want) {
+		t.Errorf("DeletionDate = %v, want %v (30 days)", del.DeletionDate, want)
+	}
+	// While scheduled: value and label operations fail, DescribeSecret works.
+	calls := map[string]error{}
+	_, calls["GetSecretValue"] = st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"})
+	_, calls["PutSecretValue"] = st.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(2), SecretString: ptr("x")})
+	_, calls["UpdateSecretVersionStage"] = st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: "X", MoveToVersionId: tok(1)})
+	_, calls["RotateSecret"] = st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(2)})
+	_, calls["DeleteSecret"] = st.DeleteSecret(store.DeleteSecretInput{SecretId: "db", RecoveryWindowInDays: ptr(int64(7))})
+	for op, err := range calls {
+		t.Run(op, func(t *testing.T) { check.Err(t, err, stagelabel.ErrInvalidRequest, marked) })
+	}
+	d, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+	check.Err(t, err, "", "")
+	if !d.DeletedDate.Equal(t0) {
+		t.Errorf("DeletedDate = %v, want %v", d.DeletedDate, t0)
+	}
+	if l, _ := st.ListSecrets(store.ListSecretsInput{}); len(l.SecretList) != 0 {
+		t.Errorf("ListSecrets() lists a secret scheduled for deletion: %+v", l.SecretList)
+	}
+	if l, _ := st.ListSecrets(store.ListSecretsInput{IncludePlannedDeletion: true}); len(l.SecretList) != 1 {
+		t.Errorf("ListSecrets(IncludePlannedDeletion) = %+v", l.SecretList)
+	}
+	_, err = st.RestoreSecret(store.RestoreSecretInput{SecretId: "db"})
+	check.Err(t, err, "", "")
+	if d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); !d.DeletedDate.IsZero() {
+		t.Errorf("DeletedDate after RestoreSecret = %v", d.DeletedDate)
+	}
+	if _, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil {
+		t.Errorf("GetSecretValue after RestoreSecret: %v", err)
+	}
+
+	// The window ends: the secret is gone and its name free again.
+	if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "db", RecoveryWindowInDays: ptr(int64(7))}); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(7*24*time.Hour - time.Second)
+	if _, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil {
+		t.Errorf("secret gone before its window ended: %v", err)
+	}
+	c.Advance(time.Second)
+	_, err = st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+	check.Err(t, err, stagelabel.ErrResourceNotFound, notFound)
+	create(t, st, "db", 5)
+
+	// Force: gone at once, even when already scheduled.
+	if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "db", ForceDeleteWithoutRecovery: true}); err != nil {
+		t.Fatalf("force delete of a scheduled secret: %v", err)
+	}
+	_, err = st.RestoreSecret(store.RestoreSecretInput{SecretId: "db"})
+	check.Err(t, err, stagelabel.ErrResourceNotFound, notFound)
+	create(t, st, "db", 6)
+
+	bad := []struct {
+		name string
+		in   store.DeleteSecretInput
+		msg  string
+	}{
+		{"both window and force", store.DeleteSecretInput{SecretId: "db", RecoveryWindowInDays: ptr(int64(7)), ForceDeleteWithoutRecovery: true},
+			"You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."},
+		{"a window of 6 days", store.DeleteSecretInput{SecretId: "db", RecoveryWindowInDays: ptr(int64(6))},
+			"The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."},
+		{"a window of 31 days", store.DeleteSecretInput{SecretId: "db", RecoveryWindowInDays: ptr(int64(31))},
+			"The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := st.DeleteSecret(tt.in)
+			check.Err(t, err, stagelabel.ErrInvalidParameter, tt.msg)
+			if d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); !d.DeletedDate.IsZero() {
+				t.Error("a failed DeleteSecret scheduled the deletion")
+			}
+		})
+	}
+	// Restoring a secret not scheduled changes nothing.
+	if _, err := st.RestoreSecret(store.RestoreSecretInput{SecretId: "db"}); err != nil {
+		t.Errorf("RestoreSecret of a live secret: %v", err)
+	}
+}
+
+func TestListSecretVersionIds(t *testing.T) {
+	st, c := newStore()
+	create(t, st, "db", 1)
+	for n := 2; n <= 5; n++ {
+		c.Advance(time.Minute)
+		put(t, st, "db", n)
+	}
+	// 1..3 deprecated, 4 AWSPREVIOUS, 5 AWSCURRENT.
+	all, err := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", IncludeDeprecated: true})
+	check.Err(t, err, "", "")
+	var ids []string
+	for i, v := range all.Versions {
+		ids = append(ids, v.VersionId)
+		if deprecated := i < 3; deprecated != (v.VersionStages == nil) {
+			t.Errorf("version %s: VersionStages %v, deprecated %v", v.VersionId, v.VersionStages, deprecated)
+		}
+		if !v.CreatedDate.Equal(t0.Add(time.Duration(i) * time.Minute)) {
+			t.Errorf("version %s CreatedDate = %v", v.VersionId, v.CreatedDate)
+		}
+		if !v.LastAccessedDate.IsZero() {
+			t.Errorf("version %s LastAccessedDate = %v before any read", v.VersionId, v.LastAccessedDate)
+		}
+	}
+	if diff := cmp.Diff([]string{tok(1), tok(2), tok(3), tok(4), tok(5)}, ids); diff != "" {
+		t.Errorf("versions mismatch (-want +got):\n%s", diff)
+	}
+	labelled, _ := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db"})
+	if len(labelled.Versions) != 2 || labelled.Versions[0].VersionId != tok(4) {
+		t.Errorf("without IncludeDeprecated: %+v", labelled.Versions)
+	}
+	// Pages of two.
+	var paged []string
+	token := ""
+	for range 10 {
+		p, err := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", IncludeDeprecated: true, MaxResults: ptr(2), NextToken: token})
+		check.Err(t, err, "", "")
+		for _, v := range p.Versions {
+			paged = append(paged, v.VersionId)
+		}
+		if token = p.NextToken; token == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff(ids, paged); diff != "" {
+		t.Errorf("paged listing mismatch (-want +got):\n%s", diff)
+	}
+	_, err = st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", MaxResults: ptr(0)})
+	check.Err(t, err, stagelabel.ErrValidation,
+		"1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1")
+	_, err = st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", MaxResults: ptr(101)})
+	check.Err(t, err, stagelabel.ErrValidation, "")
+	for _, bad := range []string{"garbage!", "MA", "OTk5"} {
+		_, err = st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", NextToken: bad})
+		check.Err(t, err, stagelabel.ErrInvalidNextToken, "The NextToken value is invalid.")
+	}
+}
+
+func TestListSecrets(t *testing.T) {
+	st, _ := newStore()
+	for _, name := range []string{"c", "a", "b"} {
+		create(t, st, name, 1)
+	}
+	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "empty", ClientRequestToken: tok(1)}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(3)})
+	check.Err(t, err, "", "")
+	rest, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(3), NextToken: first.NextToken})
+	check.Err(t, err, "", "")
+	var names []string
+	for _, e := range append(first.SecretList, rest.SecretList...) {
+		names = append(names, e.Name)
+	}
+	if diff := cmp.Diff([]string{"a", "b", "c", "empty"}, names); diff != "" {
+		t.Errorf("ListSecrets() names mismatch (-want +got):\n%s", diff)
+	}
+	if rest.NextToken != "" {
+		t.Errorf("last page NextToken = %q", rest.NextToken)
+	}
+	if got := first.SecretList[0].SecretVersionsToStages; !cmp.Equal(got, map[string][]string{tok(1): {"AWSCURRENT"}}) {
+		t.Errorf("SecretVersionsToStages = %v", got)
+	}
+	if got := rest.SecretList[0].SecretVersionsToStages; got != nil {
+		t.Errorf("SecretVersionsToStages of a secret without versions = %v, want nil", got)
+	}
+}
+
+func TestPruneThroughPut(t *testing.T) {
+	st, c := newStore()
+	create(t, st, "db", 0)
+	for n := 1; n <= 100; n++ {
+		put(t, st, "db", n)
+	}
+	if ids := versionIDs(t, st, "db"); len(ids) != 101 || ids[0] != tok(0) {
+		t.Fatalf("versions too young were pruned: %d left, oldest %s", len(ids), ids[0])
+	}
+	c.Advance(25 * time.Hour)
+	put(t, st, "db", 101)
+	if ids := versionIDs(t, st, "db"); len(ids) != 100 || ids[0] != tok(2) {
+		t.Errorf("after a put past 100 versions: %d left, oldest %s; want 100, oldest %s", len(ids), ids[0], tok(2))
+	}
+	_, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db", VersionId: tok(1)})
+	check.Err(t, err, stagelabel.ErrInvalidRequest, "You can't perform this operation on secret version "+tok(1)+" because it was deleted.")
+}
