@@ -2,8 +2,9 @@ module github.com/stagelabel/stagelabel/linearize
 
 go 1.26
 
-require github.com/stagelabel/stagelabel v0.0.0
-
-require github.com/anishathalye/porcupine v1.3.1 // indirect
+require (
+	github.com/anishathalye/porcupine v1.3.1
+	github.com/stagelabel/stagelabel v0.0.0
+)
 
 replace github.com/stagelabel/stagelabel => ../

@@ -1,0 +1,188 @@
+package store_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stagelabel/stagelabel/store"
+)
+
+// populated returns a store with secrets in every state a snapshot must
+// keep: values of both kinds, deprecated and pruned versions, custom
+// labels, an unfilled rotation, a read, a scheduled deletion, a secret
+// without versions.
+func populated(t *testing.T) (*store.Store, *clock) {
+	t.Helper()
+	st, c := newStore()
+	create(t, st, "db", 1)
+	for n := 2; n <= 102; n++ {
+		put(t, st, "db", n)
+	}
+	c.Advance(25 * time.Hour)
+	put(t, st, "db", 103, "AWSCURRENT", "custom")
+	if _, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "bin", ClientRequestToken: tok(1), SecretBinary: []byte{0, 255}, Description: "binary"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RotateSecret(store.RotateSecretInput{SecretId: "bin", ClientRequestToken: tok(2), RotationRules: &store.RotationRules{ScheduleExpression: "rate(10 days)"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "empty", ClientRequestToken: tok(1)}); err != nil {
+		t.Fatal(err)
+	}
+	create(t, st, "gone", 1)
+	if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "gone", RecoveryWindowInDays: ptr(int64(7))}); err != nil {
+		t.Fatal(err)
+	}
+	return st, c
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	st, c := populated(t)
+	var first bytes.Buffer
+	if err := st.Save(&first); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := store.Load(bytes.NewReader(first.Bytes()), store.WithClock(c.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var second bytes.Buffer
+	if err := loaded.Save(&second); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first.String(), second.String()); diff != "" {
+		t.Errorf("Save(Load(Save())) mismatch (-want +got):\n%s", diff)
+	}
+	for _, name := range []string{"db", "bin", "empty", "gone"} {
+		want, err := st.Export(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := loaded.Export(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Export(%s) mismatch (-want +got):\n%s", name, diff)
+		}
+	}
+	// Behaviour comes back too: the pruned version, the scheduled deletion,
+	// the unfilled rotation.
+	_, err = loaded.GetSecretValue(store.GetSecretValueInput{SecretId: "db", VersionId: tok(1)})
+	if err == nil || !strings.Contains(err.Error(), "because it was deleted") {
+		t.Errorf("pruned version after Load: %v", err)
+	}
+	if _, err := loaded.GetSecretValue(store.GetSecretValueInput{SecretId: "gone"}); err == nil {
+		t.Error("secret scheduled for deletion readable after Load")
+	}
+	if _, err := loaded.PutSecretValue(store.PutSecretValueInput{SecretId: "bin", ClientRequestToken: tok(2), SecretString: ptr("filled"), VersionStages: []string{"AWSPENDING"}}); err != nil {
+		t.Errorf("filling the rotation after Load: %v", err)
+	}
+	if strings.Contains(first.String(), `"SecretString": "value 103"`) == false {
+		t.Error("snapshot lacks the current value")
+	}
+}
+
+func TestLoadRefuses(t *testing.T) {
+	st, _ := populated(t)
+	var buf bytes.Buffer
+	if err := st.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.String()
+	var snap map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &snap); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(f func(secrets []any)) string {
+		var s map[string]any
+		json.Unmarshal([]byte(good), &s)
+		f(s["Secrets"].([]any))
+		b, _ := json.Marshal(s)
+		return string(b)
+	}
+	first := func(secrets []any) map[string]any { return secrets[0].(map[string]any) }
+	tests := []struct {
+		name string
+		data string
+	}{
+		{"empty", ""},
+		{"truncated", good[:len(good)/2]},
+		{"not JSON", "hello"},
+		{"another format", strings.Replace(good, `"Format": 1`, `"Format": 2`, 1)},
+		{"an unknown member", strings.Replace(good, `"Format": 1`, `"Format": 1, "Extra": true`, 1)},
+		{"trailing data", good + "{}"},
+		{"an invalid name", edit(func(s []any) { first(s)["Name"] = "bad name" })},
+		{"an ARN of another name", edit(func(s []any) { first(s)["ARN"] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-abcdef" })},
+		{"an ARN without suffix", edit(func(s []any) {
+			first(s)["ARN"] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + first(s)["Name"].(string)
+		})},
+		{"a label on no version", edit(func(s []any) { first(s)["Labels"].(map[string]any)["X"] = tok(999) })},
+		{"no AWSCURRENT", edit(func(s []any) { delete(first(s)["Labels"].(map[string]any), "AWSCURRENT") })},
+		{"a version twice", edit(func(s []any) {
+			vs := first(s)["Versions"].([]any)
+			first(s)["Versions"] = append(vs, vs[0])
+		})},
+		{"a short version id", edit(func(s []any) { first(s)["Versions"].([]any)[0].(map[string]any)["VersionId"] = "x" })},
+		{"both values", edit(func(s []any) { first(s)["Versions"].([]any)[0].(map[string]any)["SecretString"] = "x" })},
+		{"a name twice", edit(func(s []any) { s[1] = s[0] })},
+		{"a deletion date without its end", edit(func(s []any) {
+			for _, x := range s {
+				delete(x.(map[string]any), "DeleteAt")
+			}
+		})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := store.Load(strings.NewReader(tt.data))
+			if err == nil || got != nil {
+				t.Fatalf("Load() = %v, %v; want an error and no store", got, err)
+			}
+			if !strings.HasPrefix(err.Error(), "store: loading snapshot: ") {
+				t.Errorf("error %q does not say what failed", err)
+			}
+		})
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	st, _ := newStore()
+	create(f, st, "db", 1)
+	put(f, st, "db", 2, "X")
+	var buf bytes.Buffer
+	if err := st.Save(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.String())
+	f.Add(`{"Format":1,"Secrets":[]}`)
+	f.Add(`{"Format":1,"Secrets":[{"Name":"a"}]}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		st, err := store.Load(strings.NewReader(data))
+		if err != nil {
+			if st != nil {
+				t.Fatal("Load returned a store with an error")
+			}
+			return
+		}
+		// What loads saves and loads again to the same.
+		var a, b bytes.Buffer
+		if err := st.Save(&a); err != nil {
+			t.Fatal(err)
+		}
+		again, err := store.Load(bytes.NewReader(a.Bytes()))
+		if err != nil {
+			t.Fatalf("Load(Save(Load(data))): %v", err)
+		}
+		if err := again.Save(&b); err != nil || a.String() != b.String() {
+			t.Fatalf("snapshot not stable: %v\n%s\n%s", err, a.String(), b.String())
+		}
+	})
+}
