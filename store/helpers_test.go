@@ -77,7 +77,10 @@ func stages(t testing.TB, st *store.Store, id string) map[string][]string {
 
 // versionIDs lists every version id of secret id, deprecated ones
 // included, through all pages.
-func versionIDs(t testing.TB, st *store.Store, id string) []string {
+func versionIDs(t interface {
+	Helper()
+	Fatalf(string, ...any)
+}, st *store.Store, id string) []string {
 	t.Helper()
 	var ids []string
 	token := ""

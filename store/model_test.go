@@ -1,0 +1,287 @@
+package store_test
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/secret"
+	"github.com/stagelabel/stagelabel/stage"
+	"github.com/stagelabel/stagelabel/store"
+	"github.com/stagelabel/stagelabel/version"
+)
+
+// model is the reference for the store: a plain map of secrets, each a
+// secret.Secret (whose rules package secret proves) with its ARN and
+// deletion time, changed in place.
+type model struct {
+	now     time.Time
+	secrets map[string]*msecret
+}
+
+type msecret struct {
+	arn      string
+	s        secret.Secret
+	deleteAt time.Time // zero when not scheduled
+}
+
+// find resolves a SecretId the model's way: names, full ARNs and partial
+// ARNs are all kept, so the lookup is a scan.
+func (m *model) find(id string) (string, *msecret) {
+	for name, ms := range m.secrets {
+		if !ms.deleteAt.IsZero() && !m.now.Before(ms.deleteAt) {
+			delete(m.secrets, name)
+			continue
+		}
+		partial := ms.arn[:len(ms.arn)-7]
+		if id == name || id == ms.arn || (id == partial && !(len(name) > 7 && name[len(name)-7] == '-')) {
+			return name, ms
+		}
+	}
+	return "", nil
+}
+
+// change applies f to the secret id names, as the store's value and label
+// operations do, and returns the error code expected.
+func (m *model) change(id string, f func(secret.Secret) (secret.Secret, error)) stagelabel.Code {
+	_, ms := m.find(id)
+	if ms == nil {
+		return stagelabel.ErrResourceNotFound
+	}
+	if !ms.deleteAt.IsZero() {
+		return stagelabel.ErrInvalidRequest
+	}
+	s, err := f(ms.s)
+	if err != nil {
+		return err.(*stagelabel.Error).Code
+	}
+	ms.s = s.Prune(m.now)
+	return ""
+}
+
+var (
+	names  = []string{"db", "api/key", "trap-abcdef"}
+	labels = []string{"AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "X"}
+)
+
+type machine struct {
+	st *store.Store
+	c  *clock
+	m  *model
+}
+
+// secretID draws a way to name one of the secrets: its name, its ARN, its
+// partial ARN.
+func (sm *machine) secretID(t *rapid.T) string {
+	name := rapid.SampledFrom(names).Draw(t, "name")
+	ms, ok := sm.m.secrets[name]
+	switch form := rapid.IntRange(0, 2).Draw(t, "form"); {
+	case form == 1 && ok:
+		return ms.arn
+	case form == 2 && ok:
+		return ms.arn[:len(ms.arn)-7]
+	}
+	return name
+}
+
+func token(t *rapid.T, label string) string { return tok(rapid.IntRange(1, 5).Draw(t, label)) }
+
+// compare checks a call's error against the model's expected code.
+func compare(t *rapid.T, op string, err error, want stagelabel.Code) {
+	if want == "" {
+		if err != nil {
+			t.Fatalf("%s: %v, model succeeds", op, err)
+		}
+		return
+	}
+	var e *stagelabel.Error
+	if !errors.As(err, &e) || e.Code != want {
+		t.Fatalf("%s: error %v, model fails with %s", op, err, want)
+	}
+}
+
+func (sm *machine) check(t *rapid.T) {
+	sm.m.now = sm.c.Now()
+	for _, name := range names {
+		_, ms := sm.m.find(name)
+		d, err := sm.st.DescribeSecret(store.DescribeSecretInput{SecretId: name})
+		if ms == nil {
+			compare(t, "DescribeSecret "+name, err, stagelabel.ErrResourceNotFound)
+			continue
+		}
+		compare(t, "DescribeSecret "+name, err, "")
+		want := map[string][]string{}
+		for id, ls := range ms.s.Stages() {
+			for _, l := range ls {
+				want[string(id)] = append(want[string(id)], string(l))
+			}
+		}
+		if len(want) == 0 {
+			want = nil
+		}
+		if diff := cmp.Diff(want, d.VersionIdsToStages); diff != "" || d.ARN != ms.arn || d.DeletedDate.IsZero() != ms.deleteAt.IsZero() {
+			t.Fatalf("DescribeSecret(%s) = %+v; model %v, deleting %v:\n%s", name, d, ms.s, ms.deleteAt, diff)
+		}
+		var ids []string
+		for v := range ms.s.All() {
+			ids = append(ids, string(v.ID()))
+		}
+		if got := versionIDs(t, sm.st, name); !slices.Equal(got, ids) {
+			t.Fatalf("versions of %s = %v, model %v", name, got, ids)
+		}
+	}
+	l, err := sm.st.ListSecrets(store.ListSecretsInput{})
+	compare(t, "ListSecrets", err, "")
+	var got, want []string
+	for _, e := range l.SecretList {
+		got = append(got, e.Name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(sm.m.secrets)) {
+		if sm.m.secrets[name].deleteAt.IsZero() {
+			want = append(want, name)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ListSecrets() = %v, model %v", got, want)
+	}
+}
+
+func TestStateMachine(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		st, c := newStore()
+		sm := &machine{st: st, c: c, m: &model{now: c.Now(), secrets: map[string]*msecret{}}}
+		t.Repeat(map[string]func(*rapid.T){
+			"CreateSecret": func(t *rapid.T) {
+				name := rapid.SampledFrom(append(names, "bad name")).Draw(t, "name")
+				tk := token(t, "token")
+				withValue := rapid.Bool().Draw(t, "withValue")
+				in := store.CreateSecretInput{Name: name, ClientRequestToken: tk}
+				if withValue {
+					in.SecretString = ptr("v")
+				}
+				out, err := sm.st.CreateSecret(in)
+				sm.m.now = sm.c.Now()
+				_, ms := sm.m.find(name)
+				var want stagelabel.Code
+				switch {
+				case name == "bad name":
+					want = stagelabel.ErrValidation
+				case ms != nil && !ms.deleteAt.IsZero():
+					want = stagelabel.ErrInvalidRequest
+				case ms != nil:
+					want = stagelabel.ErrResourceExists
+				}
+				compare(t, "CreateSecret", err, want)
+				if want == "" {
+					s := secret.New(name)
+					if withValue {
+						s, _ = s.Put(version.New(version.ID(tk), version.WithString("v"), version.WithCreated(sm.m.now)))
+					}
+					sm.m.secrets[name] = &msecret{arn: out.ARN, s: s}
+				}
+			},
+			"PutSecretValue": func(t *rapid.T) {
+				id, tk := sm.secretID(t), token(t, "token")
+				value := rapid.SampledFrom([]string{"a", "b"}).Draw(t, "value")
+				var ls []string
+				var stages []stage.Label
+				if rapid.Bool().Draw(t, "stages") {
+					ls = rapid.SliceOfN(rapid.SampledFrom(labels), 1, 2).Draw(t, "labels")
+					for _, l := range ls {
+						stages = append(stages, stage.Label(l))
+					}
+				}
+				_, err := sm.st.PutSecretValue(store.PutSecretValueInput{SecretId: id, ClientRequestToken: tk, SecretString: &value, VersionStages: ls})
+				sm.m.now = sm.c.Now()
+				compare(t, "PutSecretValue", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
+					return s.Put(version.New(version.ID(tk), version.WithString(value), version.WithCreated(sm.m.now)), stages...)
+				}))
+			},
+			"UpdateSecretVersionStage": func(t *rapid.T) {
+				id, l := sm.secretID(t), rapid.SampledFrom(labels).Draw(t, "label")
+				from, to := "", ""
+				if rapid.Bool().Draw(t, "from") {
+					from = token(t, "removeFrom")
+				}
+				if rapid.Bool().Draw(t, "to") {
+					to = token(t, "moveTo")
+				}
+				_, err := sm.st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: id, VersionStage: l, RemoveFromVersionId: from, MoveToVersionId: to})
+				sm.m.now = sm.c.Now()
+				compare(t, "UpdateSecretVersionStage", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
+					return s.MoveStage(stage.Label(l), version.ID(from), version.ID(to))
+				}))
+			},
+			"RotateSecret": func(t *rapid.T) {
+				id, tk := sm.secretID(t), token(t, "token")
+				_, err := sm.st.RotateSecret(store.RotateSecretInput{SecretId: id, ClientRequestToken: tk})
+				sm.m.now = sm.c.Now()
+				compare(t, "RotateSecret", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
+					return s.Rotate(version.ID(tk), sm.m.now)
+				}))
+			},
+			"GetSecretValue": func(t *rapid.T) {
+				id, l := sm.secretID(t), rapid.SampledFrom(labels).Draw(t, "label")
+				got, err := sm.st.GetSecretValue(store.GetSecretValueInput{SecretId: id, VersionStage: l})
+				sm.m.now = sm.c.Now()
+				var want version.Version
+				compare(t, "GetSecretValue", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
+					var err error
+					want, err = s.Get("", stage.Label(l))
+					return s, err
+				}))
+				if err == nil {
+					if text, _ := want.SecretString(); got.VersionId != string(want.ID()) || *got.SecretString != text {
+						t.Fatalf("GetSecretValue(%s) = %v, model %v", l, got, want)
+					}
+				}
+			},
+			"DeleteSecret": func(t *rapid.T) {
+				id := sm.secretID(t)
+				force := rapid.Bool().Draw(t, "force")
+				in := store.DeleteSecretInput{SecretId: id, ForceDeleteWithoutRecovery: force}
+				if !force {
+					in.RecoveryWindowInDays = ptr(int64(rapid.IntRange(7, 8).Draw(t, "days")))
+				}
+				_, err := sm.st.DeleteSecret(in)
+				sm.m.now = sm.c.Now()
+				name, ms := sm.m.find(id)
+				switch {
+				case ms == nil:
+					compare(t, "DeleteSecret", err, stagelabel.ErrResourceNotFound)
+				case force:
+					compare(t, "DeleteSecret", err, "")
+					delete(sm.m.secrets, name)
+				case !ms.deleteAt.IsZero():
+					compare(t, "DeleteSecret", err, stagelabel.ErrInvalidRequest)
+				default:
+					compare(t, "DeleteSecret", err, "")
+					ms.deleteAt = sm.m.now.Add(time.Duration(*in.RecoveryWindowInDays) * 24 * time.Hour)
+				}
+			},
+			"RestoreSecret": func(t *rapid.T) {
+				id := sm.secretID(t)
+				_, err := sm.st.RestoreSecret(store.RestoreSecretInput{SecretId: id})
+				sm.m.now = sm.c.Now()
+				_, ms := sm.m.find(id)
+				if ms == nil {
+					compare(t, "RestoreSecret", err, stagelabel.ErrResourceNotFound)
+					return
+				}
+				compare(t, "RestoreSecret", err, "")
+				ms.deleteAt = time.Time{}
+			},
+			"Advance": func(t *rapid.T) {
+				sm.c.Advance(time.Duration(rapid.IntRange(1, 8*24).Draw(t, "hours")) * time.Hour)
+			},
+			"": sm.check,
+		})
+	})
+}
+
