@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -26,15 +27,20 @@ func (s Secret) Prune(now time.Time) Secret {
 	if s.live <= MaxVersions {
 		return s
 	}
-	es := s.entries()
-	slices.SortStableFunc(es, func(a, b entry) int { return a.v.Created().Compare(b.v.Created()) })
-	for _, e := range es {
-		if s.live <= MaxVersions {
-			break
+	// One walk picks the candidates; only they are sorted.
+	var candidates []entry
+	for e := range s.versions.all {
+		if !e.deleted && !s.labels.carries(e.v.ID()) && now.Sub(e.v.Created()) >= MinPruneAge {
+			candidates = append(candidates, e)
 		}
-		if s.labels.carries(e.v.ID()) || now.Sub(e.v.Created()) < MinPruneAge {
-			continue
+	}
+	slices.SortFunc(candidates, func(a, b entry) int {
+		if c := a.v.Created().Compare(b.v.Created()); c != 0 {
+			return c
 		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	for _, e := range candidates[:min(len(candidates), s.live-MaxVersions)] {
 		s.versions = s.versions.with(entry{v: version.New(e.v.ID()), seq: e.seq, deleted: true})
 		s.live--
 	}

@@ -166,11 +166,16 @@ func (s Secret) VersionIDs() []version.ID {
 
 // Equal reports whether s and t hold the same name, ARN, versions (in the
 // same order, compared with [version.Version.Equal]), pruned version ids
-// and labels.
+// and labels. Comparing a Secret with one derived from it by MoveStage, or
+// by a Put that changed nothing, costs O(labels); other comparisons walk
+// the versions.
 func (s Secret) Equal(t Secret) bool {
 	if s.name != t.name || s.arn != t.arn || s.live != t.live || s.versions.n != t.versions.n ||
 		!slices.Equal(s.labels, t.labels) {
 		return false
+	}
+	if s.versions.root == t.versions.root {
+		return true // one history: the trie is persistent, so shared means equal
 	}
 	if !slices.EqualFunc(s.entries(), t.entries(), func(a, b entry) bool { return a.v.Equal(b.v) }) {
 		return false

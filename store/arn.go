@@ -1,7 +1,6 @@
 package store
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/stagelabel/stagelabel"
@@ -12,11 +11,6 @@ import (
 const suffixLen = 6
 
 const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-// arnPrefix returns what every ARN of the store starts with.
-func (st *Store) arnPrefix() string {
-	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:", st.region, st.account)
-}
 
 // newARN returns an ARN for a new secret called name:
 // arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random
@@ -35,7 +29,7 @@ func (st *Store) newARN(name string) (string, error) {
 			i++
 		}
 	}
-	return st.arnPrefix() + name + "-" + string(suffix[:]), nil
+	return st.prefix + name + "-" + string(suffix[:]), nil
 }
 
 // validName checks a secret name: 1 to 512 ASCII letters, digits and

@@ -284,4 +284,3 @@ func TestStateMachine(t *testing.T) {
 		})
 	})
 }
-

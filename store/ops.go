@@ -80,7 +80,7 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 			return CreateSecretOutput{}, opError(op, err)
 		}
 	}
-	r := &record{secret: s, description: in.Description, created: now, lastChanged: now}
+	r := &record{secret: s, lastChanged: now, meta: &meta{description: in.Description, created: now}}
 	for {
 		prev, loaded := st.names.LoadOrStore(in.Name, &slot{})
 		sl := prev.(*slot)
@@ -210,7 +210,7 @@ func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, e
 		if r.lastAccessed.Equal(day) && r.accessed[v.ID()].Equal(day) {
 			return r, nil
 		}
-		n := r.clone()
+		n := r.cloneMeta()
 		n.lastAccessed = day
 		n.accessed = make(map[version.ID]time.Time, len(r.accessed)+1)
 		for id, t := range r.accessed {
@@ -310,7 +310,7 @@ func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) 
 	}
 	id := version.ID(in.ClientRequestToken)
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
-		n := r.clone()
+		n := r.cloneMeta()
 		if immediately {
 			s, err := r.secret.Rotate(id, now)
 			if err != nil {
@@ -361,7 +361,7 @@ func (st *Store) CancelRotateSecret(in CancelRotateSecretInput) (CancelRotateSec
 		if !r.rotation.enabled {
 			return r, nil
 		}
-		n := r.clone()
+		n := r.cloneMeta()
 		n.rotation.enabled, n.lastChanged = false, now
 		return n, nil
 	})
@@ -417,7 +417,7 @@ func (st *Store) DeleteSecret(in DeleteSecretInput) (DeleteSecretOutput, error) 
 		}
 	}
 	old, next, err := st.update(op, in.SecretId, in.ForceDeleteWithoutRecovery, func(r *record, now time.Time) (*record, error) {
-		n := r.clone()
+		n := r.cloneMeta()
 		n.deletedDate = now
 		if in.ForceDeleteWithoutRecovery {
 			n.purged, n.deleteAt = true, now
@@ -452,7 +452,7 @@ func (st *Store) RestoreSecret(in RestoreSecretInput) (RestoreSecretOutput, erro
 		if r.deleteAt.IsZero() {
 			return r, nil
 		}
-		n := r.clone()
+		n := r.cloneMeta()
 		n.deleteAt, n.deletedDate, n.lastChanged = time.Time{}, time.Time{}, now
 		return n, nil
 	})

@@ -164,9 +164,9 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if err := validName("Import", s.Name); err != nil {
 		return nil, fmt.Errorf("secret %q: %w", s.Name, err)
 	}
-	suffix, ok := strings.CutPrefix(s.ARN, st.arnPrefix()+s.Name+"-")
+	suffix, ok := strings.CutPrefix(s.ARN, st.prefix+s.Name+"-")
 	if !ok || len(suffix) != suffixLen || strings.Trim(suffix, alphanumeric) != "" {
-		return nil, fmt.Errorf("secret %q: ARN %q is not %s<name>-<6 characters>", s.Name, s.ARN, st.arnPrefix())
+		return nil, fmt.Errorf("secret %q: ARN %q is not %s<name>-<6 characters>", s.Name, s.ARN, st.prefix)
 	}
 	var vs []version.Version
 	accessed := map[version.ID]time.Time{}
@@ -200,10 +200,10 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if s.DeleteAt.IsZero() != s.DeletedDate.IsZero() {
 		return nil, fmt.Errorf("secret %q: DeletedDate and DeleteAt must be given together", s.Name)
 	}
-	r := &record{
-		secret: sec.WithARN(s.ARN), description: s.Description, created: s.Created, lastChanged: s.LastChanged,
-		lastAccessed: s.LastAccessed, accessed: accessed, deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
+	r := &record{secret: sec.WithARN(s.ARN), lastChanged: s.LastChanged, meta: &meta{
+		description: s.Description, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
+		deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
 		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules, lastRotated: s.LastRotated},
-	}
+	}}
 	return r, nil
 }

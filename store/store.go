@@ -32,6 +32,7 @@ package store
 
 import (
 	"crypto/rand"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -49,6 +50,7 @@ import (
 type Store struct {
 	region  string
 	account string
+	prefix  string // of every ARN: arn:aws:secretsmanager:<region>:<account>:secret:
 	now     func() time.Time
 	observe func(Event)
 
@@ -65,12 +67,21 @@ type slot struct {
 }
 
 // record is the state of one secret at one instant. It is never written
-// after it is published.
+// after it is published. What most operations change sits in the record
+// itself; the rest, in meta, is shared between records until an operation
+// changes it (see clone and cloneMeta), which keeps the copy each change
+// makes small.
 type record struct {
-	secret       secret.Secret // versions and labels; its ARN set
+	secret      secret.Secret // versions and labels; its ARN set
+	lastChanged time.Time
+	*meta
+}
+
+// meta is the part of a record that few operations change. It is never
+// written after the record holding it is published.
+type meta struct {
 	description  string
 	created      time.Time
-	lastChanged  time.Time
 	lastAccessed time.Time                // day of the last GetSecretValue
 	accessed     map[version.ID]time.Time // day each version was last read
 	deletedDate  time.Time                // when DeleteSecret scheduled it; zero when not
@@ -92,9 +103,19 @@ func (r *record) gone(now time.Time) bool {
 	return r.purged || (!r.deleteAt.IsZero() && !now.Before(r.deleteAt))
 }
 
-// clone returns a shallow copy of r to build the next record from.
+// clone returns a copy of r, sharing its meta, to build the next record
+// from: the caller may set secret and lastChanged, nothing in meta.
 func (r *record) clone() *record {
 	c := *r
+	return &c
+}
+
+// cloneMeta returns a copy of r with a copy of its meta, for a change of
+// meta too. The accessed map is still shared: replace it, never write it.
+func (r *record) cloneMeta() *record {
+	c := *r
+	m := *r.meta
+	c.meta = &m
 	return &c
 }
 
@@ -131,6 +152,7 @@ func New(opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
+	s.prefix = fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:", s.region, s.account)
 	return s
 }
 
@@ -200,7 +222,7 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 		return nil, nil, err
 	}
 	name, fullARN := secretID, ""
-	if rest, ok := strings.CutPrefix(secretID, st.arnPrefix()); ok {
+	if rest, ok := strings.CutPrefix(secretID, st.prefix); ok {
 		name = rest
 		if n := len(rest); n > suffixLen+1 && rest[n-suffixLen-1] == '-' {
 			name, fullARN = rest[:n-suffixLen-1], secretID
