@@ -8,7 +8,9 @@
 // operation returns. The model lives in the packages below it:
 // [github.com/stagelabel/stagelabel/stage] (labels),
 // [github.com/stagelabel/stagelabel/version] (versions) and
-// [github.com/stagelabel/stagelabel/secret] (a secret and its operations).
+// [github.com/stagelabel/stagelabel/secret] (a secret and its operations);
+// [github.com/stagelabel/stagelabel/store] holds many secrets and applies
+// the Secrets Manager operations to them, safely from many goroutines.
 //
 // # Versions
 //
