@@ -1,0 +1,243 @@
+// Package awsjson serves AWS Secrets Manager's JSON protocol (AWS JSON 1.1)
+// over a [store.Store], so that the AWS SDKs and the AWS CLI, pointed at it,
+// get what AWS would answer.
+//
+// # Protocol
+//
+// A request is POST / with the header X-Amz-Target:
+// secretsmanager.<Operation> and a JSON body whose members are named as in
+// the AWS API reference. A success is HTTP 200 with a JSON body in which
+// absent members are left out, timestamps are epoch seconds and
+// SecretBinary is base64 [R]. A failure is HTTP 400 (500 for
+// InternalServiceError) with the body {"__type":"<Code>","Message":"..."}
+// and the code in the X-Amzn-ErrorType header too [R].
+//
+// Request signatures are accepted without being checked, and credentials
+// are neither checked nor logged: this is an emulator's front, not a
+// security boundary. Unknown members of a request are ignored.
+package awsjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/store"
+)
+
+// MaxBodyBytes is the largest request body the handler reads; a larger one
+// is refused with SerializationException [M].
+const MaxBodyBytes = 1 << 20
+
+// Codes of protocol errors, which the store never returns [R].
+const (
+	ErrSerialization    stagelabel.Code = "SerializationException"
+	ErrUnknownOperation stagelabel.Code = "UnknownOperationException"
+)
+
+// Handler answers Secrets Manager JSON requests from a store. Create it
+// with [New].
+type Handler struct {
+	st     *store.Store
+	log    *slog.Logger
+	nextID atomic.Uint64
+}
+
+// Option configures a [Handler].
+type Option func(*Handler)
+
+// WithLogger makes the handler log one line per request: the operation,
+// the secret named, the HTTP status and the duration. Never a secret
+// value, never a credential.
+func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
+
+// New returns a handler serving st.
+func New(st *store.Store, opts ...Option) *Handler {
+	h := &Handler{st: st}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+// operation decodes a request body, runs it on the store and returns its
+// output, and the secret the request names, for the log.
+type operation func(st *store.Store, body []byte) (out any, secret string, err error)
+
+// op makes an operation of a store method taking In.
+func op[In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) string) operation {
+	return func(st *store.Store, body []byte) (any, string, error) {
+		var in In
+		if err := decode(body, &in); err != nil {
+			return nil, "", err
+		}
+		out, err := f(st, in)
+		return out, secretOf(in), err
+	}
+}
+
+// operations are the operations the handler serves, by name.
+var operations = map[string]operation{
+	"CreateSecret":             op((*store.Store).CreateSecret, func(in store.CreateSecretInput) string { return in.Name }),
+	"PutSecretValue":           op((*store.Store).PutSecretValue, func(in store.PutSecretValueInput) string { return in.SecretId }),
+	"GetSecretValue":           op((*store.Store).GetSecretValue, func(in store.GetSecretValueInput) string { return in.SecretId }),
+	"DescribeSecret":           op((*store.Store).DescribeSecret, func(in store.DescribeSecretInput) string { return in.SecretId }),
+	"ListSecretVersionIds":     op((*store.Store).ListSecretVersionIds, func(in store.ListSecretVersionIdsInput) string { return in.SecretId }),
+	"UpdateSecretVersionStage": op((*store.Store).UpdateSecretVersionStage, func(in store.UpdateSecretVersionStageInput) string { return in.SecretId }),
+	"RotateSecret":             op((*store.Store).RotateSecret, func(in store.RotateSecretInput) string { return in.SecretId }),
+	"CancelRotateSecret":       op((*store.Store).CancelRotateSecret, func(in store.CancelRotateSecretInput) string { return in.SecretId }),
+	"DeleteSecret":             op((*store.Store).DeleteSecret, func(in store.DeleteSecretInput) string { return in.SecretId }),
+	"RestoreSecret":            op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
+	"ListSecrets":              op((*store.Store).ListSecrets, func(store.ListSecretsInput) string { return "" }),
+}
+
+// ServeHTTP answers one request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	name, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
+	out, secret, err := h.run(r, name)
+	status := h.respond(w, out, err)
+	if h.log != nil {
+		h.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("op", name), slog.String("secret", secret),
+			slog.Int("status", status), slog.Duration("duration", time.Since(start)))
+	}
+}
+
+// run reads the request and runs its operation.
+func (h *Handler) run(r *http.Request, name string) (any, string, error) {
+	f, ok := operations[name]
+	if r.Method != http.MethodPost || !ok || !strings.HasPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.") {
+		return nil, "", &stagelabel.Error{Op: name, Code: ErrUnknownOperation,
+			Message: fmt.Sprintf("Operation %q is not supported.", r.Header.Get("X-Amz-Target"))}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if err != nil {
+		return nil, "", &stagelabel.Error{Op: name, Code: ErrSerialization, Message: "The request body could not be read: " + err.Error()}
+	}
+	out, secret, err := f(h.st, body)
+	if e := (*stagelabel.Error)(nil); errors.As(err, &e) && e.Op == "" {
+		e.Op = name
+	}
+	return out, secret, err
+}
+
+// respond writes out or err, and returns the HTTP status it wrote.
+func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/x-amz-json-1.1")
+	hdr.Set("X-Amzn-RequestId", requestID(h.nextID.Add(1)))
+	if err != nil {
+		code, msg := stagelabel.ErrInternalService, "An internal error occurred."
+		var e *stagelabel.Error
+		if errors.As(err, &e) {
+			code, msg = e.Code, e.Message
+		}
+		status := http.StatusBadRequest
+		if code == stagelabel.ErrInternalService {
+			status = http.StatusInternalServerError
+		}
+		hdr.Set("X-Amzn-ErrorType", string(code))
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(struct {
+			Type    string `json:"__type"`
+			Message string
+		}{string(code), msg})
+		return status
+	}
+	body, err := json.Marshal(wire(reflect.ValueOf(out)))
+	if err != nil {
+		return h.respond(w, nil, err)
+	}
+	w.Write(body)
+	return http.StatusOK
+}
+
+// decode reads a request body into in: an empty body is an empty request;
+// anything that is not one JSON object of the right member types is
+// SerializationException [M].
+func decode(body []byte, in any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(in); err != nil {
+		return &stagelabel.Error{Code: ErrSerialization, Message: serializationMessage(err)}
+	}
+	if dec.More() {
+		return &stagelabel.Error{Code: ErrSerialization, Message: "Unexpected data after the request object."}
+	}
+	return nil
+}
+
+// serializationMessage words a JSON error without echoing the request,
+// which may hold secret material.
+func serializationMessage(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return fmt.Sprintf("Member %s must be of type %s, not %s.", typeErr.Field, typeErr.Type, typeErr.Value)
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return fmt.Sprintf("The request body is not valid JSON (at byte %d).", syntaxErr.Offset)
+	}
+	return "The request body is not a valid request."
+}
+
+// requestID returns a request id shaped as AWS's are.
+func requestID(n uint64) string {
+	s := fmt.Sprintf("%032x", n)
+	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+}
+
+// wire converts an output of the store into what the protocol sends: zero
+// members left out (but RotationEnabled, which AWS always sends), times as
+// epoch seconds, byte slices as base64 (by encoding/json).
+func wire(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return wire(v.Elem())
+	case reflect.Struct:
+		if t, ok := v.Interface().(time.Time); ok {
+			return json.Number(strconv.FormatFloat(float64(t.UnixNano())/1e9, 'f', -1, 64))
+		}
+		m := make(map[string]any, v.NumField())
+		for i := range v.NumField() {
+			f, name := v.Field(i), v.Type().Field(i).Name
+			if f.IsZero() && name != "RotationEnabled" {
+				continue
+			}
+			m[name] = wire(f)
+		}
+		return m
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return v.Interface() // base64
+		}
+		s := make([]any, v.Len())
+		for i := range s {
+			s[i] = wire(v.Index(i))
+		}
+		return s
+	case reflect.Map:
+		m := make(map[string]any, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			m[it.Key().String()] = wire(it.Value())
+		}
+		return m
+	}
+	return v.Interface()
+}

@@ -1,0 +1,210 @@
+package awsjson_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stagelabel/stagelabel/awsjson"
+	"github.com/stagelabel/stagelabel/store"
+)
+
+var t0 = time.Date(2026, 11, 22, 10, 30, 0, 500_000_000, time.UTC)
+
+const (
+	tok1 = "00000001-0000-4000-8000-000000000000"
+	tok2 = "00000002-0000-4000-8000-000000000000"
+	arn  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-fLCUv2"
+)
+
+func newHandler(opts ...awsjson.Option) *awsjson.Handler {
+	st := store.New(store.WithClock(func() time.Time { return t0 }), store.WithRandom(rand.NewChaCha8([32]byte{})))
+	return awsjson.New(st, opts...)
+}
+
+// do sends one request to h.
+func do(h http.Handler, target, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// call sends one request and returns the status, the decoded body and the
+// error type header.
+func call(t *testing.T, h http.Handler, target, body string) (int, map[string]any, string) {
+	t.Helper()
+	rec := do(h, target, body)
+	var m map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+		t.Fatalf("%s: body %q is not a JSON object: %v", target, rec.Body.String(), err)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/x-amz-json-1.1" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	return rec.Code, m, rec.Header().Get("X-Amzn-ErrorType")
+}
+
+func TestProtocol(t *testing.T) {
+	h := newHandler()
+	epoch := float64(t0.UnixNano()) / 1e9
+	day := float64(t0.Truncate(24 * time.Hour).Unix())
+	const emptyARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:empty-OwaxDi" // the seeded source's second suffix
+	steps := []struct {
+		name, op, body string
+		status         int
+		want           map[string]any
+	}{
+		{"create", "CreateSecret", `{"Name":"db","ClientRequestToken":"` + tok1 + `","SecretString":"pw1"}`, 200,
+			map[string]any{"ARN": arn, "Name": "db", "VersionId": tok1}},
+		{"put binary", "PutSecretValue", `{"SecretId":"db","ClientRequestToken":"` + tok2 + `","SecretBinary":"AAH/"}`, 200,
+			map[string]any{"ARN": arn, "Name": "db", "VersionId": tok2, "VersionStages": []any{"AWSCURRENT"}}},
+		{"get binary as base64, timestamps as epoch seconds", "GetSecretValue", `{"SecretId":"db"}`, 200,
+			map[string]any{"ARN": arn, "Name": "db", "VersionId": tok2, "SecretBinary": "AAH/", "VersionStages": []any{"AWSCURRENT"}, "CreatedDate": epoch}},
+		{"update answers ARN and Name only", "UpdateSecretVersionStage", `{"SecretId":"db","VersionStage":"X","MoveToVersionId":"` + tok1 + `"}`, 200,
+			map[string]any{"ARN": arn, "Name": "db"}},
+		{"list: deprecated entries have no VersionStages key", "UpdateSecretVersionStage", `{"SecretId":"db","VersionStage":"AWSPREVIOUS","RemoveFromVersionId":"` + tok1 + `"}`, 200,
+			map[string]any{"ARN": arn, "Name": "db"}},
+		{"", "UpdateSecretVersionStage", `{"SecretId":"db","VersionStage":"X","RemoveFromVersionId":"` + tok1 + `"}`, 200,
+			map[string]any{"ARN": arn, "Name": "db"}},
+		{"", "ListSecretVersionIds", `{"SecretId":"db","IncludeDeprecated":true}`, 200,
+			map[string]any{"ARN": arn, "Name": "db", "Versions": []any{
+				map[string]any{"VersionId": tok1, "CreatedDate": epoch},
+				map[string]any{"VersionId": tok2, "VersionStages": []any{"AWSCURRENT"}, "CreatedDate": epoch, "LastAccessedDate": day},
+			}}},
+		{"describe", "DescribeSecret", `{"SecretId":"` + arn + `"}`, 200,
+			map[string]any{"ARN": arn, "Name": "db", "CreatedDate": epoch, "LastChangedDate": epoch, "LastAccessedDate": day,
+				"RotationEnabled": false, "VersionIdsToStages": map[string]any{tok2: []any{"AWSCURRENT"}}}},
+		{"a secret without versions has no VersionIdsToStages", "CreateSecret", `{"Name":"empty","ClientRequestToken":"` + tok1 + `"}`, 200,
+			map[string]any{"ARN": emptyARN, "Name": "empty"}},
+		{"", "DescribeSecret", `{"SecretId":"empty"}`, 200,
+			map[string]any{"ARN": emptyARN, "Name": "empty", "CreatedDate": epoch, "LastChangedDate": epoch, "RotationEnabled": false}},
+		{"an AWS error", "GetSecretValue", `{"SecretId":"nope"}`, 400,
+			map[string]any{"__type": "ResourceNotFoundException", "Message": "Secrets Manager can't find the specified secret."}},
+		{"AWSCURRENT cannot be removed", "UpdateSecretVersionStage", `{"SecretId":"db","VersionStage":"AWSCURRENT","RemoveFromVersionId":"` + tok2 + `"}`, 400,
+			map[string]any{"__type": "InvalidParameterException", "Message": "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed."}},
+		{"no token in a raw request", "PutSecretValue", `{"SecretId":"db","SecretString":"x"}`, 400,
+			map[string]any{"__type": "InvalidRequestException", "Message": "You must provide a ClientRequestToken value. We recommend a UUID-type value."}},
+	}
+	for _, s := range steps {
+		status, got, errType := call(t, h, "secretsmanager."+s.op, s.body)
+		if status != s.status {
+			t.Errorf("%s %s: status %d, want %d (%v)", s.name, s.op, status, s.status, got)
+		}
+		if diff := cmp.Diff(s.want, got); diff != "" {
+			t.Errorf("%s %s: body mismatch (-want +got):\n%s", s.name, s.op, diff)
+		}
+		if want, _ := s.want["__type"].(string); errType != want {
+			t.Errorf("%s %s: X-Amzn-ErrorType = %q, want %q", s.name, s.op, errType, want)
+		}
+	}
+}
+
+func TestProtocolErrors(t *testing.T) {
+	h := newHandler()
+	tests := []struct {
+		name, target, body, code string
+	}{
+		{"no target", "", `{}`, "UnknownOperationException"},
+		{"another service", "kms.Encrypt", `{}`, "UnknownOperationException"},
+		{"an unknown operation", "secretsmanager.TagResource", `{}`, "UnknownOperationException"},
+		{"not JSON", "secretsmanager.GetSecretValue", `{"SecretId":`, "SerializationException"},
+		{"a wrong type", "secretsmanager.GetSecretValue", `{"SecretId":5}`, "SerializationException"},
+		{"not an object", "secretsmanager.GetSecretValue", `[1]`, "SerializationException"},
+		{"bad base64", "secretsmanager.PutSecretValue", `{"SecretId":"x","SecretBinary":"!!"}`, "SerializationException"},
+		{"two objects", "secretsmanager.GetSecretValue", `{} {}`, "SerializationException"},
+		{"too large", "secretsmanager.PutSecretValue", `{"SecretString":"` + strings.Repeat("x", awsjson.MaxBodyBytes) + `"}`, "SerializationException"},
+		{"an empty body is an empty request", "secretsmanager.GetSecretValue", ``, "ValidationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, got, errType := call(t, h, tt.target, tt.body)
+			if status != 400 || got["__type"] != tt.code || errType != tt.code || got["Message"] == "" {
+				t.Errorf("status %d, body %v, X-Amzn-ErrorType %q; want 400 %s", status, got, errType, tt.code)
+			}
+		})
+	}
+	// A GET is no operation.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "UnknownOperationException") {
+		t.Errorf("GET / = %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+func TestLogNeverLeaks(t *testing.T) {
+	var buf bytes.Buffer
+	h := newHandler(awsjson.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
+	call(t, h, "secretsmanager.CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"hunter2-secret"}`)
+	call(t, h, "secretsmanager.GetSecretValue", `{"SecretId":"db"}`)
+	call(t, h, "secretsmanager.GetSecretValue", `{"SecretId":"nope"}`)
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d log lines, want 3:\n%s", len(lines), buf.String())
+	}
+	for i, want := range []struct {
+		op, secret string
+		status     float64
+	}{{"CreateSecret", "db", 200}, {"GetSecretValue", "db", 200}, {"GetSecretValue", "nope", 400}} {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(lines[i]), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m["op"] != want.op || m["secret"] != want.secret || m["status"] != want.status || m["duration"] == nil {
+			t.Errorf("log line %d = %v, want op %s secret %s status %v", i, m, want.op, want.secret, want.status)
+		}
+	}
+	if strings.Contains(buf.String(), "hunter2") {
+		t.Errorf("the log leaks a secret value:\n%s", buf.String())
+	}
+}
+
+// FuzzHandler sends arbitrary targets and bodies: every answer is a JSON
+// object, a success or a well-formed AWS error, and nothing panics.
+func FuzzHandler(f *testing.F) {
+	f.Add("CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"x"}`)
+	f.Add("PutSecretValue", `{"SecretId":"db","ClientRequestToken":"`+tok2+`","SecretBinary":"AAE=","VersionStages":["A"]}`)
+	f.Add("UpdateSecretVersionStage", `{"SecretId":"db","VersionStage":"AWSCURRENT","MoveToVersionId":"`+tok2+`","RemoveFromVersionId":"`+tok1+`"}`)
+	f.Add("ListSecretVersionIds", `{"SecretId":"db","MaxResults":1,"NextToken":"MQ"}`)
+	f.Add("DeleteSecret", `{"SecretId":"db","RecoveryWindowInDays":7}`)
+	f.Add("RotateSecret", `{"SecretId":"db","ClientRequestToken":"`+tok2+`","RotationRules":{"AutomaticallyAfterDays":1}}`)
+	f.Add("ListSecrets", `{"MaxResults":-1}`)
+	f.Add("Nope", `null`)
+	h := newHandler()
+	if rec := do(h, "secretsmanager.CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"x"}`); rec.Code != 200 {
+		f.Fatal(rec.Body.String())
+	}
+	f.Fuzz(func(t *testing.T, op, body string) {
+		rec := do(h, "secretsmanager."+op, body)
+		var m map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+			t.Fatalf("%s %q: body %q is not a JSON object", op, body, rec.Body.String())
+		}
+		switch rec.Code {
+		case 200:
+			if _, isErr := m["__type"]; isErr {
+				t.Fatalf("200 with an error body %v", m)
+			}
+		case 400:
+			code, _ := m["__type"].(string)
+			msg, _ := m["Message"].(string)
+			if code == "" || msg == "" || rec.Header().Get("X-Amzn-ErrorType") != code {
+				t.Fatalf("400 with body %v", m)
+			}
+		default:
+			t.Fatalf("%s %q: status %d, body %s", op, body, rec.Code, rec.Body.String())
+		}
+	})
+}
