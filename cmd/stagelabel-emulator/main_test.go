@@ -21,7 +21,9 @@ func emulator(t *testing.T, args ...string) (addr string, log *syncBuffer, stop 
 	log = &syncBuffer{}
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), log, func(a string) { ready <- a }) }()
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), log, func(a string) { ready <- a })
+	}()
 	select {
 	case addr = <-ready:
 	case err := <-done:
@@ -123,4 +125,3 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
-
