@@ -19,6 +19,9 @@ package awsjson
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,10 +29,12 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stagelabel/stagelabel"
 	"github.com/stagelabel/stagelabel/store"
@@ -44,6 +49,10 @@ const (
 	ErrSerialization    stagelabel.Code = "SerializationException"
 	ErrUnknownOperation stagelabel.Code = "UnknownOperationException"
 )
+
+// contentType is the Content-Type of every answer; its length and capacity
+// are 1, so an append to it copies it.
+var contentType = []string{"application/x-amz-json-1.1"}
 
 // Handler answers Secrets Manager JSON requests from a store. Create it
 // with [New].
@@ -135,8 +144,8 @@ func (h *Handler) run(r *http.Request, name string) (any, string, error) {
 // respond writes out or err, and returns the HTTP status it wrote.
 func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 	hdr := w.Header()
-	hdr.Set("Content-Type", "application/x-amz-json-1.1")
-	hdr.Set("X-Amzn-RequestId", requestID(h.nextID.Add(1)))
+	hdr["Content-Type"] = contentType // keys in canonical form, as Set would make them
+	hdr["X-Amzn-Requestid"] = []string{requestID(h.nextID.Add(1))}
 	if err != nil {
 		code, msg := stagelabel.ErrInternalService, "An internal error occurred."
 		var e *stagelabel.Error
@@ -147,7 +156,7 @@ func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 		if code == stagelabel.ErrInternalService {
 			status = http.StatusInternalServerError
 		}
-		hdr.Set("X-Amzn-ErrorType", string(code))
+		hdr["X-Amzn-Errortype"] = []string{string(code)}
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(struct {
 			Type    string `json:"__type"`
@@ -155,11 +164,7 @@ func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 		}{string(code), msg})
 		return status
 	}
-	body, err := json.Marshal(wire(reflect.ValueOf(out)))
-	if err != nil {
-		return h.respond(w, nil, err)
-	}
-	w.Write(body)
+	w.Write(appendWire(make([]byte, 0, 512), reflect.ValueOf(out)))
 	return http.StatusOK
 }
 
@@ -170,12 +175,8 @@ func decode(body []byte, in any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(in); err != nil {
+	if err := json.Unmarshal(body, in); err != nil {
 		return &stagelabel.Error{Code: ErrSerialization, Message: serializationMessage(err)}
-	}
-	if dec.More() {
-		return &stagelabel.Error{Code: ErrSerialization, Message: "Unexpected data after the request object."}
 	}
 	return nil
 }
@@ -194,50 +195,118 @@ func serializationMessage(err error) string {
 	return "The request body is not a valid request."
 }
 
-// requestID returns a request id shaped as AWS's are.
+// requestID returns a request id shaped as AWS's are: n as 32 hex digits
+// in the groups of a UUID.
 func requestID(n uint64) string {
-	s := fmt.Sprintf("%032x", n)
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[8:], n)
+	var b [36]byte
+	hex.Encode(b[:8], raw[:4])
+	hex.Encode(b[9:13], raw[4:6])
+	hex.Encode(b[14:18], raw[6:8])
+	hex.Encode(b[19:23], raw[8:10])
+	hex.Encode(b[24:], raw[10:])
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
+	return string(b[:])
 }
 
-// wire converts an output of the store into what the protocol sends: zero
-// members left out (but RotationEnabled, which AWS always sends), times as
-// epoch seconds, byte slices as base64 (by encoding/json).
-func wire(v reflect.Value) any {
+// appendWire appends v, an output of the store, as the protocol sends it:
+// zero members left out (but RotationEnabled, which AWS always sends),
+// times as epoch seconds, byte slices as base64, map keys sorted.
+func appendWire(buf []byte, v reflect.Value) []byte {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return nil
+			return append(buf, "null"...)
 		}
-		return wire(v.Elem())
+		return appendWire(buf, v.Elem())
 	case reflect.Struct:
 		if t, ok := v.Interface().(time.Time); ok {
-			return json.Number(strconv.FormatFloat(float64(t.UnixNano())/1e9, 'f', -1, 64))
+			return strconv.AppendFloat(buf, float64(t.UnixNano())/1e9, 'f', -1, 64)
 		}
-		m := make(map[string]any, v.NumField())
+		buf = append(buf, '{')
+		first := true
 		for i := range v.NumField() {
 			f, name := v.Field(i), v.Type().Field(i).Name
 			if f.IsZero() && name != "RotationEnabled" {
 				continue
 			}
-			m[name] = wire(f)
+			if !first {
+				buf = append(buf, ',')
+			}
+			first = false
+			buf = appendString(buf, name)
+			buf = append(buf, ':')
+			buf = appendWire(buf, f)
 		}
-		return m
+		return append(buf, '}')
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return v.Interface() // base64
+			buf = append(buf, '"')
+			buf = base64.StdEncoding.AppendEncode(buf, v.Bytes())
+			return append(buf, '"')
 		}
-		s := make([]any, v.Len())
-		for i := range s {
-			s[i] = wire(v.Index(i))
+		buf = append(buf, '[')
+		for i := range v.Len() {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendWire(buf, v.Index(i))
 		}
-		return s
+		return append(buf, ']')
 	case reflect.Map:
-		m := make(map[string]any, v.Len())
-		for it := v.MapRange(); it.Next(); {
-			m[it.Key().String()] = wire(it.Value())
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		buf = append(buf, '{')
+		for i, k := range keys {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendString(buf, k.String())
+			buf = append(buf, ':')
+			buf = appendWire(buf, v.MapIndex(k))
 		}
-		return m
+		return append(buf, '}')
+	case reflect.String:
+		return appendString(buf, v.String())
+	case reflect.Bool:
+		return strconv.AppendBool(buf, v.Bool())
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(buf, v.Int(), 10)
 	}
-	return v.Interface()
+	b, _ := json.Marshal(v.Interface()) // no output has other kinds today
+	return append(buf, b...)
 }
+
+// plain reports whether s is ASCII that JSON needs no escape for.
+func plain(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendString appends s as a JSON string, as encoding/json writes it
+// (invalid UTF-8 as U+FFFD).
+func appendString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	if plain(s) {
+		return append(append(buf, s...), '"')
+	}
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			buf = append(buf, '\\', byte(r))
+		case r < 0x20:
+			buf = fmt.Appendf(buf, `\u%04x`, r)
+		default:
+			buf = utf8.AppendRune(buf, r)
+		}
+	}
+	return append(buf, '"')
+}
+
+// Store returns the store the handler serves.
+func (h *Handler) Store() *store.Store { return h.st }

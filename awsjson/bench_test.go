@@ -1,0 +1,161 @@
+package awsjson_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stagelabel/stagelabel/awsjson"
+	"github.com/stagelabel/stagelabel/store"
+)
+
+// seeded returns a handler over a store of n secrets s0..s(n-1), each
+// with versions tok1 (AWSPREVIOUS) and tok2 (AWSCURRENT) and label X on
+// tok1, and the store.
+func seeded(b *testing.B, n int) (*awsjson.Handler, *store.Store) {
+	b.Helper()
+	h := newHandler()
+	st := h.Store()
+	for i := range n {
+		name := fmt.Sprint("s", i)
+		if _, err := st.CreateSecret(store.CreateSecretInput{Name: name, ClientRequestToken: tok1, SecretString: ptr("a")}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.PutSecretValue(store.PutSecretValueInput{SecretId: name, ClientRequestToken: tok2, SecretString: ptr("b")}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: name, VersionStage: "X", MoveToVersionId: tok1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return h, st
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// moves returns the two request bodies that move X on secret name from
+// tok1 to tok2 and back.
+func moves(name string) [2][]byte {
+	body := func(from, to string) []byte {
+		return fmt.Appendf(nil, `{"SecretId":%q,"VersionStage":"X","RemoveFromVersionId":%q,"MoveToVersionId":%q}`, name, from, to)
+	}
+	return [2][]byte{body(tok1, tok2), body(tok2, tok1)}
+}
+
+// BenchmarkHandler measures UpdateSecretVersionStage through the handler
+// in process (the JSON decode and encode, the headers), beside the same
+// operation on the store: the difference is the handler's overhead.
+func BenchmarkHandler(b *testing.B) {
+	h, st := seeded(b, 2)
+	bodies := moves("s1")
+	i, j := 0, 0 // moves made on s0 and s1, across the runs of b.Loop
+	b.Run("layer=store", func(b *testing.B) {
+		b.ReportAllocs()
+		ins := [2]store.UpdateSecretVersionStageInput{
+			{SecretId: "s0", VersionStage: "X", RemoveFromVersionId: tok1, MoveToVersionId: tok2},
+			{SecretId: "s0", VersionStage: "X", RemoveFromVersionId: tok2, MoveToVersionId: tok1},
+		}
+		for b.Loop() {
+			if _, err := st.UpdateSecretVersionStage(ins[i%2]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("layer=handler", func(b *testing.B) {
+		b.ReportAllocs()
+		req := httptest.NewRequest(http.MethodPost, "/", nil)
+		req.Header.Set("X-Amz-Target", "secretsmanager.UpdateSecretVersionStage")
+		var body bytes.Reader
+		w := &discard{h: http.Header{}}
+		for b.Loop() {
+			body.Reset(bodies[j%2])
+			req.Body = io.NopCloser(&body)
+			clear(w.h)
+			w.code = 0
+			h.ServeHTTP(w, req)
+			if w.code != 0 && w.code != 200 {
+				b.Fatalf("status %d", w.code)
+			}
+			j++
+		}
+	})
+}
+
+// discard is a ResponseWriter that keeps only the status.
+type discard struct {
+	h    http.Header
+	code int
+}
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(code int)        { d.code = code }
+
+// BenchmarkLoopback sends UpdateSecretVersionStage over loopback TCP with
+// keep-alive from 1 and 64 concurrent clients, each moving a label on its
+// own secret, and reports requests per second and the 99th percentile
+// latency. Client and server share the machine's cores.
+func BenchmarkLoopback(b *testing.B) {
+	for _, clients := range []int{1, 64} {
+		h, _ := seeded(b, clients)
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
+		moved := make([]int, clients) // moves made on each secret, across runs; one goroutine a secret at a time
+		bodies := make([][2][]byte, clients)
+		for k := range clients {
+			bodies[k] = moves(fmt.Sprint("s", k))
+		}
+		// send makes client k's next request and returns its latency.
+		send := func(b *testing.B, k int) time.Duration {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(bodies[k][moved[k]%2]))
+			req.Header.Set("X-Amz-Target", "secretsmanager.UpdateSecretVersionStage")
+			start := time.Now()
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+			moved[k]++
+			return time.Since(start)
+		}
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			var latencies []time.Duration
+			if clients == 1 {
+				for b.Loop() {
+					latencies = append(latencies, send(b, 0))
+				}
+			} else {
+				var next atomic.Int64
+				var mu sync.Mutex
+				b.SetParallelism(clients / runtime.GOMAXPROCS(0))
+				b.RunParallel(func(pb *testing.PB) {
+					k := int(next.Add(1)-1) % clients
+					var mine []time.Duration
+					for pb.Next() {
+						mine = append(mine, send(b, k))
+					}
+					mu.Lock()
+					latencies = append(latencies, mine...)
+					mu.Unlock()
+				})
+			}
+			slices.Sort(latencies)
+			b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds()), "p99-µs")
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
+}

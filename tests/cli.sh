@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# tests/cli.sh: runs the AWS CLI v2 against stagelabel-emulator.
+#
+# It runs the three examples from the AWS CLI page of
+# update-secret-version-stage, checks the labels they leave with
+# list-secret-version-ids, checks how deprecated versions are listed, and
+# checks two service errors (stderr text and exit status). It prints one
+# line per check and ends with "N passed, M failed"; it exits non-zero if
+# any check failed.
+#
+# It needs bash, go and python3. If no AWS CLI v2 is found it installs
+# Debian's awscli package (apt-get; root, or sudo). Set AWS_CLI to the path
+# of a CLI v2 to use that one instead. All traffic goes to 127.0.0.1.
+set -euo pipefail
+
+repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+
+# --- the AWS CLI ------------------------------------------------------------
+
+# cli_major prints the major version of the CLI at $1 (empty if it does not run).
+cli_major() {
+	local v
+	v=$("$1" --version 2>&1) || return 0
+	[[ $v =~ ^aws-cli/([0-9]+)\. ]] && echo "${BASH_REMATCH[1]}"
+	return 0
+}
+
+find_cli_v2() {
+	local c
+	for c in "${AWS_CLI:-}" "$(command -v aws 2>/dev/null || true)" /usr/bin/aws; do
+		if [[ -n $c && -x $c && $(cli_major "$c") == 2 ]]; then
+			echo "$c"
+			return 0
+		fi
+	done
+	return 1
+}
+
+install_awscli() {
+	local sudo=()
+	if [[ $(id -u) -ne 0 ]]; then
+		if command -v sudo >/dev/null 2>&1; then
+			sudo=(sudo)
+		else
+			echo "cli.sh: no AWS CLI v2 found, and not root and no sudo to install awscli" >&2
+			exit 2
+		fi
+	fi
+	echo "# installing Debian's awscli" >&2
+	"${sudo[@]}" apt-get update -q >&2
+	if ! apt-cache policy awscli | grep -q 'Candidate: [0-9]'; then
+		echo "cli.sh: apt has no awscli package" >&2
+		exit 2
+	fi
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends awscli >&2
+}
+
+if ! AWS=$(find_cli_v2); then
+	if command -v aws >/dev/null 2>&1; then
+		echo "# $(command -v aws) is $(aws --version 2>&1 | head -n1), not v2" >&2
+	fi
+	install_awscli
+	AWS=$(find_cli_v2) || {
+		echo "cli.sh: no working AWS CLI v2 after installing awscli" >&2
+		exit 2
+	}
+fi
+echo "# using $AWS: $("$AWS" --version 2>&1 | head -n1)"
+
+# --- the emulator -----------------------------------------------------------
+
+tmp=$(mktemp -d)
+emu_pid=
+cleanup() {
+	if [[ -n $emu_pid ]]; then
+		kill "$emu_pid" 2>/dev/null || true
+		wait "$emu_pid" 2>/dev/null || true
+	fi
+	rm -rf -- "$tmp"
+}
+trap cleanup EXIT
+
+(cd -- "$repo" && go build -o "$tmp/emu" ./cmd/stagelabel-emulator)
+
+"$tmp/emu" -addr 127.0.0.1:0 2>"$tmp/emu.log" &
+emu_pid=$!
+
+addr=
+for _ in $(seq 100); do
+	addr=$(sed -n 's/.*msg=listening addr=\(127\.0\.0\.1:[0-9]*\).*/\1/p' "$tmp/emu.log" | head -n1)
+	[[ -n $addr ]] && break
+	kill -0 "$emu_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if [[ -z $addr ]]; then
+	echo "cli.sh: the emulator did not start:" >&2
+	cat "$tmp/emu.log" >&2
+	exit 1
+fi
+endpoint="http://$addr"
+
+# Wait until it answers a request.
+python3 - "$addr" <<'EOF'
+import sys, time, urllib.request
+req = urllib.request.Request("http://" + sys.argv[1] + "/", data=b"{}", method="POST",
+    headers={"X-Amz-Target": "secretsmanager.ListSecrets",
+             "Content-Type": "application/x-amz-json-1.1"})
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+for _ in range(100):
+    try:
+        with opener.open(req, timeout=2) as r:
+            if r.status == 200:
+                sys.exit(0)
+    except Exception:
+        pass
+    time.sleep(0.1)
+sys.exit("cli.sh: the emulator at %s does not answer" % sys.argv[1])
+EOF
+echo "# emulator at $endpoint"
+
+# --- a hermetic CLI ---------------------------------------------------------
+
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_SECURITY_TOKEN \
+	AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE AWS_CA_BUNDLE AWS_ENDPOINT_URL \
+	AWS_REGION AWS_CLI_AUTO_PROMPT AWS_MAX_ATTEMPTS AWS_RETRY_MODE \
+	HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=x \
+	AWS_DEFAULT_REGION=us-east-1 AWS_DEFAULT_OUTPUT=json AWS_PAGER="" \
+	AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+	AWS_EC2_METADATA_DISABLED=true \
+	NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
+
+# sm runs one secretsmanager command; it leaves stdout in $out, stderr in
+# $err and the exit status in $rc, and never fails itself.
+out= err= rc=0
+sm() {
+	rc=0
+	"$AWS" --endpoint-url "$endpoint" --cli-connect-timeout 5 --cli-read-timeout 10 \
+		secretsmanager "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	out=$(<"$tmp/out")
+	err=$(<"$tmp/err")
+}
+
+# --- checks -----------------------------------------------------------------
+
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $1"
+	shift
+	local l
+	for l in "$@"; do printf '      %s\n' "$l"; done
+}
+
+# ok NAME: the last command succeeded.
+ok() {
+	if [[ $rc -eq 0 ]]; then pass "$1: exit 0"; else fail "$1: exit $rc, want 0" "stderr: $err"; fi
+}
+
+# json_check NAME PROGRAM [ARGS]: runs the python PROGRAM with the last
+# stdout parsed as `j` and ARGS in sys.argv[1:]; it prints nothing when
+# fine, else what is wrong.
+json_check() {
+	local name=$1 prog=$2 why
+	shift 2
+	why=$(python3 -c '
+import json, re, sys
+try:
+    j = json.loads(open(sys.argv.pop(1)).read())
+except Exception as e:
+    print("not JSON: %s" % e); sys.exit(0)
+'"$prog" "$tmp/out" "$@" 2>&1) || true
+	if [[ -z $why ]]; then pass "$name"; else fail "$name" "$why" "stdout: $out"; fi
+}
+
+arn_re='^arn:aws:secretsmanager:us-east-1:123456789012:secret:MyTestDatabaseSecret-[A-Za-z0-9]{6}$'
+arn= # the secret's ARN, from create-secret
+
+# arn_name NAME: the last stdout is exactly {"ARN", "Name"}, the ARN shaped
+# as AWS's and the same as the secret's.
+arn_name() {
+	json_check "$1: answer is exactly {ARN, Name}, ARN $arn_re" '
+if not isinstance(j, dict) or sorted(j) != ["ARN", "Name"]:
+    print("members %s, want [ARN, Name]" % (sorted(j) if isinstance(j, dict) else type(j).__name__))
+elif j["Name"] != "MyTestDatabaseSecret":
+    print("Name %r" % j["Name"])
+elif not re.match(sys.argv[1], j["ARN"]):
+    print("ARN %r does not match %s" % (j["ARN"], sys.argv[1]))
+elif sys.argv[2] and j["ARN"] != sys.argv[2]:
+    print("ARN %r, want the secret ARN %r" % (j["ARN"], sys.argv[2]))
+' "$arn_re" "$arn"
+}
+
+E1=EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE
+E2=EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE
+E3=EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE
+
+# versions NAME WANT [ARGS]: list-secret-version-ids [ARGS] shows WANT, the
+# versions sorted by id, as "ID:LABEL,LABEL" ("ID:-" for a version without
+# a VersionStages member), "E1".."E3" standing for the example ids.
+versions() {
+	local name=$1 want=$2 got
+	shift 2
+	sm list-secret-version-ids --secret-id MyTestDatabaseSecret "$@"
+	if [[ $rc -ne 0 ]]; then
+		fail "$name: list-secret-version-ids${*:+ $*}: exit $rc" "stderr: $err"
+		return
+	fi
+	got=$(python3 -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+short = {sys.argv[1]: "E1", sys.argv[2]: "E2", sys.argv[3]: "E3"}
+out = []
+for v in sorted(j["Versions"], key=lambda v: v["VersionId"]):
+    st = v.get("VersionStages")
+    out.append("%s:%s" % (short.get(v["VersionId"], v["VersionId"]),
+                          "-" if st is None else ",".join(sorted(st)) or "[]"))
+print(" ".join(out))
+' "$E1" "$E2" "$E3" <<<"$out" 2>&1) || true
+	if [[ $got == "$want" ]]; then
+		pass "$name: list-secret-version-ids${*:+ $*}: $want"
+	else
+		fail "$name: list-secret-version-ids${*:+ $*}" "got:  $got" "want: $want"
+	fi
+}
+
+# stderr_is NAME WANT_RC WANT_STDERR: the last command failed with WANT_RC,
+# printed nothing on stdout and WANT_STDERR on stderr (blank lines around
+# it ignored).
+stderr_is() {
+	local got
+	got=$(sed -e '/./,$!d' <<<"$err" | sed -e ':a' -e '/^\n*$/{$d;N;ba' -e '}')
+	if [[ $rc -eq $2 ]]; then pass "$1: exit $2"; else fail "$1: exit $rc, want $2"; fi
+	if [[ $got == "$3" ]]; then pass "$1: stderr"; else fail "$1: stderr" "got:  $got" "want: $3"; fi
+	if [[ -z $out ]]; then pass "$1: no stdout"; else fail "$1: stdout not empty" "stdout: $out"; fi
+}
+
+# Setup: two versions, EXAMPLE1 then EXAMPLE2.
+sm create-secret --name MyTestDatabaseSecret --secret-string '{"password":"one"}' \
+	--client-request-token "$E1"
+ok "create-secret"
+arn=$(python3 -c 'import json,sys; print(json.load(sys.stdin).get("ARN",""))' <<<"$out" 2>/dev/null || true)
+json_check "create-secret: ARN $arn_re, VersionId EXAMPLE1" '
+if not re.match(sys.argv[1], j.get("ARN", "")) or j.get("VersionId") != sys.argv[2]:
+    print("got ARN %r VersionId %r" % (j.get("ARN"), j.get("VersionId")))
+' "$arn_re" "$E1"
+
+sm put-secret-value --secret-id MyTestDatabaseSecret --secret-string '{"password":"two"}' \
+	--client-request-token "$E2"
+ok "put-secret-value EXAMPLE2"
+versions "setup" "E1:AWSPREVIOUS E2:AWSCURRENT" --include-deprecated
+
+# Example 1: add a staging label.
+sm update-secret-version-stage --secret-id MyTestDatabaseSecret \
+	--version-stage STAGINGLABEL1 \
+	--move-to-version-id EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE
+ok "example 1 (add STAGINGLABEL1)"
+arn_name "example 1"
+versions "example 1" "E1:AWSPREVIOUS,STAGINGLABEL1 E2:AWSCURRENT" --include-deprecated
+
+# Example 2: delete a staging label.
+sm update-secret-version-stage --secret-id MyTestDatabaseSecret \
+	--version-stage STAGINGLABEL1 \
+	--remove-from-version-id EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE
+ok "example 2 (remove STAGINGLABEL1)"
+arn_name "example 2"
+versions "example 2" "E1:AWSPREVIOUS E2:AWSCURRENT" --include-deprecated
+
+# Example 3: move AWSCURRENT (onto the AWSPREVIOUS holder: they swap).
+sm update-secret-version-stage --secret-id MyTestDatabaseSecret \
+	--version-stage AWSCURRENT \
+	--move-to-version-id EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE \
+	--remove-from-version-id EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE
+ok "example 3 (move AWSCURRENT)"
+arn_name "example 3"
+versions "example 3" "E1:AWSCURRENT E2:AWSPREVIOUS" --include-deprecated
+
+sm get-secret-value --secret-id MyTestDatabaseSecret --query SecretString --output text
+if [[ $rc -eq 0 && $out == '{"password":"one"}' ]]; then
+	pass "example 3: get-secret-value returns EXAMPLE1's value"
+else
+	fail "example 3: get-secret-value" "exit $rc, stdout: $out" "stderr: $err"
+fi
+
+# A deprecated version: a third put moves AWSCURRENT to EXAMPLE3 and
+# AWSPREVIOUS to EXAMPLE1, leaving EXAMPLE2 without labels.
+sm put-secret-value --secret-id MyTestDatabaseSecret --secret-string '{"password":"three"}' \
+	--client-request-token "$E3"
+ok "put-secret-value EXAMPLE3"
+versions "deprecated" "E1:AWSPREVIOUS E2:- E3:AWSCURRENT" --include-deprecated
+versions "deprecated" "E1:AWSPREVIOUS E3:AWSCURRENT"
+
+# A custom label moved off a version leaves it deprecated too.
+sm update-secret-version-stage --secret-id MyTestDatabaseSecret \
+	--version-stage STAGINGLABEL1 --move-to-version-id "$E2"
+ok "add STAGINGLABEL1 to the deprecated EXAMPLE2"
+arn_name "add STAGINGLABEL1 to EXAMPLE2"
+versions "undeprecated" "E1:AWSPREVIOUS E2:STAGINGLABEL1 E3:AWSCURRENT"
+sm update-secret-version-stage --secret-id MyTestDatabaseSecret \
+	--version-stage STAGINGLABEL1 --remove-from-version-id "$E2"
+ok "remove STAGINGLABEL1 from EXAMPLE2"
+versions "deprecated again" "E1:AWSPREVIOUS E2:- E3:AWSCURRENT" --include-deprecated
+versions "deprecated again" "E1:AWSPREVIOUS E3:AWSCURRENT"
+
+sm describe-secret --secret-id MyTestDatabaseSecret
+json_check "describe-secret: VersionIdsToStages lists labelled versions only" '
+want = {sys.argv[1]: ["AWSPREVIOUS"], sys.argv[2]: ["AWSCURRENT"]}
+got = {k: sorted(v) for k, v in j.get("VersionIdsToStages", {}).items()}
+if got != want:
+    print("VersionIdsToStages %r, want %r" % (got, want))
+' "$E1" "$E3"
+
+# Error: AWSCURRENT cannot be removed without moving it.
+sm update-secret-version-stage --secret-id MyTestDatabaseSecret \
+	--version-stage AWSCURRENT --remove-from-version-id "$E3"
+stderr_is "remove AWSCURRENT" 254 \
+	"An error occurred (InvalidParameterException) when calling the UpdateSecretVersionStage operation: You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed."
+versions "remove AWSCURRENT changed nothing" "E1:AWSPREVIOUS E2:- E3:AWSCURRENT" --include-deprecated
+
+# Error: an unknown secret.
+sm get-secret-value --secret-id NoSuchSecret
+stderr_is "get-secret-value of an unknown secret" 254 \
+	"An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret."
+
+if [[ $failed -ne 0 ]]; then
+	echo "# emulator log:"
+	sed 's/^/#   /' "$tmp/emu.log"
+fi
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
