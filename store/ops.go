@@ -81,17 +81,16 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 		}
 	}
 	r := &record{secret: s, lastChanged: now, meta: &meta{description: in.Description, created: now}}
+	mine := &slot{}
+	mine.rec.Store(r) // before the slot is published: no one sees it empty
 	for {
-		prev, loaded := st.names.LoadOrStore(in.Name, &slot{})
-		sl := prev.(*slot)
+		prev, loaded := st.names.LoadOrStore(in.Name, mine)
 		if !loaded {
-			sl.rec.Store(r)
 			break
 		}
+		sl := prev.(*slot)
 		cur := sl.rec.Load()
 		switch {
-		case cur == nil:
-			continue // another CreateSecret is storing its record
 		case cur.gone(now):
 			st.names.CompareAndDelete(in.Name, sl)
 			continue

@@ -189,7 +189,7 @@ func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 func (st *Store) records(now time.Time) []*record {
 	var rs []*record
 	st.names.Range(func(_, v any) bool {
-		if r := v.(*slot).rec.Load(); r != nil && !r.gone(now) {
+		if r := v.(*slot).rec.Load(); !r.gone(now) {
 			rs = append(rs, r)
 		}
 		return true
