@@ -134,6 +134,9 @@ func (h *Handler) run(r *http.Request, name string) (any, string, error) {
 	if err != nil {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrSerialization, Message: "The request body could not be read: " + err.Error()}
 	}
+	if err := emptyMembers(name, body); err != nil {
+		return nil, "", err
+	}
 	out, secret, err := f(h.st, body)
 	if e := (*stagelabel.Error)(nil); errors.As(err, &e) && e.Op == "" {
 		e.Op = name
@@ -166,6 +169,44 @@ func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 	}
 	w.Write(appendWire(make([]byte, 0, 512), reflect.ValueOf(out)))
 	return http.StatusOK
+}
+
+// member is an optional string member of a request, by its JSON name, with
+// the name AWS gives it in validation messages and its length limits.
+type member struct {
+	name, path string
+	lo, hi     int
+}
+
+// optional lists, by operation, the optional string members the store takes
+// as "not given" when empty. On the wire an empty value is given, and AWS
+// refuses it for its length [D].
+var optional = map[string][]member{
+	"CreateSecret":             {{"ClientRequestToken", "clientRequestToken", 32, 64}},
+	"PutSecretValue":           {{"ClientRequestToken", "clientRequestToken", 32, 64}},
+	"RotateSecret":             {{"ClientRequestToken", "clientRequestToken", 32, 64}},
+	"GetSecretValue":           {{"VersionId", "versionId", 32, 64}, {"VersionStage", "versionStage", 1, 256}},
+	"UpdateSecretVersionStage": {{"RemoveFromVersionId", "removeFromVersionId", 32, 64}, {"MoveToVersionId", "moveToVersionId", 32, 64}},
+}
+
+// emptyMembers returns the ValidationException of a request that sends an
+// optional member of op empty, or nil.
+func emptyMembers(op string, body []byte) error {
+	members := optional[op]
+	if len(members) == 0 || !bytes.Contains(body, []byte(`""`)) {
+		return nil // no member can be empty: the common case costs a scan
+	}
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(body, &raw) != nil {
+		return nil // decode words the error
+	}
+	var violations []string
+	for _, m := range members {
+		if v, ok := raw[m.name]; ok && string(v) == `""` {
+			violations = append(violations, stagelabel.LengthViolation(m.path, "", m.lo, m.hi))
+		}
+	}
+	return stagelabel.ValidationError(op, violations...)
 }
 
 // decode reads a request body into in: an empty body is an empty request;

@@ -127,6 +127,9 @@ func TestProtocolErrors(t *testing.T) {
 		{"two objects", "secretsmanager.GetSecretValue", `{} {}`, "SerializationException"},
 		{"too large", "secretsmanager.PutSecretValue", `{"SecretString":"` + strings.Repeat("x", awsjson.MaxBodyBytes) + `"}`, "SerializationException"},
 		{"an empty body is an empty request", "secretsmanager.GetSecretValue", ``, "ValidationException"},
+		{"an empty VersionStage is given, and too short", "secretsmanager.GetSecretValue", `{"SecretId":"db","VersionStage":""}`, "ValidationException"},
+		{"an empty MoveToVersionId", "secretsmanager.UpdateSecretVersionStage", `{"SecretId":"db","VersionStage":"X","MoveToVersionId":""}`, "ValidationException"},
+		{"an empty ClientRequestToken", "secretsmanager.PutSecretValue", `{"SecretId":"db","ClientRequestToken":"","SecretString":"x"}`, "ValidationException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,6 +144,27 @@ func TestProtocolErrors(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "UnknownOperationException") {
 		t.Errorf("GET / = %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// TestEmptyMembers checks the words of the ValidationException for empty
+// optional members, and that an empty SecretId is the store's to refuse.
+func TestEmptyMembers(t *testing.T) {
+	h := newHandler()
+	_, got, _ := call(t, h, "secretsmanager.GetSecretValue", `{"SecretId":"db","VersionId":"","VersionStage":""}`)
+	want := "2 validation errors detected: Value '' at 'versionId' failed to satisfy constraint: Member must have length greater than or equal to 32; " +
+		"Value '' at 'versionStage' failed to satisfy constraint: Member must have length greater than or equal to 1"
+	if got["Message"] != want {
+		t.Errorf("Message = %q, want %q", got["Message"], want)
+	}
+	_, got, _ = call(t, h, "secretsmanager.DescribeSecret", `{"SecretId":""}`)
+	if got["__type"] != "ValidationException" {
+		t.Errorf("empty SecretId: %v", got)
+	}
+	// A value that merely contains "" is no empty member.
+	status, got, _ := call(t, h, "secretsmanager.CreateSecret", `{"Name":"q","ClientRequestToken":"`+tok1+`","SecretString":"say \"\""}`)
+	if status != 200 {
+		t.Errorf("CreateSecret with \"\" in its value: %d %v", status, got)
 	}
 }
 

@@ -2,6 +2,9 @@ package secret_test
 
 import (
 	"fmt"
+	"github.com/google/go-cmp/cmp"
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/check"
 	"slices"
 	"strings"
 	"testing"
@@ -105,4 +108,34 @@ func TestLayoutRoundTrip(t *testing.T) {
 	if got, want := s.Labels(id("v1")), []stage.Label{stage.Current, "X"}; !slices.Equal(got, want) {
 		t.Errorf("Labels(v1) = %v, want %v", got, want)
 	}
+}
+
+// outcome is what a table test expects of a call: an error with code and
+// (when not "") message, or success with the layout want.
+type outcome struct {
+	want string
+	code stagelabel.Code
+	msg  string
+}
+
+// checkCall checks the call op made on s, laid out as before, which
+// returned got and err: the receiver unchanged, and the outcome expected
+// (a failed call returning the zero Secret). It reports whether the call
+// succeeded.
+func checkCall(t *testing.T, op string, s secret.Secret, before string, got secret.Secret, err error, o outcome) bool {
+	t.Helper()
+	check.Err(t, err, o.code, o.msg)
+	if after := layout(s); after != before {
+		t.Errorf("receiver changed: %q, was %q", after, before)
+	}
+	if o.code != "" {
+		if !got.Equal(secret.Secret{}) {
+			t.Errorf("%s() = %v with an error, want the zero Secret", op, got)
+		}
+		return false
+	}
+	if diff := cmp.Diff(o.want, layout(got)); diff != "" {
+		t.Errorf("%s() mismatch (-want +got):\n%s", op, diff)
+	}
+	return true
 }

@@ -4,11 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/stagelabel/stagelabel"
-	"github.com/stagelabel/stagelabel/internal/check"
-	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/version"
 )
@@ -95,19 +91,7 @@ func TestMoveStage(t *testing.T) {
 			s := build(t, tt.layout)
 			before := layout(s)
 			got, err := s.MoveStage(tt.label, tt.from, tt.to)
-			check.Err(t, err, tt.code, tt.msg)
-			if after := layout(s); after != before {
-				t.Errorf("receiver changed: %q, was %q", after, before)
-			}
-			if tt.code != "" {
-				if !got.Equal(secret.Secret{}) {
-					t.Errorf("MoveStage() = %v with an error, want the zero Secret", got)
-				}
-				return
-			}
-			if diff := cmp.Diff(tt.want, layout(got)); diff != "" {
-				t.Errorf("MoveStage() mismatch (-want +got):\n%s", diff)
-			}
+			checkCall(t, "MoveStage", s, before, got, err, outcome{tt.want, tt.code, tt.msg})
 		})
 	}
 }

@@ -74,18 +74,8 @@ func TestPut(t *testing.T) {
 			s := build(t, tt.layout)
 			before := layout(s)
 			got, err := s.Put(tt.v, tt.stages...)
-			check.Err(t, err, tt.code, tt.msg)
-			if after := layout(s); after != before {
-				t.Errorf("receiver changed: %q, was %q", after, before)
-			}
-			if tt.code != "" {
-				if !got.Equal(secret.Secret{}) {
-					t.Errorf("Put() = %v with an error, want the zero Secret", got)
-				}
+			if !checkCall(t, "Put", s, before, got, err, outcome{tt.want, tt.code, tt.msg}) {
 				return
-			}
-			if diff := cmp.Diff(tt.want, layout(got)); diff != "" {
-				t.Errorf("Put() mismatch (-want +got):\n%s", diff)
 			}
 			if v, ok := got.Version(tt.v.ID()); !ok || !v.SameValue(tt.v) {
 				t.Errorf("Version(%s) after Put = %#v, %v; want the put payload", tt.v.ID(), v, ok)
@@ -162,19 +152,7 @@ func TestRotate(t *testing.T) {
 			s := build(t, tt.layout)
 			before := layout(s)
 			got, err := s.Rotate(tt.id, t0)
-			check.Err(t, err, tt.code, tt.msg)
-			if after := layout(s); after != before {
-				t.Errorf("receiver changed: %q, was %q", after, before)
-			}
-			if tt.code != "" {
-				if !got.Equal(secret.Secret{}) {
-					t.Errorf("Rotate() = %v with an error, want the zero Secret", got)
-				}
-				return
-			}
-			if diff := cmp.Diff(tt.want, layout(got)); diff != "" {
-				t.Errorf("Rotate() mismatch (-want +got):\n%s", diff)
-			}
+			checkCall(t, "Rotate", s, before, got, err, outcome{tt.want, tt.code, tt.msg})
 		})
 	}
 }

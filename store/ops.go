@@ -298,7 +298,9 @@ type RotateSecretOutput struct {
 // RotateSecret enables rotation, keeps the Lambda ARN and rules given, and
 // unless RotateImmediately is false starts a rotation: a version without
 // value carrying AWSPENDING, as [secret.Secret.Rotate] describes. No Lambda
-// is invoked: the caller performs the rotation steps [M]. No
+// is invoked: the caller performs the rotation steps. AWS refuses a
+// rotation when no rotation function is configured or given [D]; the store
+// does not, so that a test can drive the steps itself [M]. No
 // ClientRequestToken: InvalidParameterException "You must provide a
 // ClientRequestToken value. We recommend a UUID-type value." [R]
 func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) {
