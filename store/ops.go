@@ -200,7 +200,7 @@ func (o GetSecretValueOutput) Format(f fmt.State, verb rune) {
 func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, error) {
 	const op = "GetSecretValue"
 	var v version.Version
-	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
+	_, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
 		var err error
 		if v, err = r.secret.Get(version.ID(in.VersionId), stage.Label(in.VersionStage)); err != nil {
 			return nil, opError(op, err)
@@ -223,7 +223,6 @@ func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, e
 	if err != nil {
 		return GetSecretValueOutput{}, err
 	}
-	_ = old
 	out := GetSecretValueOutput{ARN: next.secret.ARN(), Name: next.secret.Name(), VersionId: string(v.ID()),
 		VersionStages: names(next.secret.Labels(v.ID())), CreatedDate: v.Created()}
 	if s, ok := v.SecretString(); ok {
@@ -491,7 +490,8 @@ func newVersion(op, token string, text *string, binary []byte, required bool) (v
 		return version.Version{}, false, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidRequest,
 			Message: "You must provide either SecretString or SecretBinary."}
 	case text == nil && binary == nil:
-		return version.Version{}, false, nil
+		err := stagelabel.ValidationError(op, stagelabel.LengthViolation("clientRequestToken", token, version.MinIDLen, version.MaxIDLen))
+		return version.Version{}, false, err
 	}
 	var opt version.Option
 	var violation string

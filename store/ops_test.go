@@ -45,6 +45,8 @@ func TestCreateSecret(t *testing.T) {
 			stagelabel.ErrInvalidRequest, "You must provide a ClientRequestToken value. We recommend a UUID-type value."},
 		{"a short token", store.CreateSecretInput{Name: "x", ClientRequestToken: "abc", SecretString: ptr("v")}, stagelabel.ErrValidation,
 			"1 validation error detected: Value 'abc' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 32"},
+		{"a short token without a value", store.CreateSecretInput{Name: "x", ClientRequestToken: "abc"}, stagelabel.ErrValidation,
+			"1 validation error detected: Value 'abc' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 32"},
 		{"both values", store.CreateSecretInput{Name: "x", ClientRequestToken: tok(1), SecretString: ptr("v"), SecretBinary: []byte{1}},
 			stagelabel.ErrInvalidParameter, "You can't specify both a binary secret value and a string secret value in the same secret."},
 		{"an empty SecretString", store.CreateSecretInput{Name: "x", ClientRequestToken: tok(1), SecretString: ptr("")}, stagelabel.ErrValidation,
