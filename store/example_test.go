@@ -1,0 +1,42 @@
+package store_test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/store"
+)
+
+// A store as an emulator holds it: secrets by name or ARN, each operation
+// atomic, errors as AWS words them.
+func Example() {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	st := store.New(store.WithClock(func() time.Time { return now }), store.WithRandom(rand.NewChaCha8([32]byte{})))
+	const (
+		v1 = "11111111-1111-4111-8111-111111111111"
+		v2 = "22222222-2222-4222-8222-222222222222"
+	)
+	password := "one"
+	created, _ := st.CreateSecret(store.CreateSecretInput{Name: "prod/db", ClientRequestToken: v1, SecretString: &password})
+	fmt.Println(created.ARN)
+
+	password = "two"
+	st.PutSecretValue(store.PutSecretValueInput{SecretId: "prod/db", ClientRequestToken: v2, SecretString: &password})
+	d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: created.ARN})
+	fmt.Println(d.VersionIdsToStages)
+
+	_, err := st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "prod/db", VersionStage: "AWSCURRENT", MoveToVersionId: v1})
+	fmt.Println(errors.Is(err, stagelabel.ErrInvalidParameter))
+
+	st.DeleteSecret(store.DeleteSecretInput{SecretId: "prod/db"})
+	_, err = st.GetSecretValue(store.GetSecretValueInput{SecretId: "prod/db"})
+	fmt.Println(err)
+	// Output:
+	// arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-fLCUv2
+	// map[11111111-1111-4111-8111-111111111111:[AWSPREVIOUS] 22222222-2222-4222-8222-222222222222:[AWSCURRENT]]
+	// true
+	// GetSecretValue: InvalidRequestException: You can't perform this operation on the secret because it was marked for deletion.
+}
