@@ -50,10 +50,6 @@ const (
 	ErrUnknownOperation stagelabel.Code = "UnknownOperationException"
 )
 
-// contentType is the Content-Type of every answer; its length and capacity
-// are 1, so an append to it copies it.
-var contentType = []string{"application/x-amz-json-1.1"}
-
 // Handler answers Secrets Manager JSON requests from a store. Create it
 // with [New].
 type Handler struct {
@@ -113,8 +109,8 @@ var operations = map[string]operation{
 // ServeHTTP answers one request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	name, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
-	out, secret, err := h.run(r, name)
+	name, ours := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
+	out, secret, err := h.run(r, name, ours)
 	status := h.respond(w, out, err)
 	if h.log != nil {
 		h.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
@@ -123,10 +119,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// run reads the request and runs its operation.
-func (h *Handler) run(r *http.Request, name string) (any, string, error) {
+// run reads the request and runs its operation name, which the target
+// named if ours.
+func (h *Handler) run(r *http.Request, name string, ours bool) (any, string, error) {
 	f, ok := operations[name]
-	if r.Method != http.MethodPost || !ok || !strings.HasPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.") {
+	if r.Method != http.MethodPost || !ok || !ours {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrUnknownOperation,
 			Message: fmt.Sprintf("Operation %q is not supported.", r.Header.Get("X-Amz-Target"))}
 	}
@@ -147,7 +144,7 @@ func (h *Handler) run(r *http.Request, name string) (any, string, error) {
 // respond writes out or err, and returns the HTTP status it wrote.
 func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 	hdr := w.Header()
-	hdr["Content-Type"] = contentType // keys in canonical form, as Set would make them
+	hdr["Content-Type"] = []string{"application/x-amz-json-1.1"} // keys in canonical form, as Set would make them
 	hdr["X-Amzn-Requestid"] = []string{requestID(h.nextID.Add(1))}
 	if err != nil {
 		code, msg := stagelabel.ErrInternalService, "An internal error occurred."
@@ -263,7 +260,7 @@ func appendWire(buf []byte, v reflect.Value) []byte {
 		return appendWire(buf, v.Elem())
 	case reflect.Struct:
 		if t, ok := v.Interface().(time.Time); ok {
-			return strconv.AppendFloat(buf, float64(t.UnixNano())/1e9, 'f', -1, 64)
+			return strconv.AppendFloat(buf, float64(t.Unix())+float64(t.Nanosecond())/1e9, 'f', -1, 64)
 		}
 		buf = append(buf, '{')
 		first := true

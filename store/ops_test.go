@@ -268,7 +268,7 @@ func TestRotation(t *testing.T) {
 	st, _ := newStore()
 	create(t, st, "db", 1)
 	rot, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(2),
-		RotationLambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:rotate", RotationRules: &store.RotationRules{AutomaticallyAfterDays: 30}})
+		RotationLambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:rotate", RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(int64(30))}})
 	check.Err(t, err, "", "")
 	if rot.VersionId != tok(2) {
 		t.Errorf("RotateSecret().VersionId = %q", rot.VersionId)
@@ -281,7 +281,7 @@ func TestRotation(t *testing.T) {
 	check.Err(t, err, stagelabel.ErrInvalidParameter, "You must provide a ClientRequestToken value. We recommend a UUID-type value.")
 
 	d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
-	if !d.RotationEnabled || d.RotationLambdaARN == "" || d.RotationRules == nil || d.RotationRules.AutomaticallyAfterDays != 30 || !d.LastRotatedDate.Equal(t0) {
+	if !d.RotationEnabled || d.RotationLambdaARN == "" || d.RotationRules == nil || *d.RotationRules.AutomaticallyAfterDays != 30 || !d.LastRotatedDate.Equal(t0) {
 		t.Errorf("DescribeSecret() after RotateSecret = %+v", d)
 	}
 	cancel, err := st.CancelRotateSecret(store.CancelRotateSecretInput{SecretId: "db"})
@@ -508,4 +508,77 @@ func TestPruneThroughPut(t *testing.T) {
 	}
 	_, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db", VersionId: tok(1)})
 	check.Err(t, err, stagelabel.ErrInvalidRequest, "You can't perform this operation on secret version "+tok(1)+" because it was deleted.")
+}
+
+// TestPagesFollowKeys checks that a listing changed between two pages
+// neither repeats nor skips what stayed.
+func TestPagesFollowKeys(t *testing.T) {
+	st, _ := newStore()
+	for _, name := range []string{"b", "c", "d"} {
+		create(t, st, name, 1)
+	}
+	first, _ := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(2)})
+	create(t, st, "a", 1)
+	if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "c", ForceDeleteWithoutRecovery: true}); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(2), NextToken: first.NextToken})
+	check.Err(t, err, "", "")
+	var names []string
+	for _, e := range append(first.SecretList, rest.SecretList...) {
+		names = append(names, e.Name)
+	}
+	if diff := cmp.Diff([]string{"b", "c", "d"}, names); diff != "" {
+		t.Errorf("pages mismatch (-want +got):\n%s", diff)
+	}
+	// Empty listings are empty lists, which the protocol sends.
+	empty, _ := newStore()
+	l, _ := empty.ListSecrets(store.ListSecretsInput{})
+	if l.SecretList == nil || len(l.SecretList) != 0 {
+		t.Errorf("ListSecrets() of an empty store = %#v, want an empty list", l.SecretList)
+	}
+	empty.CreateSecret(store.CreateSecretInput{Name: "none", ClientRequestToken: tok(1)})
+	v, _ := empty.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "none"})
+	if v.Versions == nil || len(v.Versions) != 0 {
+		t.Errorf("ListSecretVersionIds() of a secret without versions = %#v, want an empty list", v.Versions)
+	}
+}
+
+func TestRotationRules(t *testing.T) {
+	st, _ := newStore()
+	create(t, st, "db", 1)
+	for _, days := range []int64{0, 1001} {
+		_, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", RotateImmediately: ptr(false), RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(days)}})
+		check.Err(t, err, stagelabel.ErrValidation, fmt.Sprintf("1 validation error detected: Value '%d' at 'rotationRules.automaticallyAfterDays' failed to satisfy constraint: Member must have value %s",
+			days, map[bool]string{true: "greater than or equal to 1", false: "less than or equal to 1000"}[days == 0]))
+	}
+	rules := &store.RotationRules{AutomaticallyAfterDays: ptr(int64(10))}
+	if _, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", RotateImmediately: ptr(false), RotationRules: rules}); err != nil {
+		t.Fatal(err)
+	}
+	*rules.AutomaticallyAfterDays = 99 // the store keeps its own copy
+	d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+	*d.RotationRules.AutomaticallyAfterDays = 77 // and hands out copies
+	exported, _ := st.Export("db")
+	*exported.RotationRules.AutomaticallyAfterDays = 55
+	if d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); *d.RotationRules.AutomaticallyAfterDays != 10 {
+		t.Errorf("AutomaticallyAfterDays = %d, want 10: the store shares its rules", *d.RotationRules.AutomaticallyAfterDays)
+	}
+}
+
+func TestInputsNeverPrintValues(t *testing.T) {
+	for _, in := range []any{
+		store.CreateSecretInput{Name: "db", SecretString: ptr("pa55word")},
+		store.CreateSecretInput{Name: "db", SecretBinary: []byte("pa55word")},
+		store.PutSecretValueInput{SecretId: "db", SecretString: ptr("pa55word")},
+		store.PutSecretValueInput{SecretId: "db", SecretBinary: []byte("pa55word")},
+		store.GetSecretValueOutput{Name: "db", SecretBinary: []byte("pa55word")},
+	} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
+			if out := fmt.Sprintf(verb, in); strings.Contains(out, "pa55word") || strings.Contains(out, fmt.Sprintf("%x", "pa55word")) ||
+				strings.Contains(out, fmt.Sprint([]byte("pa55word"))) {
+				t.Errorf("Sprintf(%q, %T) = %s leaks the value", verb, in, out)
+			}
+		}
+	}
 }

@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"slices"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stagelabel/stagelabel"
@@ -45,15 +45,12 @@ func (st *Store) DescribeSecret(in DescribeSecretInput) (DescribeSecretOutput, e
 
 func describe(r *record) DescribeSecretOutput {
 	out := DescribeSecretOutput{
-		ARN: r.secret.ARN(), Name: r.secret.Name(), Description: r.description,
-		CreatedDate: r.created, LastChangedDate: r.lastChanged, LastAccessedDate: r.lastAccessed,
-		LastRotatedDate: r.rotation.lastRotated, DeletedDate: r.deletedDate,
-		RotationEnabled: r.rotation.enabled, RotationLambdaARN: r.rotation.lambdaARN,
+		ARN: r.secret.ARN(), Name: r.secret.Name(), Description: r.meta.description,
+		CreatedDate: r.meta.created, LastChangedDate: r.lastChanged, LastAccessedDate: r.meta.lastAccessed,
+		LastRotatedDate: r.meta.rotation.lastRotated, DeletedDate: r.meta.deletedDate,
+		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN,
 	}
-	if r.rotation.rules != nil {
-		rules := *r.rotation.rules
-		out.RotationRules = &rules
-	}
+	out.RotationRules = r.meta.rotation.rules.clone()
 	if stages := r.secret.Stages(); len(stages) > 0 {
 		out.VersionIdsToStages = make(map[string][]string, len(stages))
 		for id, ls := range stages {
@@ -96,7 +93,7 @@ type SecretVersionsListEntry struct {
 // It works on a secret scheduled for deletion, as DescribeSecret does [M].
 func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretVersionIdsOutput, error) {
 	const op = "ListSecretVersionIds"
-	size, from, err := page(op, in.MaxResults, in.NextToken)
+	size, err := pageSize(op, in.MaxResults)
 	if err != nil {
 		return ListSecretVersionIdsOutput{}, err
 	}
@@ -104,9 +101,9 @@ func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretV
 	if err != nil {
 		return ListSecretVersionIdsOutput{}, err
 	}
-	var all []SecretVersionsListEntry
+	all := []SecretVersionsListEntry{} // an empty list is sent, not left out
 	for v := range r.secret.All() {
-		e := SecretVersionsListEntry{VersionId: string(v.ID()), CreatedDate: v.Created(), LastAccessedDate: r.accessed[v.ID()]}
+		e := SecretVersionsListEntry{VersionId: string(v.ID()), CreatedDate: v.Created(), LastAccessedDate: r.meta.accessed[v.ID()]}
 		if ls := r.secret.Labels(v.ID()); len(ls) > 0 {
 			e.VersionStages = names(ls)
 		} else if !in.IncludeDeprecated {
@@ -114,7 +111,7 @@ func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretV
 		}
 		all = append(all, e)
 	}
-	items, next, err := cut(op, all, size, from)
+	items, next, err := cut(op, all, func(e SecretVersionsListEntry) string { return e.VersionId }, false, size, in.NextToken)
 	if err != nil {
 		return ListSecretVersionIdsOutput{}, err
 	}
@@ -158,14 +155,14 @@ type SecretListEntry struct {
 // instant; the order by name is stagelabel's [M].
 func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 	const op = "ListSecrets"
-	size, from, err := page(op, in.MaxResults, in.NextToken)
+	size, err := pageSize(op, in.MaxResults)
 	if err != nil {
 		return ListSecretsOutput{}, err
 	}
 	now := st.now()
-	var all []SecretListEntry
+	all := []SecretListEntry{} // an empty list is sent, not left out
 	for _, r := range st.records(now) {
-		if !r.deleteAt.IsZero() && !in.IncludePlannedDeletion {
+		if !r.meta.deleteAt.IsZero() && !in.IncludePlannedDeletion {
 			continue
 		}
 		d := describe(r)
@@ -177,7 +174,7 @@ func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 			SecretVersionsToStages: d.VersionIdsToStages,
 		})
 	}
-	items, next, err := cut(op, all, size, from)
+	items, next, err := cut(op, all, func(e SecretListEntry) string { return e.Name }, true, size, in.NextToken)
 	if err != nil {
 		return ListSecretsOutput{}, err
 	}
@@ -198,39 +195,41 @@ func (st *Store) records(now time.Time) []*record {
 	return rs
 }
 
-// page checks MaxResults (1 to 100, by default 100) and decodes NextToken
-// into the index the page starts at.
-func page(op string, maxResults *int, token string) (size, from int, err error) {
-	size = MaxPageSize
-	if maxResults != nil {
-		size = *maxResults
-		if err := stagelabel.ValidationError(op, stagelabel.RangeViolation("maxResults", size, 1, MaxPageSize)); err != nil {
-			return 0, 0, err
-		}
+// pageSize checks MaxResults: 1 to 100, by default 100 [R].
+func pageSize(op string, maxResults *int) (int, error) {
+	if maxResults == nil {
+		return MaxPageSize, nil
 	}
-	if token == "" {
-		return size, 0, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err == nil {
-		from, err = strconv.Atoi(string(raw))
-	}
-	if err != nil || from <= 0 {
-		return 0, 0, badToken(op)
-	}
-	return size, from, nil
+	return *maxResults, stagelabel.ValidationError(op, stagelabel.RangeViolation("maxResults", *maxResults, 1, MaxPageSize))
 }
 
-// cut returns the page of all that starts at from, and the token of the
-// next page, if any.
-func cut[T any](op string, all []T, size, from int) ([]T, string, error) {
-	if from > len(all) {
-		return nil, "", badToken(op)
+// cut returns a page of all, whose entries have the keys key gives, in
+// increasing order when sorted: size entries after the one whose key the
+// token names, and the token of the next page, if any. A token names the
+// last key of its page, so a listing that changes between pages neither
+// repeats nor skips what stays. In a sorted listing, a page follows a key
+// that has since gone; otherwise such a token is InvalidNextTokenException
+// [M].
+func cut[T any](op string, all []T, key func(T) string, sorted bool, size int, token string) ([]T, string, error) {
+	from := 0
+	if token != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil {
+			return nil, "", badToken(op)
+		}
+		last := string(raw)
+		if i := slices.IndexFunc(all, func(e T) bool { return key(e) == last }); i >= 0 {
+			from = i + 1
+		} else if sorted {
+			from, _ = slices.BinarySearchFunc(all, last, func(e T, k string) int { return strings.Compare(key(e), k) })
+		} else {
+			return nil, "", badToken(op)
+		}
 	}
 	end := min(from+size, len(all))
 	next := ""
 	if end < len(all) {
-		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
+		next = base64.RawURLEncoding.EncodeToString([]byte(key(all[end-1])))
 	}
 	return all[from:end], next, nil
 }

@@ -89,14 +89,14 @@ func (st *Store) Export(secretID string) (SecretSnapshot, error) {
 
 func (r *record) snapshot() SecretSnapshot {
 	s := SecretSnapshot{
-		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.description,
-		Created: r.created, LastChanged: r.lastChanged, LastAccessed: r.lastAccessed,
-		DeletedDate: r.deletedDate, DeleteAt: r.deleteAt,
-		RotationEnabled: r.rotation.enabled, RotationLambdaARN: r.rotation.lambdaARN, RotationRules: r.rotation.rules,
-		LastRotated: r.rotation.lastRotated, Labels: map[string]string{},
+		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.meta.description,
+		Created: r.meta.created, LastChanged: r.lastChanged, LastAccessed: r.meta.lastAccessed,
+		DeletedDate: r.meta.deletedDate, DeleteAt: r.meta.deleteAt,
+		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN, RotationRules: r.meta.rotation.rules.clone(),
+		LastRotated: r.meta.rotation.lastRotated, Labels: map[string]string{},
 	}
 	for v := range r.secret.All() {
-		vs := VersionSnapshot{VersionId: string(v.ID()), Created: v.Created(), LastAccessed: r.accessed[v.ID()]}
+		vs := VersionSnapshot{VersionId: string(v.ID()), Created: v.Created(), LastAccessed: r.meta.accessed[v.ID()]}
 		if text, ok := v.SecretString(); ok {
 			vs.SecretString = &text
 		}
@@ -128,7 +128,7 @@ func Load(r io.Reader, opts ...Option) (*Store, error) {
 	if err := dec.Decode(&snap); err != nil {
 		return nil, fmt.Errorf("store: loading snapshot: %w", err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("store: loading snapshot: data after the snapshot")
 	}
 	if snap.Format != snapshotFormat {
@@ -168,6 +168,12 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if !ok || len(suffix) != suffixLen || strings.Trim(suffix, alphanumeric) != "" {
 		return nil, fmt.Errorf("secret %q: ARN %q is not %s<name>-<6 characters>", s.Name, s.ARN, st.prefix)
 	}
+	if len(s.Description) > MaxDescriptionLen {
+		return nil, fmt.Errorf("secret %q: description longer than %d", s.Name, MaxDescriptionLen)
+	}
+	if r := s.RotationRules; r != nil && r.AutomaticallyAfterDays != nil && (*r.AutomaticallyAfterDays < 1 || *r.AutomaticallyAfterDays > 1000) {
+		return nil, fmt.Errorf("secret %q: AutomaticallyAfterDays outside 1 to 1000", s.Name)
+	}
 	var vs []version.Version
 	accessed := map[version.ID]time.Time{}
 	for _, v := range s.Versions {
@@ -179,6 +185,13 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 			opt = version.WithString(*v.SecretString)
 		case v.SecretBinary != nil:
 			opt = version.WithBinary(v.SecretBinary)
+		}
+		n := len(v.SecretBinary)
+		if v.SecretString != nil {
+			n = len(*v.SecretString)
+		}
+		if opt != nil && (n < 1 || n > MaxValueLen) {
+			return nil, fmt.Errorf("secret %q: version %s has a value of %d bytes, not 1 to %d", s.Name, v.VersionId, n, MaxValueLen)
 		}
 		vs = append(vs, version.New(version.ID(v.VersionId), opt, version.WithCreated(v.Created)))
 		if !v.LastAccessed.IsZero() {
@@ -203,7 +216,7 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	r := &record{secret: sec.WithARN(s.ARN), lastChanged: s.LastChanged, meta: &meta{
 		description: s.Description, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
 		deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
-		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules, lastRotated: s.LastRotated},
+		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules.clone(), lastRotated: s.LastRotated},
 	}}
 	return r, nil
 }

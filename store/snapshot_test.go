@@ -120,6 +120,10 @@ func TestLoadRefuses(t *testing.T) {
 		{"another format", strings.Replace(good, `"Format": 1`, `"Format": 2`, 1)},
 		{"an unknown member", strings.Replace(good, `"Format": 1`, `"Format": 1, "Extra": true`, 1)},
 		{"trailing data", good + "{}"},
+		{"a trailing brace", good + "}"},
+		{"a trailing bracket", good + "]"},
+		{"an empty SecretBinary", edit(func(s []any) { first(s)["Versions"].([]any)[0].(map[string]any)["SecretBinary"] = "" })},
+		{"a description too long", edit(func(s []any) { first(s)["Description"] = strings.Repeat("d", 2049) })},
 		{"an invalid name", edit(func(s []any) { first(s)["Name"] = "bad name" })},
 		{"an ARN of another name", edit(func(s []any) { first(s)["ARN"] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-abcdef" })},
 		{"an ARN without suffix", edit(func(s []any) {
@@ -139,6 +143,7 @@ func TestLoadRefuses(t *testing.T) {
 				delete(x.(map[string]any), "DeleteAt")
 			}
 		})},
+		{"a rotation schedule out of range", edit(func(s []any) { first(s)["RotationRules"] = map[string]any{"AutomaticallyAfterDays": 0} })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,6 +155,31 @@ func TestLoadRefuses(t *testing.T) {
 				t.Errorf("error %q does not say what failed", err)
 			}
 		})
+	}
+}
+
+// TestImportKeepsItsOwnCopy checks that changing a snapshot after Import
+// changes nothing in the store.
+func TestImportKeepsItsOwnCopy(t *testing.T) {
+	st, _ := populated(t)
+	snap, err := st.Export("bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Name, snap.ARN = "copy", strings.Replace(snap.ARN, ":bin-", ":copy-", 1)
+	snap.RotationRules = &store.RotationRules{AutomaticallyAfterDays: ptr(int64(5))}
+	other, _ := newStore()
+	if err := other.Import(snap); err != nil {
+		t.Fatal(err)
+	}
+	*snap.RotationRules.AutomaticallyAfterDays = 6
+	snap.Versions[0].SecretBinary[0] = 9
+	got, _ := other.Export("copy")
+	if *got.RotationRules.AutomaticallyAfterDays != 5 || got.Versions[0].SecretBinary[0] != 0 {
+		t.Errorf("Import kept the caller's memory: rules %d, first byte %d", *got.RotationRules.AutomaticallyAfterDays, got.Versions[0].SecretBinary[0])
+	}
+	if err := other.Import(snap); err == nil {
+		t.Error("Import of a name already taken succeeded")
 	}
 }
 

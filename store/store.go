@@ -74,7 +74,7 @@ type slot struct {
 type record struct {
 	secret      secret.Secret // versions and labels; its ARN set
 	lastChanged time.Time
-	*meta
+	meta        *meta // shared with other records: write only a copy (cloneMeta)
 }
 
 // meta is the part of a record that few operations change. It is never
@@ -100,7 +100,7 @@ type rotation struct {
 
 // gone reports whether the secret no longer exists at time now.
 func (r *record) gone(now time.Time) bool {
-	return r.purged || (!r.deleteAt.IsZero() && !now.Before(r.deleteAt))
+	return r.meta.purged || (!r.meta.deleteAt.IsZero() && !now.Before(r.meta.deleteAt))
 }
 
 // clone returns a copy of r, sharing its meta, to build the next record
@@ -162,7 +162,7 @@ type Event struct {
 	Op        string       // the AWS operation, such as "PutSecretValue"
 	Name      string       // the secret's name
 	ARN       string       // the secret's ARN
-	VersionID string       // the version the operation created or filled, if any
+	VersionID version.ID   // the version the operation created or filled, if any
 	Moves     []Move       // the labels that moved, in label order, automatic moves included
 	Pruned    []version.ID // versions removed by pruning
 }
@@ -234,14 +234,32 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 	}
 	sl := v.(*slot)
 	r := sl.rec.Load()
-	if r.gone(now) {
-		st.names.CompareAndDelete(name, sl)
-		return nil, nil, notFound(op)
+	for r.gone(now) {
+		if st.expire(name, sl, r) {
+			return nil, nil, notFound(op)
+		}
+		r = sl.rec.Load() // changed since: a RestoreSecret came first
 	}
 	if fullARN != "" && r.secret.ARN() != fullARN {
 		return nil, nil, notFound(op)
 	}
 	return sl, r, nil
+}
+
+// expire takes the slot sl of a secret that no longer exists out of the
+// index, after marking its record r purged, so that an operation that read
+// r before it expired cannot publish a change to it. It reports false,
+// doing nothing, when r is no longer the slot's record.
+func (st *Store) expire(name string, sl *slot, r *record) bool {
+	if !r.meta.purged {
+		tomb := r.cloneMeta()
+		tomb.meta.purged = true
+		if !sl.rec.CompareAndSwap(r, tomb) {
+			return false
+		}
+	}
+	st.names.CompareAndDelete(name, sl)
+	return true
 }
 
 // update applies change to the secret secretID names until its result is
@@ -257,7 +275,7 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 		if err != nil {
 			return nil, nil, err
 		}
-		if !allowDeleted && !old.deleteAt.IsZero() {
+		if !allowDeleted && !old.meta.deleteAt.IsZero() {
 			return nil, nil, markedForDeletion(op)
 		}
 		next, err := change(old, now)
@@ -265,7 +283,7 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 			return nil, nil, err
 		}
 		if next == old || sl.rec.CompareAndSwap(old, next) {
-			if next.purged {
+			if next.meta.purged {
 				st.names.CompareAndDelete(old.secret.Name(), sl)
 			}
 			return old, next, nil
@@ -281,7 +299,7 @@ func (st *Store) read(op, secretID string, allowDeleted bool) (*record, time.Tim
 	if err != nil {
 		return nil, now, err
 	}
-	if !allowDeleted && !r.deleteAt.IsZero() {
+	if !allowDeleted && !r.meta.deleteAt.IsZero() {
 		return nil, now, markedForDeletion(op)
 	}
 	return r, now, nil
@@ -293,7 +311,7 @@ func (st *Store) report(op string, old, next *record, versionID version.ID) {
 	if st.observe == nil || old == next {
 		return
 	}
-	e := Event{Op: op, Name: next.secret.Name(), ARN: next.secret.ARN(), VersionID: string(versionID)}
+	e := Event{Op: op, Name: next.secret.Name(), ARN: next.secret.ARN(), VersionID: versionID}
 	if old != nil {
 		e.Moves = moves(old.secret, next.secret)
 		for _, id := range next.secret.PrunedIDs() {

@@ -8,11 +8,14 @@
 // It logs one line per request (operation, secret, status, duration; never
 // a value or a credential). With -state it loads the file at start and
 // saves it atomically after every change, before answering, and at
-// shutdown, so an acknowledged change survives a crash. SIGINT or SIGTERM
+// shutdown, so an acknowledged change survives a crash; a change it could
+// not save is answered InternalServiceError. Reads (LastAccessedDate) are
+// saved with the next change or at shutdown. SIGINT or SIGTERM
 // shut it down cleanly. Request signatures are not checked.
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -20,12 +23,14 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -66,7 +71,11 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(addr s
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: awsjson.New(st, awsjson.WithLogger(log)), ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = awsjson.New(st, awsjson.WithLogger(log))
+	if *state != "" {
+		handler = guard{handler, p}
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("listening", "addr", ln.Addr().String(), "state", *state)
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -91,8 +100,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(addr s
 
 // persister keeps the store in its state file.
 type persister struct {
-	path string
-	log  *slog.Logger
+	path     string
+	log      *slog.Logger
+	failures atomic.Int64 // saves that failed
 
 	mu sync.Mutex // serializes saves
 	st *store.Store
@@ -124,6 +134,7 @@ func (p *persister) open(opts ...store.Option) (*store.Store, error) {
 // changed saves the store after a change, before the change is answered.
 func (p *persister) changed(store.Event) {
 	if err := p.save(); err != nil {
+		p.failures.Add(1)
 		p.log.Error("saving state", "err", err)
 	}
 }
@@ -155,5 +166,49 @@ func (p *persister) save() error {
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), p.path)
+	if err := os.Rename(tmp.Name(), p.path); err != nil {
+		return err
+	}
+	dir, err := os.Open(filepath.Dir(p.path)) // make the rename itself durable
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	return dir.Sync()
 }
+
+// guard holds back each answer until the change it acknowledges is saved:
+// when a save failed while the request ran, it answers InternalServiceError
+// (HTTP 500) instead, since the change is in memory but maybe not on disk,
+// and so not acknowledged.
+type guard struct {
+	next http.Handler
+	p    *persister
+}
+
+func (g guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	failures := g.p.failures.Load()
+	b := &buffered{header: http.Header{}, code: http.StatusOK}
+	g.next.ServeHTTP(b, r)
+	if g.p.failures.Load() != failures {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-ErrorType", "InternalServiceError")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, `{"__type":"InternalServiceError","Message":"The change could not be saved."}`)
+		return
+	}
+	maps.Copy(w.Header(), b.header)
+	w.WriteHeader(b.code)
+	w.Write(b.body.Bytes())
+}
+
+// buffered is a ResponseWriter that keeps the answer for guard.
+type buffered struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (b *buffered) Header() http.Header         { return b.header }
+func (b *buffered) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *buffered) WriteHeader(code int)        { b.code = code }

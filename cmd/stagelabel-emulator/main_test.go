@@ -98,6 +98,24 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 }
 
+// TestUnsavedChangeIsNotAcknowledged removes the state file's folder under
+// the running emulator: the change it cannot save is answered 500.
+func TestUnsavedChangeIsNotAcknowledged(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	os.Mkdir(dir, 0o700)
+	addr, _, stop := emulator(t, "-state", filepath.Join(dir, "state.json"))
+	defer stop()
+	if status, out := send(t, addr, "CreateSecret", `{"Name":"a","ClientRequestToken":"`+tok1+`","SecretString":"x"}`); status != 200 {
+		t.Fatalf("CreateSecret = %d %v", status, out)
+	}
+	os.RemoveAll(dir)
+	status, out := send(t, addr, "CreateSecret", `{"Name":"b","ClientRequestToken":"`+tok1+`","SecretString":"x"}`)
+	if status != 500 || out["__type"] != "InternalServiceError" {
+		t.Errorf("CreateSecret with no place to save = %d %v, want 500 InternalServiceError", status, out)
+	}
+	os.Mkdir(dir, 0o700) // so that the save at shutdown works again
+}
+
 func TestRefusesCorruptState(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.json")
 	os.WriteFile(state, []byte(`{"Format":1,"Secrets":[{"Name":`), 0o600)
