@@ -150,6 +150,21 @@ func (sm *machine) check(t *rapid.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("ListSecrets() = %v, model %v", got, want)
 	}
+	// Page by page, the same.
+	var paged []string
+	for token := ""; ; {
+		p, err := sm.st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(1), NextToken: token})
+		compare(t, "ListSecrets", err, "")
+		for _, e := range p.SecretList {
+			paged = append(paged, e.Name)
+		}
+		if token = p.NextToken; token == "" {
+			break
+		}
+	}
+	if !slices.Equal(paged, want) {
+		t.Fatalf("ListSecrets() page by page = %v, model %v", paged, want)
+	}
 }
 
 func TestStateMachine(t *testing.T) {
@@ -227,13 +242,16 @@ func TestStateMachine(t *testing.T) {
 				}))
 			},
 			"GetSecretValue": func(t *rapid.T) {
-				id, l := sm.secretID(t), rapid.SampledFrom(labels).Draw(t, "label")
-				got, err := sm.st.GetSecretValue(store.GetSecretValueInput{SecretId: id, VersionStage: l})
+				id, l, vid := sm.secretID(t), rapid.SampledFrom(append(labels, "")).Draw(t, "label"), ""
+				if rapid.Bool().Draw(t, "byId") {
+					vid = token(t, "versionId")
+				}
+				got, err := sm.st.GetSecretValue(store.GetSecretValueInput{SecretId: id, VersionId: vid, VersionStage: l})
 				sm.m.now = sm.c.Now()
 				var want version.Version
 				compare(t, "GetSecretValue", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
 					var err error
-					want, err = s.Get("", stage.Label(l))
+					want, err = s.Get(version.ID(vid), stage.Label(l))
 					return s, err
 				}))
 				if err == nil {
@@ -241,6 +259,18 @@ func TestStateMachine(t *testing.T) {
 						t.Fatalf("GetSecretValue(%s) = %v, model %v", l, got, want)
 					}
 				}
+			},
+			"RotateSecret without rotating": func(t *rapid.T) {
+				id := sm.secretID(t)
+				_, err := sm.st.RotateSecret(store.RotateSecretInput{SecretId: id, RotateImmediately: ptr(false)})
+				sm.m.now = sm.c.Now()
+				compare(t, "RotateSecret", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) { return s, nil }))
+			},
+			"CancelRotateSecret": func(t *rapid.T) {
+				id := sm.secretID(t)
+				_, err := sm.st.CancelRotateSecret(store.CancelRotateSecretInput{SecretId: id})
+				sm.m.now = sm.c.Now()
+				compare(t, "CancelRotateSecret", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) { return s, nil }))
 			},
 			"DeleteSecret": func(t *rapid.T) {
 				id := sm.secretID(t)
