@@ -263,20 +263,7 @@ func appendWire(buf []byte, v reflect.Value) []byte {
 			return strconv.AppendFloat(buf, float64(t.Unix())+float64(t.Nanosecond())/1e9, 'f', -1, 64)
 		}
 		buf = append(buf, '{')
-		first := true
-		for i := range v.NumField() {
-			f, name := v.Field(i), v.Type().Field(i).Name
-			if f.IsZero() && name != "RotationEnabled" {
-				continue
-			}
-			if !first {
-				buf = append(buf, ',')
-			}
-			first = false
-			buf = appendString(buf, name)
-			buf = append(buf, ':')
-			buf = appendWire(buf, f)
-		}
+		buf, _ = appendMembers(buf, v, true)
 		return append(buf, '}')
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
@@ -324,6 +311,30 @@ func plain(s string) bool {
 		}
 	}
 	return true
+}
+
+// appendMembers appends the members of struct v, those of embedded
+// structs inline, as encoding/json does, and reports whether the next one
+// is still the first.
+func appendMembers(buf []byte, v reflect.Value, first bool) ([]byte, bool) {
+	for i := range v.NumField() {
+		f, field := v.Field(i), v.Type().Field(i)
+		if field.Anonymous && f.Kind() == reflect.Struct {
+			buf, first = appendMembers(buf, f, first)
+			continue
+		}
+		if f.IsZero() && field.Name != "RotationEnabled" {
+			continue
+		}
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		buf = appendString(buf, field.Name)
+		buf = append(buf, ':')
+		buf = appendWire(buf, f)
+	}
+	return buf, first
 }
 
 // appendString appends s as a JSON string, as encoding/json writes it

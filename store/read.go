@@ -15,20 +15,26 @@ type DescribeSecretInput struct {
 	SecretId string
 }
 
-// DescribeSecretOutput is the output of DescribeSecret. Zero times and a
-// nil VersionIdsToStages stand for members AWS leaves out.
+// SecretDetails are the members DescribeSecret and ListSecrets both give of
+// a secret. Zero times stand for members AWS leaves out.
+type SecretDetails struct {
+	ARN               string
+	Name              string
+	Description       string
+	CreatedDate       time.Time
+	LastChangedDate   time.Time
+	LastAccessedDate  time.Time
+	LastRotatedDate   time.Time
+	DeletedDate       time.Time
+	RotationEnabled   bool
+	RotationLambdaARN string
+	RotationRules     *RotationRules
+}
+
+// DescribeSecretOutput is the output of DescribeSecret. A nil
+// VersionIdsToStages stands for the member AWS leaves out.
 type DescribeSecretOutput struct {
-	ARN                string
-	Name               string
-	Description        string
-	CreatedDate        time.Time
-	LastChangedDate    time.Time
-	LastAccessedDate   time.Time
-	LastRotatedDate    time.Time
-	DeletedDate        time.Time
-	RotationEnabled    bool
-	RotationLambdaARN  string
-	RotationRules      *RotationRules
+	SecretDetails
 	VersionIdsToStages map[string][]string
 }
 
@@ -40,24 +46,28 @@ func (st *Store) DescribeSecret(in DescribeSecretInput) (DescribeSecretOutput, e
 	if err != nil {
 		return DescribeSecretOutput{}, err
 	}
-	return describe(r), nil
+	d, stages := describe(r)
+	return DescribeSecretOutput{d, stages}, nil
 }
 
-func describe(r *record) DescribeSecretOutput {
-	out := DescribeSecretOutput{
+// describe returns the details of r and its labelled versions' labels,
+// nil when there are none.
+func describe(r *record) (SecretDetails, map[string][]string) {
+	d := SecretDetails{
 		ARN: r.secret.ARN(), Name: r.secret.Name(), Description: r.meta.description,
 		CreatedDate: r.meta.created, LastChangedDate: r.lastChanged, LastAccessedDate: r.meta.lastAccessed,
 		LastRotatedDate: r.meta.rotation.lastRotated, DeletedDate: r.meta.deletedDate,
 		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN,
+		RotationRules: r.meta.rotation.rules.clone(),
 	}
-	out.RotationRules = r.meta.rotation.rules.clone()
-	if stages := r.secret.Stages(); len(stages) > 0 {
-		out.VersionIdsToStages = make(map[string][]string, len(stages))
-		for id, ls := range stages {
-			out.VersionIdsToStages[string(id)] = names(ls)
+	var stages map[string][]string
+	if labelled := r.secret.Stages(); len(labelled) > 0 {
+		stages = make(map[string][]string, len(labelled))
+		for id, ls := range labelled {
+			stages[string(id)] = names(ls)
 		}
 	}
-	return out
+	return d, stages
 }
 
 // ListSecretVersionIdsInput is the input of ListSecretVersionIds.
@@ -135,17 +145,7 @@ type ListSecretsOutput struct {
 // with the labelled versions under the name SecretVersionsToStages, as AWS
 // calls them there [D].
 type SecretListEntry struct {
-	ARN                    string
-	Name                   string
-	Description            string
-	CreatedDate            time.Time
-	LastChangedDate        time.Time
-	LastAccessedDate       time.Time
-	LastRotatedDate        time.Time
-	DeletedDate            time.Time
-	RotationEnabled        bool
-	RotationLambdaARN      string
-	RotationRules          *RotationRules
+	SecretDetails
 	SecretVersionsToStages map[string][]string
 }
 
@@ -165,14 +165,8 @@ func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 		if !r.meta.deleteAt.IsZero() && !in.IncludePlannedDeletion {
 			continue
 		}
-		d := describe(r)
-		all = append(all, SecretListEntry{
-			ARN: d.ARN, Name: d.Name, Description: d.Description,
-			CreatedDate: d.CreatedDate, LastChangedDate: d.LastChangedDate, LastAccessedDate: d.LastAccessedDate,
-			LastRotatedDate: d.LastRotatedDate, DeletedDate: d.DeletedDate,
-			RotationEnabled: d.RotationEnabled, RotationLambdaARN: d.RotationLambdaARN, RotationRules: d.RotationRules,
-			SecretVersionsToStages: d.VersionIdsToStages,
-		})
+		d, stages := describe(r)
+		all = append(all, SecretListEntry{d, stages})
 	}
 	items, next, err := cut(op, all, func(e SecretListEntry) string { return e.Name }, true, size, in.NextToken)
 	if err != nil {
