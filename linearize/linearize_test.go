@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,15 +23,18 @@ import (
 )
 
 // t0 is the only time the store's clock tells: the versions the store
-// stamps and those the model stamps are then alike, and nothing is ever old
-// enough to prune.
+// stamps and those the model stamps are then alike, nothing is ever old
+// enough to prune, and no recovery window ever ends, so a secret scheduled
+// for deletion stays scheduled until RestoreSecret or a forced
+// DeleteSecret. (A restore racing the end of a window has its own test,
+// store's TestRestoreRacesExpiry.)
 var t0 = time.Date(2026, 11, 22, 10, 30, 0, 0, time.UTC)
 
 // The size of a run. Each secret holds at most tokens versions, far below
 // [secret.MaxVersions], so the store prunes nothing and every version put
 // stays readable.
 const (
-	rounds       = 20  // histories checked, each on a new store
+	rounds       = 100 // histories checked, each on a new store
 	workers      = 6   // goroutines issuing operations at once
 	opsPerWorker = 150 // operations each issues
 	tokens       = 24  // ClientRequestTokens to draw from
@@ -39,10 +43,23 @@ const (
 // The pools operations draw from: few enough values that tokens are reused
 // with the same value (idempotent) and with another (conflict).
 var (
-	secretNames = []string{"db", "api", "queue"}
+	secretNames = []string{"db", "api", ephemeral}
 	values      = []string{"alpha", "beta"}
 	labelPool   = []string{string(stage.Current), string(stage.Previous), string(stage.Pending), "X"}
 )
+
+// ephemeral is the one secret DeleteSecret deletes for good
+// (ForceDeleteWithoutRecovery), and CreateSecret then re-creates under a
+// new ARN. The others are only scheduled for deletion and restored, so
+// that every write acknowledged on them must survive (checkNothingLost).
+const ephemeral = "queue"
+
+// arnPrefix begins the ARN of every secret of a store made with the
+// default region and account.
+const arnPrefix = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+
+// recoveryDays is the RecoveryWindowInDays of every DeleteSecret not forced.
+const recoveryDays = 7
 
 // tok returns the ClientRequestToken (and version id) number n.
 func tok(n int) string { return fmt.Sprintf("%08d-0000-4000-8000-000000000000", n) }
@@ -55,50 +72,96 @@ const (
 	opGet      = "GetSecretValue"
 	opDescribe = "DescribeSecret"
 	opRotate   = "RotateSecret"
+	opDelete   = "DeleteSecret"
+	opRestore  = "RestoreSecret"
+	opList     = "ListSecrets"
 )
 
 // call is what one operation asked of the store: the Input of a
 // [porcupine.Operation].
 type call struct {
 	op       string   // the AWS operation
-	name     string   // SecretId (and Name of CreateSecret)
+	name     string   // SecretId (and Name of CreateSecret); of ListSecrets, set only by the model's Partition
+	arn      string   // when set, the SecretId instead of name: the secret's full ARN, as the client last saw it
 	token    string   // ClientRequestToken; VersionId of GetSecretValue
 	value    string   // SecretString
 	stages   []string // VersionStages of PutSecretValue; nil: not given
 	label    string   // VersionStage
 	from, to string   // RemoveFromVersionId, MoveToVersionId
+	force    bool     // ForceDeleteWithoutRecovery of DeleteSecret; otherwise RecoveryWindowInDays is recoveryDays
+	include  bool     // IncludePlannedDeletion of ListSecrets
+}
+
+// secretID returns the SecretId c gives.
+func (c call) secretID() string {
+	if c.arn != "" {
+		return c.arn
+	}
+	return c.name
 }
 
 // reply is what the store answered: the Output of a [porcupine.Operation].
-// It holds only what the model can predict.
+// It holds only what the model can predict, and the ARN of CreateSecret,
+// which the model takes as it comes.
 type reply struct {
 	code      stagelabel.Code     // the error code; "" on success
 	message   string              // the error message
-	arn       string              // ARN of CreateSecret, drawn at random
-	versionID string              // VersionId of PutSecretValue, GetSecretValue, RotateSecret
+	arn       string              // ARN of the secret; of CreateSecret, drawn at random
+	versionID string              // VersionId of CreateSecret, PutSecretValue, GetSecretValue, RotateSecret
 	value     string              // SecretString of GetSecretValue
 	stages    []string            // VersionStages of PutSecretValue and GetSecretValue
-	describe  map[string][]string // VersionIdsToStages of DescribeSecret
+	describe  map[string][]string // VersionIdsToStages of DescribeSecret, SecretVersionsToStages of a ListSecrets entry
+	deleted   time.Time           // DeletedDate of DescribeSecret and of a ListSecrets entry
+	deletion  time.Time           // DeletionDate of DeleteSecret
+	unlisted  bool                // a ListSecrets entry the listing leaves out
+	entries   map[string]reply    // ListSecrets: its entries by name, which the model's Partition splits
 }
 
-// equal reports whether r and o tell the same outcome. The ARN is not
-// compared: it is random, and the model takes it from the store's reply.
+// equal reports whether r and o tell the same outcome. entries is not
+// compared: the model sees a listing only split into entries.
 func (r reply) equal(o reply) bool {
-	return r.code == o.code && r.message == o.message && r.versionID == o.versionID && r.value == o.value &&
-		slices.Equal(r.stages, o.stages) && maps.EqualFunc(r.describe, o.describe, slices.Equal)
+	return r.code == o.code && r.message == o.message && r.arn == o.arn && r.versionID == o.versionID &&
+		r.value == o.value && slices.Equal(r.stages, o.stages) && maps.EqualFunc(r.describe, o.describe, slices.Equal) &&
+		r.deleted.Equal(o.deleted) && r.deletion.Equal(o.deletion) && r.unlisted == o.unlisted
+}
+
+// entry returns the entry of a ListSecrets reply r for the secret called
+// name, unlisted if there is none; a failure is the failure.
+func (r reply) entry(name string) reply {
+	if r.code != "" {
+		return r
+	}
+	if e, ok := r.entries[name]; ok {
+		return e
+	}
+	return reply{unlisted: true}
 }
 
 // String returns r as the visualization shows it.
 func (r reply) String() string {
+	var b strings.Builder
 	switch {
 	case r.code != "":
 		return fmt.Sprintf("%s: %s", r.code, r.message)
-	case r.describe != nil:
-		return fmt.Sprint(r.describe)
-	case r.versionID != "":
-		return fmt.Sprintf("%s %q %v", r.versionID, r.value, r.stages)
+	case r.unlisted:
+		return "not listed"
+	case r.entries != nil:
+		return fmt.Sprintf("%d entries", len(r.entries))
 	}
-	return "ok"
+	b.WriteString(r.arn)
+	if r.versionID != "" {
+		fmt.Fprintf(&b, " %s %q %v", r.versionID, r.value, r.stages)
+	}
+	if r.describe != nil {
+		fmt.Fprintf(&b, " %v", r.describe)
+	}
+	if !r.deleted.IsZero() {
+		fmt.Fprintf(&b, " DeletedDate %s", r.deleted.Format(time.RFC3339))
+	}
+	if !r.deletion.IsZero() {
+		fmt.Fprintf(&b, " DeletionDate %s", r.deletion.Format(time.RFC3339))
+	}
+	return b.String()
 }
 
 // failure returns the reply of an operation that failed with err.
@@ -115,6 +178,7 @@ func apply(st *store.Store, c call) reply {
 	var (
 		r   reply
 		err error
+		id  = c.secretID()
 	)
 	switch c.op {
 	case opCreate:
@@ -123,27 +187,55 @@ func apply(st *store.Store, c call) reply {
 		r = reply{arn: out.ARN, versionID: out.VersionId}
 	case opPut:
 		var out store.PutSecretValueOutput
-		out, err = st.PutSecretValue(store.PutSecretValueInput{SecretId: c.name, ClientRequestToken: c.token,
+		out, err = st.PutSecretValue(store.PutSecretValueInput{SecretId: id, ClientRequestToken: c.token,
 			SecretString: &c.value, VersionStages: c.stages})
-		r = reply{versionID: out.VersionId, stages: out.VersionStages}
+		r = reply{arn: out.ARN, versionID: out.VersionId, stages: out.VersionStages}
 	case opUpdate:
-		_, err = st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: c.name, VersionStage: c.label,
+		var out store.UpdateSecretVersionStageOutput
+		out, err = st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: id, VersionStage: c.label,
 			RemoveFromVersionId: c.from, MoveToVersionId: c.to})
+		r = reply{arn: out.ARN}
 	case opGet:
 		var out store.GetSecretValueOutput
-		out, err = st.GetSecretValue(store.GetSecretValueInput{SecretId: c.name, VersionId: c.token, VersionStage: c.label})
-		r = reply{versionID: out.VersionId, stages: out.VersionStages}
+		out, err = st.GetSecretValue(store.GetSecretValueInput{SecretId: id, VersionId: c.token, VersionStage: c.label})
+		r = reply{arn: out.ARN, versionID: out.VersionId, stages: out.VersionStages}
 		if out.SecretString != nil {
 			r.value = *out.SecretString
 		}
 	case opDescribe:
 		var out store.DescribeSecretOutput
-		out, err = st.DescribeSecret(store.DescribeSecretInput{SecretId: c.name})
-		r = reply{describe: out.VersionIdsToStages}
+		out, err = st.DescribeSecret(store.DescribeSecretInput{SecretId: id})
+		r = reply{arn: out.ARN, describe: out.VersionIdsToStages, deleted: out.DeletedDate}
 	case opRotate:
 		var out store.RotateSecretOutput
-		out, err = st.RotateSecret(store.RotateSecretInput{SecretId: c.name, ClientRequestToken: c.token})
-		r = reply{versionID: out.VersionId}
+		out, err = st.RotateSecret(store.RotateSecretInput{SecretId: id, ClientRequestToken: c.token})
+		r = reply{arn: out.ARN, versionID: out.VersionId}
+	case opDelete:
+		in := store.DeleteSecretInput{SecretId: id, ForceDeleteWithoutRecovery: c.force}
+		if !c.force {
+			days := int64(recoveryDays)
+			in.RecoveryWindowInDays = &days
+		}
+		var out store.DeleteSecretOutput
+		out, err = st.DeleteSecret(in)
+		r = reply{arn: out.ARN, deletion: out.DeletionDate}
+	case opRestore:
+		var out store.RestoreSecretOutput
+		out, err = st.RestoreSecret(store.RestoreSecretInput{SecretId: id})
+		r = reply{arn: out.ARN}
+	case opList:
+		var out store.ListSecretsOutput
+		out, err = st.ListSecrets(store.ListSecretsInput{IncludePlannedDeletion: c.include})
+		r = reply{entries: map[string]reply{}}
+		for _, e := range out.SecretList {
+			if _, ok := r.entries[e.Name]; ok {
+				return reply{code: "ListSecrets lists a name twice", message: e.Name}
+			}
+			r.entries[e.Name] = reply{arn: e.ARN, describe: e.SecretVersionsToStages, deleted: e.DeletedDate}
+		}
+		if out.NextToken != "" {
+			return reply{code: "ListSecrets paged", message: out.NextToken}
+		}
 	default:
 		panic("unknown operation " + c.op)
 	}
@@ -153,69 +245,166 @@ func apply(st *store.Store, c call) reply {
 	return r
 }
 
-// expect is the model: it applies c to s, the state of one secret, as the
-// store's operations do (store/ops.go), with package secret alone, and
-// returns the next state and the reply the store must give. arn is the ARN
-// the store replied to CreateSecret with.
-func expect(s secret.Secret, c call, arn string) (secret.Secret, reply) {
+// state is the model's state of one secret name.
+type state struct {
+	live      bool          // a secret has the name: created, not deleted with ForceDeleteWithoutRecovery since
+	scheduled bool          // the live secret is scheduled for deletion
+	secret    secret.Secret // the live secret's versions and labels, its ARN set
+}
+
+// equal reports whether s and o are the same state.
+func (s state) equal(o state) bool {
+	return s.live == o.live && s.scheduled == o.scheduled && s.secret.Equal(o.secret)
+}
+
+// String returns s as the visualization shows it.
+func (s state) String() string {
+	switch {
+	case !s.live:
+		return "no secret"
+	case s.scheduled:
+		return fmt.Sprintf("%s %v, scheduled for deletion", s.secret.ARN(), s.secret)
+	}
+	return fmt.Sprintf("%s %v", s.secret.ARN(), s.secret)
+}
+
+// The failures the store words itself (store.notFound and
+// store.markedForDeletion).
+var (
+	notFound = reply{code: stagelabel.ErrResourceNotFound, message: "Secrets Manager can't find the specified secret."}
+	marked   = reply{code: stagelabel.ErrInvalidRequest,
+		message: "You can't perform this operation on the secret because it was marked for deletion."}
+)
+
+// wellFormed reports whether arn is an ARN the store may give a new secret
+// called name: the name, a hyphen and six random letters or digits.
+func wellFormed(arn, name string) bool {
+	suffix, ok := strings.CutPrefix(arn, arnPrefix+name+"-")
+	return ok && len(suffix) == 6 &&
+		strings.Trim(suffix, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == ""
+}
+
+// expect is the model: it applies c to s, the state of one secret name, as
+// the store's operations do (store/ops.go), with package secret alone, and
+// returns the next state and the reply the store must give. got is the
+// store's reply: the model takes from it the ARN of a CreateSecret, which
+// is random, and requires every later reply to carry that ARN.
+func expect(s state, c call, got reply) (state, reply) {
 	newVersion := func() version.Version {
 		return version.New(version.ID(c.token), version.WithString(c.value)).With(version.WithCreated(t0))
 	}
-	switch c.op {
-	case opCreate:
-		if !s.Equal(secret.Secret{}) {
+	arn := s.secret.ARN()
+
+	// The lifecycle first. CreateSecret and ListSecrets need no secret.
+	// Every other operation fails on a name without a secret or given the
+	// ARN of another secret; on a secret scheduled for deletion, all but
+	// DescribeSecret, RestoreSecret and a forced DeleteSecret fail.
+	switch {
+	case c.op == opCreate:
+		switch {
+		case s.scheduled:
+			return s, reply{code: stagelabel.ErrInvalidRequest,
+				message: "You can't create this secret because a secret with this name is already scheduled for deletion."}
+		case s.live:
 			return s, reply{code: stagelabel.ErrResourceExists,
 				message: fmt.Sprintf("The operation failed because the secret %s already exists.", c.name)}
 		}
-		next, err := secret.New(c.name).WithARN(arn).Put(newVersion())
+		next, err := secret.New(c.name).WithARN(got.arn).Put(newVersion())
 		if err != nil {
 			return s, failure(err)
 		}
-		return next, reply{arn: arn, versionID: c.token}
+		want := reply{arn: got.arn, versionID: c.token}
+		if !wellFormed(got.arn, c.name) {
+			want.arn = arnPrefix + c.name + "-" + "<6 letters or digits>"
+		}
+		return state{live: true, secret: next}, want
+	case c.op == opList:
+		if !s.live || s.scheduled && !c.include {
+			return s, reply{unlisted: true}
+		}
+		return s, reply{arn: arn, describe: s.describe(), deleted: s.deletedDate()}
+	case !s.live || c.arn != "" && c.arn != arn:
+		return s, notFound
+	case s.scheduled && c.op != opDescribe && c.op != opRestore && !(c.op == opDelete && c.force):
+		return s, marked
+	}
+
+	switch c.op {
 	case opPut:
 		stages := make([]stage.Label, len(c.stages))
 		for i, l := range c.stages {
 			stages[i] = stage.Label(l)
 		}
 		v := newVersion()
-		next, err := s.Put(v, stages...)
+		next, err := s.secret.Put(v, stages...)
 		if err != nil {
 			return s, failure(err)
 		}
-		if !next.Equal(s) {
+		if !next.Equal(s.secret) {
 			next = next.Prune(t0)
 		}
-		return next, reply{versionID: c.token, stages: labelNames(next.Labels(v.ID()))}
+		return s.with(next), reply{arn: arn, versionID: c.token, stages: labelNames(next.Labels(v.ID()))}
 	case opUpdate:
-		next, err := s.MoveStage(stage.Label(c.label), version.ID(c.from), version.ID(c.to))
+		next, err := s.secret.MoveStage(stage.Label(c.label), version.ID(c.from), version.ID(c.to))
 		if err != nil {
 			return s, failure(err)
 		}
-		return next, reply{}
+		return s.with(next), reply{arn: arn}
 	case opGet:
-		v, err := s.Get(version.ID(c.token), stage.Label(c.label))
+		v, err := s.secret.Get(version.ID(c.token), stage.Label(c.label))
 		if err != nil {
 			return s, failure(err)
 		}
 		value, _ := v.SecretString()
-		return s, reply{versionID: string(v.ID()), value: value, stages: labelNames(s.Labels(v.ID()))}
+		return s, reply{arn: arn, versionID: string(v.ID()), value: value, stages: labelNames(s.secret.Labels(v.ID()))}
 	case opDescribe:
-		var m map[string][]string
-		if stages := s.Stages(); len(stages) > 0 {
-			m = make(map[string][]string, len(stages))
-			for id, ls := range stages {
-				m[string(id)] = labelNames(ls)
-			}
-		}
-		return s, reply{describe: m}
+		return s, reply{arn: arn, describe: s.describe(), deleted: s.deletedDate()}
 	case opRotate:
-		next, err := s.Rotate(version.ID(c.token), t0)
+		next, err := s.secret.Rotate(version.ID(c.token), t0)
 		if err != nil {
 			return s, failure(err)
 		}
-		return next.Prune(t0), reply{versionID: c.token}
+		return s.with(next.Prune(t0)), reply{arn: arn, versionID: c.token}
+	case opDelete:
+		if c.force {
+			return state{}, reply{arn: arn, deletion: t0}
+		}
+		s.scheduled = true
+		return s, reply{arn: arn, deletion: t0.AddDate(0, 0, recoveryDays)}
+	case opRestore:
+		s.scheduled = false
+		return s, reply{arn: arn}
 	}
 	panic("unknown operation " + c.op)
+}
+
+// with returns s holding next.
+func (s state) with(next secret.Secret) state {
+	s.secret = next
+	return s
+}
+
+// describe returns the VersionIdsToStages of s: nil when no version is
+// labelled.
+func (s state) describe() map[string][]string {
+	stages := s.secret.Stages()
+	if len(stages) == 0 {
+		return nil
+	}
+	m := make(map[string][]string, len(stages))
+	for id, ls := range stages {
+		m[string(id)] = labelNames(ls)
+	}
+	return m
+}
+
+// deletedDate returns the DeletedDate of s: when DeleteSecret scheduled
+// it, or zero.
+func (s state) deletedDate() time.Time {
+	if s.scheduled {
+		return t0
+	}
+	return time.Time{}
 }
 
 func labelNames(ls []stage.Label) []string {
@@ -226,29 +415,65 @@ func labelNames(ls []stage.Label) []string {
 	return out
 }
 
-// model is the sequential specification of the store, one secret per
-// partition: its state is the secret.Secret the operations so far made.
+// model is the sequential specification of the store, one secret name per
+// partition: its state is whether a secret has the name, whether it is
+// scheduled for deletion, and the secret.Secret the operations so far
+// made.
+//
+// ListSecrets is not atomic across secrets (see the store package doc):
+// it lists each secret as it was at one instant of the call, but not all
+// at the same instant. So the model does not check a listing as a whole;
+// Partition splits it into one entry per name, an operation of that name's
+// partition over the same interval, which the model checks as a read of
+// the name alone. That is sound: the store's listing ranges over a
+// sync.Map, which reflects for each name a mapping it held at some
+// instant of the range, and then loads that slot's record once; a name
+// missing from the index, or whose record was purged, has no secret at
+// that instant (a slot leaves the index only after its record is purged,
+// and a new slot enters only after). Each entry, or its absence, is thus
+// the name's state at one instant inside the call, which is all a
+// per-name linearizable read promises.
 var model = porcupine.Model{
 	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
 		byName := map[string][]porcupine.Operation{}
 		for _, o := range history {
-			name := o.Input.(call).name
-			byName[name] = append(byName[name], o)
+			switch c := o.Input.(call); c.op {
+			case opList:
+				for name := range o.Output.(reply).entries {
+					if _, ok := byName[name]; !ok {
+						byName[name] = nil // a name only a listing shows: its partition finds no secret there
+					}
+				}
+			default:
+				byName[c.name] = append(byName[c.name], o)
+			}
+		}
+		for _, o := range history {
+			c := o.Input.(call)
+			if c.op != opList {
+				continue
+			}
+			for name := range byName {
+				e := o
+				c.name = name
+				e.Input, e.Output = c, o.Output.(reply).entry(name)
+				byName[name] = append(byName[name], e)
+			}
 		}
 		return slices.Collect(maps.Values(byName))
 	},
-	Init: func() any { return secret.Secret{} },
-	Step: func(state, input, output any) (bool, any) {
+	Init: func() any { return state{} },
+	Step: func(s, input, output any) (bool, any) {
 		got := output.(reply)
-		next, want := expect(state.(secret.Secret), input.(call), got.arn)
+		next, want := expect(s.(state), input.(call), got)
 		return got.equal(want), next
 	},
-	Equal: func(a, b any) bool { return a.(secret.Secret).Equal(b.(secret.Secret)) },
+	Equal: func(a, b any) bool { return a.(state).equal(b.(state)) },
 	DescribeOperation: func(input, output any) string {
 		c := input.(call)
 		return fmt.Sprintf("%s(%+v) -> %v", c.op, c, output)
 	},
-	DescribeState: func(state any) string { return state.(secret.Secret).String() },
+	DescribeState: func(s any) string { return s.(state).String() },
 }
 
 // client issues operations against a shared store and records each with
@@ -260,6 +485,7 @@ type client struct {
 	clock *atomic.Int64
 	rand  *rand.Rand
 	seen  map[string]map[string][]string // VersionIdsToStages last described, by secret
+	arns  map[string]string              // ARN last replied, by secret
 	ops   []porcupine.Operation
 }
 
@@ -269,6 +495,9 @@ func (cl *client) do(c call) reply {
 	r := apply(cl.st, c)
 	end := cl.clock.Add(1)
 	cl.ops = append(cl.ops, porcupine.Operation{ClientId: cl.id, Input: c, Call: start, Output: r, Return: end})
+	if r.arn != "" && c.name != "" {
+		cl.arns[c.name] = r.arn
+	}
 	return r
 }
 
@@ -301,49 +530,82 @@ func (cl *client) holder(name, label string) string {
 	return ""
 }
 
-// step issues one random operation.
+// arn returns, one time in four, the ARN the client last saw secret name
+// answer with, to give as SecretId: stale once the name is re-created.
+// Otherwise it returns "", for the name.
+func (cl *client) arn(name string) string {
+	if cl.rand.IntN(4) > 0 {
+		return ""
+	}
+	return cl.arns[name]
+}
+
+// step issues one random operation. After a failure on a secret deleted
+// or scheduled for deletion it sometimes re-creates or restores the
+// secret and retries, as a client would: so the secrets are mostly there,
+// and clients that met the same failure race to bring them back and to
+// write to them.
 func (cl *client) step() {
 	r := cl.rand
 	name := secretNames[r.IntN(len(secretNames))]
 	label := labelPool[r.IntN(len(labelPool))]
-	switch n := r.IntN(20); {
-	case n < 6:
-		c := call{op: opPut, name: name, token: cl.token(), value: values[r.IntN(len(values))]}
+	c := call{name: name, arn: cl.arn(name)}
+	switch n := r.IntN(40); {
+	case n < 10:
+		c.op, c.token, c.value = opPut, cl.token(), values[r.IntN(len(values))]
 		if r.IntN(3) == 0 {
 			c.stages = []string{label}
 			if r.IntN(2) == 0 {
 				c.stages = append(c.stages, labelPool[r.IntN(len(labelPool))])
 			}
 		}
-		cl.do(c)
-	case n < 12:
-		from := cl.version(name)
+	case n < 20:
+		c.op, c.label, c.from, c.to = opUpdate, label, cl.version(name), cl.version(name)
 		if r.IntN(2) == 0 {
-			from = cl.holder(name, label) // informed: the move succeeds unless another got there first
+			c.from = cl.holder(name, label) // informed: the move succeeds unless another got there first
 		}
-		cl.do(call{op: opUpdate, name: name, label: label, from: from, to: cl.version(name)})
-	case n < 16:
-		c := call{op: opGet, name: name}
+	case n < 26:
+		c.op = opGet
 		switch r.IntN(3) {
 		case 0:
 			c.label = label
 		case 1:
 			c.token = cl.version(name)
 		}
-		cl.do(c)
-	case n < 18:
-		if out := cl.do(call{op: opDescribe, name: name}); out.code == "" {
-			cl.seen[name] = out.describe
-		}
+	case n < 30:
+		c.op = opDescribe
+	case n < 32:
+		c.op, c.token = opRotate, cl.token()
+	case n < 34:
+		c = call{op: opList, include: r.IntN(2) == 0}
+	case n < 36:
+		c.op, c.force = opDelete, name == ephemeral && r.IntN(2) == 0
+	case n < 38:
+		c.op = opRestore
 	default:
-		cl.do(call{op: opRotate, name: name, token: cl.token()})
+		c = call{op: opCreate, name: name, token: cl.token(), value: values[r.IntN(len(values))]}
+	}
+	out := cl.do(c)
+	if r.IntN(2) == 0 {
+		switch {
+		case out.equal(marked):
+			cl.do(call{op: opRestore, name: name})
+			out = cl.do(c)
+		case out.equal(notFound):
+			cl.do(call{op: opCreate, name: name, token: cl.token(), value: values[r.IntN(len(values))]})
+			out = cl.do(c)
+		}
+	}
+	if c.op == opDescribe && out.code == "" {
+		cl.seen[name] = out.describe
 	}
 }
 
-// TestLinearizable runs random operations from several goroutines on a
-// few shared secrets, then checks that the history is linearizable against
-// the model and that every acknowledged PutSecretValue is still there. It
-// does so for several histories, each on a new store.
+// TestLinearizable runs random operations, the secrets' lifecycle
+// included, from several goroutines on a few shared secrets, then checks
+// that the history is linearizable against the model and that every
+// acknowledged write is still there unless its secret may have been
+// deleted since. It does so for several histories, each on a new store.
 func TestLinearizable(t *testing.T) {
 	for round := range rounds {
 		t.Run(fmt.Sprintf("round=%d", round), func(t *testing.T) { checkRound(t, uint64(round)) })
@@ -356,7 +618,7 @@ func checkRound(t *testing.T, seed uint64) {
 	var clock atomic.Int64
 
 	// Client 0 creates the secrets, each with three versions.
-	setup := &client{id: 0, st: st, clock: &clock}
+	setup := &client{id: 0, st: st, clock: &clock, arns: map[string]string{}}
 	for _, name := range secretNames {
 		steps := []call{
 			{op: opCreate, name: name, token: tok(0), value: values[0]},
@@ -376,7 +638,7 @@ func checkRound(t *testing.T, seed uint64) {
 	var wg sync.WaitGroup
 	for i := range clients {
 		cl := &client{id: i + 1, st: st, clock: &clock, rand: rand.New(rand.NewPCG(seed, uint64(i))),
-			seen: map[string]map[string][]string{}}
+			seen: map[string]map[string][]string{}, arns: maps.Clone(setup.arns)}
 		clients[i] = cl
 		wg.Go(func() {
 			<-start
@@ -387,6 +649,12 @@ func checkRound(t *testing.T, seed uint64) {
 	}
 	close(start)
 	wg.Wait()
+
+	// Client 0 describes each secret last, so that the final state, which
+	// no client may have read, is checked too.
+	for _, name := range secretNames {
+		setup.do(call{op: opDescribe, name: name})
+	}
 
 	history := setup.ops
 	for _, cl := range clients {
@@ -403,23 +671,49 @@ func checkRound(t *testing.T, seed uint64) {
 			res, len(history), porcupine.Ok, path)
 	}
 
-	// Nothing acknowledged is lost: every PutSecretValue that succeeded
-	// left a version that still holds its value.
-	var puts int
+	checkNothingLost(t, st, history)
+}
+
+// checkNothingLost checks that every version a CreateSecret or
+// PutSecretValue acknowledged still holds its value, unless a
+// DeleteSecret with ForceDeleteWithoutRecovery of its secret may have
+// come after it: one that did not return before the write was invoked. A
+// secret only scheduled for deletion keeps its versions: it is restored
+// to read them.
+func checkNothingLost(t *testing.T, st *store.Store, history []porcupine.Operation) {
+	t.Helper()
+	forced := map[string][]int64{} // when each acknowledged forced DeleteSecret returned, by secret
+	for _, o := range history {
+		if c, r := o.Input.(call), o.Output.(reply); c.op == opDelete && c.force && r.code == "" {
+			forced[c.name] = append(forced[c.name], o.Return)
+		}
+	}
+	for _, name := range secretNames {
+		// A secret deleted for good has nothing to restore.
+		if _, err := st.RestoreSecret(store.RestoreSecretInput{SecretId: name}); err != nil && !errors.Is(err, stagelabel.ErrResourceNotFound) {
+			t.Errorf("RestoreSecret(%s) after the history: %v", name, err)
+		}
+	}
+	var writes, checked int
 	for _, o := range history {
 		c, r := o.Input.(call), o.Output.(reply)
-		if c.op != opPut || r.code != "" {
+		if c.op != opPut && c.op != opCreate || r.code != "" {
 			continue
 		}
-		puts++
+		writes++
+		if slices.ContainsFunc(forced[c.name], func(deleted int64) bool { return deleted > o.Call }) {
+			continue
+		}
+		checked++
 		got, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: c.name, VersionId: c.token})
 		if err != nil {
-			t.Errorf("GetSecretValue(%s, VersionId %s) after acknowledged PutSecretValue: %v", c.name, c.token, err)
+			t.Errorf("GetSecretValue(%s, VersionId %s) after acknowledged %s: %v", c.name, c.token, c.op, err)
 			continue
 		}
 		if got.SecretString == nil || *got.SecretString != c.value {
-			t.Errorf("GetSecretValue(%s, VersionId %s) holds another value than the acknowledged PutSecretValue put", c.name, c.token)
+			t.Errorf("GetSecretValue(%s, VersionId %s) holds another value than the acknowledged %s wrote", c.name, c.token, c.op)
 		}
 	}
-	t.Logf("%d operations, %d acknowledged PutSecretValue", len(history), puts)
+	t.Logf("%d operations, %d acknowledged CreateSecret and PutSecretValue, %d of them checked (the rest may have been deleted since)",
+		len(history), writes, checked)
 }
