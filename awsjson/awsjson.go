@@ -199,8 +199,13 @@ func emptyMembers(op string, body []byte) error {
 	}
 	var violations []string
 	for _, m := range members {
-		if v, ok := raw[m.name]; ok && string(v) == `""` {
-			violations = append(violations, stagelabel.LengthViolation(m.path, "", m.lo, m.hi))
+		for key, v := range raw {
+			// encoding/json matches member names without regard to case;
+			// so does this check, so that no spelling slips past it.
+			if strings.EqualFold(key, m.name) && string(v) == `""` {
+				violations = append(violations, stagelabel.LengthViolation(m.path, "", m.lo, m.hi))
+				break
+			}
 		}
 	}
 	return stagelabel.ValidationError(op, violations...)
@@ -224,13 +229,39 @@ func decode(body []byte, in any) error {
 func serializationMessage(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		return fmt.Sprintf("Member %s must be of type %s, not %s.", typeErr.Field, typeErr.Type, typeErr.Value)
+		return fmt.Sprintf("Member %s must be of type %s, not %s.", typeErr.Field, jsonType(typeErr.Type), typeErr.Value)
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {
 		return fmt.Sprintf("The request body is not valid JSON (at byte %d).", syntaxErr.Offset)
 	}
 	return "The request body is not a valid request."
+}
+
+// jsonType names the JSON type a Go type is decoded from, as a client
+// writes it.
+func jsonType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonType(t.Elem())
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "blob (base64 string)"
+		}
+		return "list"
+	case reflect.Map, reflect.Struct:
+		return "structure"
+	}
+	return t.Kind().String()
 }
 
 // requestID returns a request id shaped as AWS's are: n as 32 hex digits

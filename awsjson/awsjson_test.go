@@ -130,6 +130,7 @@ func TestProtocolErrors(t *testing.T) {
 		{"an empty VersionStage is given, and too short", "secretsmanager.GetSecretValue", `{"SecretId":"db","VersionStage":""}`, "ValidationException"},
 		{"an empty MoveToVersionId", "secretsmanager.UpdateSecretVersionStage", `{"SecretId":"db","VersionStage":"X","MoveToVersionId":""}`, "ValidationException"},
 		{"an empty ClientRequestToken", "secretsmanager.PutSecretValue", `{"SecretId":"db","ClientRequestToken":"","SecretString":"x"}`, "ValidationException"},
+		{"an empty member spelt in another case", "secretsmanager.PutSecretValue", `{"SecretId":"db","clientrequesttoken":"","SecretString":"x"}`, "ValidationException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,6 +161,11 @@ func TestEmptyMembers(t *testing.T) {
 	_, got, _ = call(t, h, "secretsmanager.DescribeSecret", `{"SecretId":""}`)
 	if got["__type"] != "ValidationException" {
 		t.Errorf("empty SecretId: %v", got)
+	}
+	// Type errors name JSON types.
+	_, got, _ = call(t, h, "secretsmanager.ListSecrets", `{"MaxResults":"ten"}`)
+	if want := "Member MaxResults must be of type integer, not string."; got["Message"] != want {
+		t.Errorf("Message = %q, want %q", got["Message"], want)
 	}
 	// A value that merely contains "" is no empty member.
 	status, got, _ := call(t, h, "secretsmanager.CreateSecret", `{"Name":"q","ClientRequestToken":"`+tok1+`","SecretString":"say \"\""}`)
