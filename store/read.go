@@ -42,7 +42,7 @@ type DescribeSecretOutput struct {
 // labelled versions only, and is nil when there are none [R]. It works on
 // a secret scheduled for deletion, whose DeletedDate it shows [R].
 func (st *Store) DescribeSecret(in DescribeSecretInput) (DescribeSecretOutput, error) {
-	r, _, err := st.read("DescribeSecret", in.SecretId, true)
+	_, r, err := st.current("DescribeSecret", in.SecretId, true, st.now())
 	if err != nil {
 		return DescribeSecretOutput{}, err
 	}
@@ -107,7 +107,7 @@ func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretV
 	if err != nil {
 		return ListSecretVersionIdsOutput{}, err
 	}
-	r, _, err := st.read(op, in.SecretId, true)
+	_, r, err := st.current(op, in.SecretId, true, st.now())
 	if err != nil {
 		return ListSecretVersionIdsOutput{}, err
 	}

@@ -80,7 +80,7 @@ func (st *Store) Save(w io.Writer) error {
 
 // Export returns the state of the secret secretID names.
 func (st *Store) Export(secretID string) (SecretSnapshot, error) {
-	r, _, err := st.read("Export", secretID, true)
+	_, r, err := st.current("Export", secretID, true, st.now())
 	if err != nil {
 		return SecretSnapshot{}, err
 	}

@@ -271,12 +271,9 @@ func (st *Store) expire(name string, sl *slot, r *record) bool {
 func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *record, now time.Time) (*record, error)) (old, next *record, err error) {
 	for {
 		now := st.now()
-		sl, old, err := st.lookup(op, secretID, now)
+		sl, old, err := st.current(op, secretID, allowDeleted, now)
 		if err != nil {
 			return nil, nil, err
-		}
-		if !allowDeleted && !old.meta.deleteAt.IsZero() {
-			return nil, nil, markedForDeletion(op)
 		}
 		next, err := change(old, now)
 		if err != nil {
@@ -291,18 +288,18 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 	}
 }
 
-// read returns the current record of the secret secretID names, failing
-// for a secret scheduled for deletion unless allowDeleted.
-func (st *Store) read(op, secretID string, allowDeleted bool) (*record, time.Time, error) {
-	now := st.now()
-	_, r, err := st.lookup(op, secretID, now)
+// current returns the slot and current record of the secret secretID
+// names at now, failing for a secret scheduled for deletion unless
+// allowDeleted.
+func (st *Store) current(op, secretID string, allowDeleted bool, now time.Time) (*slot, *record, error) {
+	sl, r, err := st.lookup(op, secretID, now)
+	if err == nil && !allowDeleted && !r.meta.deleteAt.IsZero() {
+		err = markedForDeletion(op)
+	}
 	if err != nil {
-		return nil, now, err
+		return nil, nil, err
 	}
-	if !allowDeleted && !r.meta.deleteAt.IsZero() {
-		return nil, now, markedForDeletion(op)
-	}
-	return r, now, nil
+	return sl, r, nil
 }
 
 // report tells the observer what changed between old and next; old is nil
