@@ -48,7 +48,9 @@ install_awscli() {
 	fi
 	echo "# installing Debian's awscli" >&2
 	"${sudo[@]}" apt-get update -q >&2
-	if ! apt-cache policy awscli | grep -q 'Candidate: [0-9]'; then
+	# Not "apt-cache policy | grep -q": under pipefail, grep's early exit
+	# can fail the pipeline with apt-cache's SIGPIPE.
+	if [[ $(apt-cache policy awscli) != *"Candidate: "[0-9]* ]]; then
 		echo "cli.sh: apt has no awscli package" >&2
 		exit 2
 	fi
@@ -88,7 +90,7 @@ emu_pid=$!
 
 addr=
 for _ in $(seq 100); do
-	addr=$(sed -n 's/.*msg=listening addr=\(127\.0\.0\.1:[0-9]*\).*/\1/p' "$tmp/emu.log" | head -n1)
+	addr=$(sed -n 's/.*msg=listening addr=\(127\.0\.0\.1:[0-9]*\).*/\1/p;T;q' "$tmp/emu.log")
 	[[ -n $addr ]] && break
 	kill -0 "$emu_pid" 2>/dev/null || break
 	sleep 0.1
