@@ -2,6 +2,8 @@ package stagelabel
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -109,6 +111,28 @@ func RangeViolation(member string, n, lo, hi int) string {
 		return ""
 	}
 	return violation(fmt.Sprintf("Value '%d' at '%s'", n, member), "value", n, lo, hi)
+}
+
+// EnumViolation returns AWS's text for value of member not being one of
+// set ("Value 'size' at 'sortBy' failed to satisfy constraint: Member must
+// satisfy enum value set: [created-date, name]"), and "" if it is one.
+func EnumViolation(member, value string, set ...string) string {
+	if slices.Contains(set, value) {
+		return ""
+	}
+	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", value, member, strings.Join(set, ", "))
+}
+
+// PatternViolation returns AWS's text for value of member not matching
+// the regular expression pattern ("Value 'a#' at
+// 'filters.1.member.values.1.member' failed to satisfy constraint: Member
+// must satisfy regular expression pattern: <pattern>"), and "" if it
+// matches.
+func PatternViolation(member, value string, pattern *regexp.Regexp) string {
+	if pattern.MatchString(value) {
+		return ""
+	}
+	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", value, member, pattern)
 }
 
 // violation words a measure n of subject that lies outside lo..hi.

@@ -211,6 +211,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("DeleteSecret", `{"SecretId":"db","RecoveryWindowInDays":7}`)
 	f.Add("RotateSecret", `{"SecretId":"db","ClientRequestToken":"`+tok2+`","RotationRules":{"AutomaticallyAfterDays":1}}`)
 	f.Add("ListSecrets", `{"MaxResults":-1}`)
+	f.Add("ListSecrets", `{"Filters":[{"Key":"name","Values":["!a","b"]},{"Key":"all","Values":["c"]}],"SortBy":"name","SortOrder":"desc"}`)
 	f.Add("Nope", `null`)
 	h := newHandler()
 	if rec := do(h, "secretsmanager.CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"x"}`); rec.Code != 200 {

@@ -772,6 +772,35 @@ func TestListSecrets(t *testing.T) {
 	}
 }
 
+// TestListSecretsFilters checks that filters and sort members reach the
+// store from the SDK, and their validation errors come back.
+func TestListSecretsFilters(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	for _, name := range []string{"prod/db", "dev/db", "prod/api"} {
+		mustCreate(t, c, name, v1, "value of "+name)
+	}
+	out, err := c.ListSecrets(t.Context(), &secretsmanager.ListSecretsInput{
+		Filters:   []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{"prod/", "!prod/x"}}},
+		SortBy:    types.SortByTypeName,
+		SortOrder: types.SortOrderTypeDesc,
+	})
+	if err != nil {
+		t.Fatalf("ListSecrets() = %v", err)
+	}
+	var got []string
+	for _, s := range out.SecretList {
+		got = append(got, aws.ToString(s.Name))
+	}
+	if diff := cmp.Diff([]string{"prod/db", "prod/api"}, got); diff != "" {
+		t.Errorf("ListSecrets(name prod/, by name, desc) mismatch (-want +got):\n%s", diff)
+	}
+	_, err = c.ListSecrets(t.Context(), &secretsmanager.ListSecretsInput{Filters: []types.Filter{{Key: "size", Values: []string{"a#"}}}})
+	checkError(t, err, "ValidationException", "2 validation errors detected: "+
+		"Value 'size' at 'filters.1.member.key' failed to satisfy constraint: Member must satisfy enum value set: [description, name, tag-key, tag-value, primary-region, owning-service, all]; "+
+		`Value 'a#' at 'filters.1.member.values.1.member' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$`)
+}
+
 // TestErrors checks every error the handler answers as the SDK reports it,
 // and that failed calls change nothing.
 func TestErrors(t *testing.T) {

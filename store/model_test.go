@@ -28,6 +28,7 @@ type model struct {
 type msecret struct {
 	arn      string
 	s        secret.Secret
+	created  time.Time
 	deleteAt time.Time // zero when not scheduled
 }
 
@@ -136,34 +137,43 @@ func (sm *machine) check(t *rapid.T) {
 			t.Fatalf("versions of %s = %v, model %v", name, got, ids)
 		}
 	}
-	l, err := sm.st.ListSecrets(store.ListSecretsInput{})
-	compare(t, "ListSecrets", err, "")
-	var got, want []string
-	for _, e := range l.SecretList {
-		got = append(got, e.Name)
-	}
+	// ListSecrets: the live secrets, oldest first, ties by name; by name
+	// on request, either way; page by page as at once.
+	var live []string
 	for _, name := range slices.Sorted(maps.Keys(sm.m.secrets)) {
 		if sm.m.secrets[name].deleteAt.IsZero() {
-			want = append(want, name)
+			live = append(live, name)
 		}
 	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("ListSecrets() = %v, model %v", got, want)
-	}
-	// Page by page, the same.
-	var paged []string
-	for token := ""; ; {
-		p, err := sm.st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(1), NextToken: token})
-		compare(t, "ListSecrets", err, "")
-		for _, e := range p.SecretList {
-			paged = append(paged, e.Name)
+	byCreated := slices.Clone(live)
+	slices.SortStableFunc(byCreated, func(a, b string) int { return sm.m.secrets[a].created.Compare(sm.m.secrets[b].created) })
+	byNameDesc := slices.Clone(live)
+	slices.Reverse(byNameDesc)
+	for _, c := range []struct {
+		in   store.ListSecretsInput
+		want []string
+	}{
+		{store.ListSecretsInput{}, byCreated},
+		{store.ListSecretsInput{SortBy: "name", SortOrder: "desc"}, byNameDesc},
+	} {
+		for _, size := range []*int{nil, ptr(1)} {
+			var got []string
+			in := c.in
+			in.MaxResults = size
+			for {
+				p, err := sm.st.ListSecrets(in)
+				compare(t, "ListSecrets", err, "")
+				for _, e := range p.SecretList {
+					got = append(got, e.Name)
+				}
+				if in.NextToken = p.NextToken; in.NextToken == "" {
+					break
+				}
+			}
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("ListSecrets(%+v) = %v, model %v", in, got, c.want)
+			}
 		}
-		if token = p.NextToken; token == "" {
-			break
-		}
-	}
-	if !slices.Equal(paged, want) {
-		t.Fatalf("ListSecrets() page by page = %v, model %v", paged, want)
 	}
 }
 
@@ -198,7 +208,7 @@ func TestStateMachine(t *testing.T) {
 					if withValue {
 						s, _ = s.Put(version.New(version.ID(tk), version.WithString("v"), version.WithCreated(sm.m.now)))
 					}
-					sm.m.secrets[name] = &msecret{arn: out.ARN, s: s}
+					sm.m.secrets[name] = &msecret{arn: out.ARN, s: s, created: sm.m.now}
 				}
 			},
 			"PutSecretValue": func(t *rapid.T) {

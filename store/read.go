@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"encoding/base64"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"time"
@@ -121,7 +122,7 @@ func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretV
 		}
 		all = append(all, e)
 	}
-	items, next, err := cut(op, all, func(e SecretVersionsListEntry) string { return e.VersionId }, false, size, in.NextToken)
+	items, next, err := cut(op, all, func(e SecretVersionsListEntry) string { return e.VersionId }, nil, size, in.NextToken)
 	if err != nil {
 		return ListSecretVersionIdsOutput{}, err
 	}
@@ -130,9 +131,12 @@ func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretV
 
 // ListSecretsInput is the input of ListSecrets.
 type ListSecretsInput struct {
+	Filters                []Filter
 	IncludePlannedDeletion bool
 	MaxResults             *int // nil: 100
 	NextToken              string
+	SortBy                 string // "created-date" (the default), "last-accessed-date", "last-changed-date" or "name"
+	SortOrder              string // "asc" (the default) or "desc"
 }
 
 // ListSecretsOutput is the output of ListSecrets.
@@ -149,30 +153,69 @@ type SecretListEntry struct {
 	SecretVersionsToStages map[string][]string
 }
 
-// ListSecrets lists the secrets by name, leaving out those scheduled for
-// deletion unless IncludePlannedDeletion [D]. Filters are not supported.
-// Each secret is listed as it was at one instant, but not all at the same
-// instant; the order by name is stagelabel's [M].
+// ListSecrets lists the secrets that pass every filter (see [Filter]),
+// leaving out those scheduled for deletion unless IncludePlannedDeletion
+// [D]. They come by SortBy, CreatedDate unless given [D], in SortOrder;
+// that the default order is ascending, and that ties go by name (reversed
+// with "desc"), is stagelabel's [M]. Each secret is listed as it was at
+// one instant, but not all at the same instant.
 func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 	const op = "ListSecrets"
 	size, err := pageSize(op, in.MaxResults)
 	if err != nil {
 		return ListSecretsOutput{}, err
 	}
-	now := st.now()
-	all := []SecretListEntry{} // an empty list is sent, not left out
-	for _, r := range st.records(now) {
+	if err := stagelabel.ValidationError(op, listViolations(in)...); err != nil {
+		return ListSecretsOutput{}, err
+	}
+	type keyed struct {
+		key   string // the sort key, which page tokens name
+		entry SecretListEntry
+	}
+	var all []keyed
+	for _, r := range st.records(st.now()) {
 		if !r.meta.deleteAt.IsZero() && !in.IncludePlannedDeletion {
 			continue
 		}
 		d, stages := describe(r)
-		all = append(all, SecretListEntry{d, stages})
+		if pass(in.Filters, d) {
+			all = append(all, keyed{sortKey(in.SortBy, d), SecretListEntry{d, stages}})
+		}
 	}
-	items, next, err := cut(op, all, func(e SecretListEntry) string { return e.Name }, true, size, in.NextToken)
+	order := strings.Compare
+	if in.SortOrder == "desc" {
+		order = func(a, b string) int { return strings.Compare(b, a) }
+	}
+	slices.SortFunc(all, func(a, b keyed) int { return order(a.key, b.key) })
+	page, next, err := cut(op, all, func(e keyed) string { return e.key }, order, size, in.NextToken)
 	if err != nil {
 		return ListSecretsOutput{}, err
 	}
-	return ListSecretsOutput{SecretList: items, NextToken: next}, nil
+	out := ListSecretsOutput{SecretList: make([]SecretListEntry, len(page)), NextToken: next} // an empty list is sent, not left out
+	for i, e := range page {
+		out.SecretList[i] = e.entry
+	}
+	return out, nil
+}
+
+// sortKey returns the key that orders d by the member by names: the date,
+// as a fixed-width string that sorts as the time does, then the name; or
+// the name alone.
+func sortKey(by string, d SecretDetails) string {
+	var t time.Time
+	switch by {
+	case "name":
+		return d.Name
+	case "last-accessed-date":
+		t = d.LastAccessedDate
+	case "last-changed-date":
+		t = d.LastChangedDate
+	default:
+		t = d.CreatedDate
+	}
+	b := binary.BigEndian.AppendUint64(make([]byte, 0, 12+len(d.Name)), uint64(t.Unix())^1<<63)
+	b = binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
+	return string(append(b, d.Name...))
 }
 
 // records returns the current record of every secret that exists at now,
@@ -197,14 +240,13 @@ func pageSize(op string, maxResults *int) (int, error) {
 	return *maxResults, stagelabel.ValidationError(op, stagelabel.RangeViolation("maxResults", *maxResults, 1, MaxPageSize))
 }
 
-// cut returns a page of all, whose entries have the keys key gives, in
-// increasing order when sorted: size entries after the one whose key the
-// token names, and the token of the next page, if any. A token names the
-// last key of its page, so a listing that changes between pages neither
-// repeats nor skips what stays. In a sorted listing, a page follows a key
-// that has since gone; otherwise such a token is InvalidNextTokenException
-// [M].
-func cut[T any](op string, all []T, key func(T) string, sorted bool, size int, token string) ([]T, string, error) {
+// cut returns a page of all, whose entries have the keys key gives: size
+// entries after the one whose key the token names, and the token of the
+// next page, if any. A token names the last key of its page, so a listing
+// that changes between pages neither repeats nor skips what stays. If all
+// is sorted by order, a page follows a key that has since gone; if order
+// is nil, such a token is InvalidNextTokenException [M].
+func cut[T any](op string, all []T, key func(T) string, order func(a, b string) int, size int, token string) ([]T, string, error) {
 	from := 0
 	if token != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(token)
@@ -214,8 +256,8 @@ func cut[T any](op string, all []T, key func(T) string, sorted bool, size int, t
 		last := string(raw)
 		if i := slices.IndexFunc(all, func(e T) bool { return key(e) == last }); i >= 0 {
 			from = i + 1
-		} else if sorted {
-			from, _ = slices.BinarySearchFunc(all, last, func(e T, k string) int { return strings.Compare(key(e), k) })
+		} else if order != nil {
+			from, _ = slices.BinarySearchFunc(all, last, func(e T, k string) int { return order(key(e), k) })
 		} else {
 			return nil, "", badToken(op)
 		}
