@@ -95,6 +95,7 @@ func op[In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) st
 var operations = map[string]operation{
 	"CreateSecret":             op((*store.Store).CreateSecret, func(in store.CreateSecretInput) string { return in.Name }),
 	"PutSecretValue":           op((*store.Store).PutSecretValue, func(in store.PutSecretValueInput) string { return in.SecretId }),
+	"UpdateSecret":             op((*store.Store).UpdateSecret, func(in store.UpdateSecretInput) string { return in.SecretId }),
 	"GetSecretValue":           op((*store.Store).GetSecretValue, func(in store.GetSecretValueInput) string { return in.SecretId }),
 	"DescribeSecret":           op((*store.Store).DescribeSecret, func(in store.DescribeSecretInput) string { return in.SecretId }),
 	"ListSecretVersionIds":     op((*store.Store).ListSecretVersionIds, func(in store.ListSecretVersionIdsInput) string { return in.SecretId }),
@@ -182,6 +183,7 @@ var optional = map[string][]member{
 	"CreateSecret":             {{"ClientRequestToken", "clientRequestToken", 32, 64}},
 	"PutSecretValue":           {{"ClientRequestToken", "clientRequestToken", 32, 64}},
 	"RotateSecret":             {{"ClientRequestToken", "clientRequestToken", 32, 64}},
+	"UpdateSecret":             {{"ClientRequestToken", "clientRequestToken", 32, 64}},
 	"GetSecretValue":           {{"VersionId", "versionId", 32, 64}, {"VersionStage", "versionStage", 1, 256}},
 	"UpdateSecretVersionStage": {{"RemoveFromVersionId", "removeFromVersionId", 32, 64}, {"MoveToVersionId", "moveToVersionId", 32, 64}},
 }

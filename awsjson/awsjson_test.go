@@ -97,6 +97,10 @@ func TestProtocol(t *testing.T) {
 			map[string]any{"__type": "InvalidParameterException", "Message": "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed."}},
 		{"no token in a raw request", "PutSecretValue", `{"SecretId":"db","SecretString":"x"}`, 400,
 			map[string]any{"__type": "InvalidRequestException", "Message": "You must provide a ClientRequestToken value. We recommend a UUID-type value."}},
+		{"a description alone makes no version", "UpdateSecret", `{"SecretId":"empty","ClientRequestToken":"` + tok1 + `","Description":"d"}`, 200,
+			map[string]any{"ARN": emptyARN, "Name": "empty"}},
+		{"", "DescribeSecret", `{"SecretId":"empty"}`, 200,
+			map[string]any{"ARN": emptyARN, "Name": "empty", "Description": "d", "CreatedDate": epoch, "LastChangedDate": epoch, "RotationEnabled": false}},
 	}
 	for _, s := range steps {
 		status, got, errType := call(t, h, "secretsmanager."+s.op, s.body)
@@ -130,6 +134,7 @@ func TestProtocolErrors(t *testing.T) {
 		{"an empty VersionStage is given, and too short", "secretsmanager.GetSecretValue", `{"SecretId":"db","VersionStage":""}`, "ValidationException"},
 		{"an empty MoveToVersionId", "secretsmanager.UpdateSecretVersionStage", `{"SecretId":"db","VersionStage":"X","MoveToVersionId":""}`, "ValidationException"},
 		{"an empty ClientRequestToken", "secretsmanager.PutSecretValue", `{"SecretId":"db","ClientRequestToken":"","SecretString":"x"}`, "ValidationException"},
+		{"an empty ClientRequestToken in UpdateSecret", "secretsmanager.UpdateSecret", `{"SecretId":"db","ClientRequestToken":"","Description":"x"}`, "ValidationException"},
 		{"an empty member spelt in another case", "secretsmanager.PutSecretValue", `{"SecretId":"db","clientrequesttoken":"","SecretString":"x"}`, "ValidationException"},
 	}
 	for _, tt := range tests {
@@ -210,6 +215,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("ListSecretVersionIds", `{"SecretId":"db","MaxResults":1,"NextToken":"MQ"}`)
 	f.Add("DeleteSecret", `{"SecretId":"db","RecoveryWindowInDays":7}`)
 	f.Add("RotateSecret", `{"SecretId":"db","ClientRequestToken":"`+tok2+`","RotationRules":{"AutomaticallyAfterDays":1}}`)
+	f.Add("UpdateSecret", `{"SecretId":"db","ClientRequestToken":"`+tok2+`","Description":"d","SecretString":"y"}`)
 	f.Add("ListSecrets", `{"MaxResults":-1}`)
 	f.Add("ListSecrets", `{"Filters":[{"Key":"name","Values":["!a","b"]},{"Key":"all","Values":["c"]}],"SortBy":"name","SortOrder":"desc"}`)
 	f.Add("Nope", `null`)

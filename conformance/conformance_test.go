@@ -772,6 +772,41 @@ func TestListSecrets(t *testing.T) {
 	}
 }
 
+// TestUpdateSecret checks UpdateSecret through the SDK, which fills in
+// ClientRequestToken itself: a description alone makes no version; a value
+// makes one carrying AWSCURRENT.
+func TestUpdateSecret(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	arn := mustCreate(t, c, "db", v1, "one")
+	out, err := c.UpdateSecret(t.Context(), &secretsmanager.UpdateSecretInput{SecretId: aws.String("db"), Description: aws.String("main")})
+	if err != nil {
+		t.Fatalf("UpdateSecret(description) = %v", err)
+	}
+	if aws.ToString(out.ARN) != arn || aws.ToString(out.Name) != "db" || out.VersionId != nil {
+		t.Errorf("UpdateSecret(description) = ARN %q, Name %q, VersionId %v; want %q, db, none", aws.ToString(out.ARN), aws.ToString(out.Name), out.VersionId, arn)
+	}
+	out, err = c.UpdateSecret(t.Context(), &secretsmanager.UpdateSecretInput{SecretId: aws.String("db"), ClientRequestToken: aws.String(v2), SecretString: aws.String("two")})
+	if err != nil {
+		t.Fatalf("UpdateSecret(value) = %v", err)
+	}
+	if aws.ToString(out.VersionId) != v2 {
+		t.Errorf("UpdateSecret(value) VersionId = %q, want %s", aws.ToString(out.VersionId), v2)
+	}
+	if got, id, stages := value(t, c, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db")}); got != "two" || id != v2 || !slices.Equal(stages, []string{"AWSCURRENT"}) {
+		t.Errorf("GetSecretValue() after UpdateSecret = %q, %s, %v", got, id, stages)
+	}
+	d, err := c.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("db")})
+	if err != nil {
+		t.Fatalf("DescribeSecret() = %v", err)
+	}
+	if want := map[string][]string{v1: {"AWSPREVIOUS"}, v2: {"AWSCURRENT"}}; aws.ToString(d.Description) != "main" || !cmp.Equal(sorted(d.VersionIdsToStages), want) {
+		t.Errorf("DescribeSecret() after UpdateSecret = %q, %v", aws.ToString(d.Description), d.VersionIdsToStages)
+	}
+	_, err = c.UpdateSecret(t.Context(), &secretsmanager.UpdateSecretInput{SecretId: aws.String("db"), ClientRequestToken: aws.String(v2), SecretString: aws.String("other")})
+	checkError(t, err, "ResourceExistsException", "You can't use ClientRequestToken "+v2+" because that value is already in use for a version of secret "+arn+".")
+}
+
 // TestListSecretsFilters checks that filters and sort members reach the
 // store from the SDK, and their validation errors come back.
 func TestListSecretsFilters(t *testing.T) {

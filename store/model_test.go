@@ -26,10 +26,11 @@ type model struct {
 }
 
 type msecret struct {
-	arn      string
-	s        secret.Secret
-	created  time.Time
-	deleteAt time.Time // zero when not scheduled
+	arn         string
+	s           secret.Secret
+	description string
+	created     time.Time
+	deleteAt    time.Time // zero when not scheduled
 }
 
 // find resolves a SecretId the model's way: names, full ARNs and partial
@@ -126,7 +127,7 @@ func (sm *machine) check(t *rapid.T) {
 		if len(want) == 0 {
 			want = nil
 		}
-		if diff := cmp.Diff(want, d.VersionIdsToStages); diff != "" || d.ARN != ms.arn || d.DeletedDate.IsZero() != ms.deleteAt.IsZero() {
+		if diff := cmp.Diff(want, d.VersionIdsToStages); diff != "" || d.ARN != ms.arn || d.DeletedDate.IsZero() != ms.deleteAt.IsZero() || d.Description != ms.description {
 			t.Fatalf("DescribeSecret(%s) = %+v; model %v, deleting %v:\n%s", name, d, ms.s, ms.deleteAt, diff)
 		}
 		var ids []string
@@ -227,6 +228,28 @@ func TestStateMachine(t *testing.T) {
 				compare(t, "PutSecretValue", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
 					return s.Put(version.New(version.ID(tk), version.WithString(value), version.WithCreated(sm.m.now)), stages...)
 				}))
+			},
+			"UpdateSecret": func(t *rapid.T) {
+				id, tk := sm.secretID(t), token(t, "token")
+				in := store.UpdateSecretInput{SecretId: id, ClientRequestToken: tk}
+				if rapid.Bool().Draw(t, "describe") {
+					in.Description = ptr(rapid.SampledFrom([]string{"", "d"}).Draw(t, "description"))
+				}
+				if rapid.Bool().Draw(t, "withValue") {
+					in.SecretString = ptr(rapid.SampledFrom([]string{"a", "b"}).Draw(t, "value"))
+				}
+				_, err := sm.st.UpdateSecret(in)
+				sm.m.now = sm.c.Now()
+				want := sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
+					if in.SecretString == nil {
+						return s, nil
+					}
+					return s.Put(version.New(version.ID(tk), version.WithString(*in.SecretString), version.WithCreated(sm.m.now)))
+				})
+				compare(t, "UpdateSecret", err, want)
+				if _, ms := sm.m.find(id); want == "" && in.Description != nil {
+					ms.description = *in.Description
+				}
 			},
 			"UpdateSecretVersionStage": func(t *rapid.T) {
 				id, l := sm.secretID(t), rapid.SampledFrom(labels).Draw(t, "label")

@@ -195,6 +195,101 @@ func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, e
 		VersionStages: names(next.secret.Labels(v.ID()))}, nil
 }
 
+// UpdateSecretInput is the input of UpdateSecret. A nil Description, and
+// no SecretString or SecretBinary, leave the description and the value as
+// they are.
+type UpdateSecretInput struct {
+	SecretId           string
+	ClientRequestToken string // the id of the new version, when a value is given
+	Description        *string
+	SecretString       *string
+	SecretBinary       []byte
+}
+
+// String returns the input without its SecretString and SecretBinary.
+func (in UpdateSecretInput) String() string {
+	description := "unchanged"
+	if in.Description != nil {
+		description = fmt.Sprintf("%q", *in.Description)
+	}
+	return fmt.Sprintf("{SecretId:%s ClientRequestToken:%s Description:%s %s}", in.SecretId, in.ClientRequestToken, description, redacted(in.SecretString, in.SecretBinary))
+}
+
+// Format makes every fmt verb print in as [UpdateSecretInput.String] does.
+func (in UpdateSecretInput) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), in.String())
+}
+
+// UpdateSecretOutput is the output of UpdateSecret. VersionId is empty
+// when no value was given.
+type UpdateSecretOutput struct {
+	ARN       string
+	Name      string
+	VersionId string
+}
+
+// UpdateSecret changes a secret's description, its value, or both, in one
+// change. A value becomes a new version carrying AWSCURRENT, staged and
+// pruned as PutSecretValue without VersionStages does [D]. The same token
+// with the same value is a no-op, with another value
+// ResourceExistsException, as for PutSecretValue: so the API reference
+// says of ClientRequestToken [D], though its summary says any existing
+// token is an error. A description equal to the one held changes nothing. A secret scheduled
+// for deletion gives InvalidRequestException [R]. No ClientRequestToken:
+// InvalidRequestException "You must provide a ClientRequestToken value. We
+// recommend a UUID-type value." [R]; lengths (description, value, token)
+// out of range: ValidationException [M].
+func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) {
+	const op = "UpdateSecret"
+	if in.ClientRequestToken == "" {
+		return UpdateSecretOutput{}, noToken(op, stagelabel.ErrInvalidRequest)
+	}
+	v, hasValue, err := newVersion(op, in.ClientRequestToken, in.SecretString, in.SecretBinary, false)
+	if err != nil {
+		return UpdateSecretOutput{}, err
+	}
+	if in.Description != nil {
+		if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("description", *in.Description, 0, MaxDescriptionLen)); err != nil {
+			return UpdateSecretOutput{}, err
+		}
+	}
+	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
+		s := r.secret
+		if hasValue {
+			var err error
+			if s, err = s.Put(v.With(version.WithCreated(now))); err != nil {
+				return nil, opError(op, err)
+			}
+		}
+		changed := !s.Equal(r.secret)
+		redescribed := in.Description != nil && *in.Description != r.meta.description
+		var n *record
+		switch {
+		case redescribed:
+			n = r.cloneMeta()
+			n.meta.description = *in.Description
+		case changed:
+			n = r.clone()
+		default:
+			return r, nil
+		}
+		if changed {
+			n.secret = s.Prune(now)
+		}
+		n.lastChanged = now
+		return n, nil
+	})
+	if err != nil {
+		return UpdateSecretOutput{}, err
+	}
+	out := UpdateSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}
+	if hasValue {
+		out.VersionId = string(v.ID())
+	}
+	st.report(op, old, next, version.ID(out.VersionId))
+	return out, nil
+}
+
 // GetSecretValueInput is the input of GetSecretValue.
 type GetSecretValueInput struct {
 	SecretId     string

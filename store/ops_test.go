@@ -572,6 +572,8 @@ func TestInputsNeverPrintValues(t *testing.T) {
 		store.CreateSecretInput{Name: "db", SecretBinary: []byte("pa55word")},
 		store.PutSecretValueInput{SecretId: "db", SecretString: ptr("pa55word")},
 		store.PutSecretValueInput{SecretId: "db", SecretBinary: []byte("pa55word")},
+		store.UpdateSecretInput{SecretId: "db", Description: ptr("d"), SecretString: ptr("pa55word")},
+		store.UpdateSecretInput{SecretId: "db", SecretBinary: []byte("pa55word")},
 		store.GetSecretValueOutput{Name: "db", SecretBinary: []byte("pa55word")},
 	} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {

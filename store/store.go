@@ -1,8 +1,8 @@
 // Package store holds many secrets and applies AWS Secrets Manager
-// operations to them: CreateSecret, PutSecretValue, GetSecretValue,
-// DescribeSecret, ListSecretVersionIds, UpdateSecretVersionStage,
-// RotateSecret, CancelRotateSecret, DeleteSecret, RestoreSecret and
-// ListSecrets. It is the layer an emulator or a service embeds.
+// operations to them: CreateSecret, PutSecretValue, UpdateSecret,
+// GetSecretValue, DescribeSecret, ListSecretVersionIds,
+// UpdateSecretVersionStage, RotateSecret, CancelRotateSecret, DeleteSecret,
+// RestoreSecret and ListSecrets. It is the layer an emulator or a service embeds.
 //
 // # Operations
 //
