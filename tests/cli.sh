@@ -4,7 +4,8 @@
 # It runs the three examples from the AWS CLI page of
 # update-secret-version-stage, checks the labels they leave with
 # list-secret-version-ids, checks how deprecated versions are listed, and
-# checks two service errors (stderr text and exit status). It prints one
+# checks two service errors (stderr text and exit status), update-secret,
+# and list-secrets with filters and a sort order. It prints one
 # line per check and ends with "N passed, M failed"; it exits non-zero if
 # any check failed.
 #
@@ -198,10 +199,11 @@ elif sys.argv[2] and j["ARN"] != sys.argv[2]:
 E1=EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE
 E2=EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE
 E3=EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE
+E4=EXAMPLE4-90ab-cdef-fedc-ba987EXAMPLE
 
 # versions NAME WANT [ARGS]: list-secret-version-ids [ARGS] shows WANT, the
 # versions sorted by id, as "ID:LABEL,LABEL" ("ID:-" for a version without
-# a VersionStages member), "E1".."E3" standing for the example ids.
+# a VersionStages member), "E1".."E4" standing for the example ids.
 versions() {
 	local name=$1 want=$2 got
 	shift 2
@@ -213,14 +215,14 @@ versions() {
 	got=$(python3 -c '
 import json, sys
 j = json.loads(sys.stdin.read())
-short = {sys.argv[1]: "E1", sys.argv[2]: "E2", sys.argv[3]: "E3"}
+short = {sys.argv[1]: "E1", sys.argv[2]: "E2", sys.argv[3]: "E3", sys.argv[4]: "E4"}
 out = []
 for v in sorted(j["Versions"], key=lambda v: v["VersionId"]):
     st = v.get("VersionStages")
     out.append("%s:%s" % (short.get(v["VersionId"], v["VersionId"]),
                           "-" if st is None else ",".join(sorted(st)) or "[]"))
 print(" ".join(out))
-' "$E1" "$E2" "$E3" <<<"$out" 2>&1) || true
+' "$E1" "$E2" "$E3" "$E4" <<<"$out" 2>&1) || true
 	if [[ $got == "$want" ]]; then
 		pass "$name: list-secret-version-ids${*:+ $*}: $want"
 	else
@@ -325,6 +327,29 @@ versions "remove AWSCURRENT changed nothing" "E1:AWSPREVIOUS E2:- E3:AWSCURRENT"
 sm get-secret-value --secret-id NoSuchSecret
 stderr_is "get-secret-value of an unknown secret" 254 \
 	"An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret."
+
+# update-secret: a description and a value in one call; the value is a
+# new version carrying AWSCURRENT.
+sm update-secret --secret-id MyTestDatabaseSecret --description "Main database" \
+	--secret-string '{"password":"four"}' --client-request-token "$E4"
+ok "update-secret"
+versions "update-secret" "E1:- E2:- E3:AWSPREVIOUS E4:AWSCURRENT" --include-deprecated
+
+# list-secrets with filters: name (a prefix, case-sensitive), description
+# (a prefix, any case), "!" to exclude.
+sm create-secret --name OtherSecret --secret-string x
+ok "create-secret OtherSecret"
+list_names() {
+	sm list-secrets "$@" --query 'SecretList[].Name' --output text
+	if [[ $rc -eq 0 && $out == "$want" ]]; then
+		pass "list-secrets $*: $want"
+	else
+		fail "list-secrets $*" "exit $rc, stdout: $out, want: $want" "stderr: $err"
+	fi
+}
+want="MyTestDatabaseSecret" list_names --filters Key=name,Values=MyTest Key=description,Values=main
+want="OtherSecret" list_names --filters 'Key=name,Values=!MyTest'
+want=$'OtherSecret\tMyTestDatabaseSecret' list_names --sort-order desc
 
 if [[ $failed -ne 0 ]]; then
 	echo "# emulator log:"
