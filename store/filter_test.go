@@ -14,26 +14,6 @@ import (
 	"github.com/stagelabel/stagelabel/store"
 )
 
-// listed returns the names ListSecrets gives for in, through all pages of
-// two.
-func listed(t *testing.T, st *store.Store, in store.ListSecretsInput) []string {
-	t.Helper()
-	names := []string{}
-	in.MaxResults = ptr(2)
-	for {
-		out, err := st.ListSecrets(in)
-		if err != nil {
-			t.Fatalf("ListSecrets(%+v): %v", in, err)
-		}
-		for _, e := range out.SecretList {
-			names = append(names, e.Name)
-		}
-		if in.NextToken = out.NextToken; in.NextToken == "" {
-			return names
-		}
-	}
-}
-
 // filtered makes four secrets, an hour apart, with descriptions.
 func filtered(t *testing.T) (*store.Store, *clock) {
 	st, c := newStore()
@@ -81,7 +61,7 @@ func TestListSecretsFilters(t *testing.T) {
 		{"owning-service: none", []store.Filter{f("owning-service", "rds")}, []string{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if diff := cmp.Diff(c.want, listed(t, st, store.ListSecretsInput{Filters: c.filters})); diff != "" {
+			if diff := cmp.Diff(c.want, listed(t, st, store.ListSecretsInput{Filters: c.filters, MaxResults: ptr(2)})); diff != "" {
 				t.Errorf("ListSecrets(%+v) mismatch (-want +got):\n%s", c.filters, diff)
 			}
 		})
@@ -110,7 +90,7 @@ func TestListSecretsOrder(t *testing.T) {
 		{"last-accessed-date", "desc", []string{"prod/db", "prod/api", "dev/db", "credsDatabase892"}}, // never read: ties by name, reversed
 		{"last-accessed-date", "", []string{"credsDatabase892", "dev/db", "prod/api", "prod/db"}},
 	} {
-		if diff := cmp.Diff(c.want, listed(t, st, store.ListSecretsInput{SortBy: c.by, SortOrder: c.order})); diff != "" {
+		if diff := cmp.Diff(c.want, listed(t, st, store.ListSecretsInput{SortBy: c.by, SortOrder: c.order, MaxResults: ptr(2)})); diff != "" {
 			t.Errorf("ListSecrets(SortBy %q, SortOrder %q) mismatch (-want +got):\n%s", c.by, c.order, diff)
 		}
 	}
@@ -174,21 +154,7 @@ func TestListSecretsFilterProperties(t *testing.T) {
 		filter := rapid.Custom(func(t *rapid.T) store.Filter {
 			return store.Filter{Key: key.Draw(t, "key"), Values: rapid.SliceOfN(word, 1, 3).Draw(t, "values")}
 		})
-		list := func(in store.ListSecretsInput) []string {
-			var names []string
-			for {
-				out, err := st.ListSecrets(in)
-				if err != nil {
-					t.Fatalf("ListSecrets(%+v): %v", in, err)
-				}
-				for _, e := range out.SecretList {
-					names = append(names, e.Name)
-				}
-				if in.NextToken = out.NextToken; in.NextToken == "" {
-					return names
-				}
-			}
-		}
+		list := func(in store.ListSecretsInput) []string { return listed(t, st, in) }
 		all := list(store.ListSecretsInput{})
 		fs := rapid.SliceOfN(filter, 1, 3).Draw(t, "filters")
 		got := list(store.ListSecretsInput{Filters: fs})

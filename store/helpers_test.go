@@ -43,6 +43,12 @@ func newStore(opts ...store.Option) (*store.Store, *clock) {
 
 func ptr[T any](v T) *T { return &v }
 
+// fataler is what the helpers use of *testing.T and *rapid.T.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // create makes secret name with the string value of token n, failing t on
 // error.
 func create(t testing.TB, st *store.Store, name string, n int) store.CreateSecretOutput {
@@ -77,10 +83,7 @@ func stages(t testing.TB, st *store.Store, id string) map[string][]string {
 
 // versionIDs lists every version id of secret id, deprecated ones
 // included, through all pages.
-func versionIDs(t interface {
-	Helper()
-	Fatalf(string, ...any)
-}, st *store.Store, id string) []string {
+func versionIDs(t fataler, st *store.Store, id string) []string {
 	t.Helper()
 	var ids []string
 	token := ""
@@ -94,6 +97,24 @@ func versionIDs(t interface {
 		}
 		if token = p.NextToken; token == "" {
 			return ids
+		}
+	}
+}
+
+// listed returns the names ListSecrets gives for in, through all pages.
+func listed(t fataler, st *store.Store, in store.ListSecretsInput) []string {
+	t.Helper()
+	names := []string{}
+	for {
+		out, err := st.ListSecrets(in)
+		if err != nil {
+			t.Fatalf("ListSecrets(%+v): %v", in, err)
+		}
+		for _, e := range out.SecretList {
+			names = append(names, e.Name)
+		}
+		if in.NextToken = out.NextToken; in.NextToken == "" {
+			return names
 		}
 	}
 }

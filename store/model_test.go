@@ -158,20 +158,9 @@ func (sm *machine) check(t *rapid.T) {
 		{store.ListSecretsInput{SortBy: "name", SortOrder: "desc"}, byNameDesc},
 	} {
 		for _, size := range []*int{nil, ptr(1)} {
-			var got []string
 			in := c.in
 			in.MaxResults = size
-			for {
-				p, err := sm.st.ListSecrets(in)
-				compare(t, "ListSecrets", err, "")
-				for _, e := range p.SecretList {
-					got = append(got, e.Name)
-				}
-				if in.NextToken = p.NextToken; in.NextToken == "" {
-					break
-				}
-			}
-			if !slices.Equal(got, c.want) {
+			if got := listed(t, sm.st, in); !slices.Equal(got, c.want) {
 				t.Fatalf("ListSecrets(%+v) = %v, model %v", in, got, c.want)
 			}
 		}
