@@ -105,6 +105,8 @@ var operations = map[string]operation{
 	"DeleteSecret":             op((*store.Store).DeleteSecret, func(in store.DeleteSecretInput) string { return in.SecretId }),
 	"RestoreSecret":            op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
 	"ListSecrets":              op((*store.Store).ListSecrets, func(store.ListSecretsInput) string { return "" }),
+	"TagResource":              op((*store.Store).TagResource, func(in store.TagResourceInput) string { return in.SecretId }),
+	"UntagResource":            op((*store.Store).UntagResource, func(in store.UntagResourceInput) string { return in.SecretId }),
 }
 
 // ServeHTTP answers one request.
@@ -282,8 +284,8 @@ func requestID(n uint64) string {
 }
 
 // appendWire appends v, an output of the store, as the protocol sends it:
-// zero members left out (but RotationEnabled, which AWS always sends),
-// times as epoch seconds, byte slices as base64, map keys sorted.
+// zero members left out (but those alwaysSent), times as epoch seconds,
+// byte slices as base64, map keys sorted.
 func appendWire(buf []byte, v reflect.Value) []byte {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -356,7 +358,7 @@ func appendMembers(buf []byte, v reflect.Value, first bool) ([]byte, bool) {
 			buf, first = appendMembers(buf, f, first)
 			continue
 		}
-		if f.IsZero() && field.Name != "RotationEnabled" {
+		if f.IsZero() && !alwaysSent[field.Name] {
 			continue
 		}
 		if !first {
@@ -369,6 +371,10 @@ func appendMembers(buf []byte, v reflect.Value, first bool) ([]byte, bool) {
 	}
 	return buf, first
 }
+
+// alwaysSent names the members sent even when zero: RotationEnabled, which
+// AWS always sends [R], and a tag's Value, which an empty string is [M].
+var alwaysSent = map[string]bool{"RotationEnabled": true, "Value": true}
 
 // appendString appends s as a JSON string, as encoding/json writes it
 // (invalid UTF-8 as U+FFFD).

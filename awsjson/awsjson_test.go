@@ -101,6 +101,13 @@ func TestProtocol(t *testing.T) {
 			map[string]any{"ARN": emptyARN, "Name": "empty"}},
 		{"", "DescribeSecret", `{"SecretId":"empty"}`, 200,
 			map[string]any{"ARN": emptyARN, "Name": "empty", "Description": "d", "CreatedDate": epoch, "LastChangedDate": epoch, "RotationEnabled": false}},
+		{"TagResource answers an empty object", "TagResource", `{"SecretId":"empty","Tags":[{"Key":"env","Value":""},{"Key":"team","Value":"a"}]}`, 200,
+			map[string]any{}},
+		{"UntagResource too", "UntagResource", `{"SecretId":"empty","TagKeys":["team"]}`, 200,
+			map[string]any{}},
+		{"an empty tag value is sent", "DescribeSecret", `{"SecretId":"empty"}`, 200,
+			map[string]any{"ARN": emptyARN, "Name": "empty", "Description": "d", "CreatedDate": epoch, "LastChangedDate": epoch, "RotationEnabled": false,
+				"Tags": []any{map[string]any{"Key": "env", "Value": ""}}}},
 	}
 	for _, s := range steps {
 		status, got, errType := call(t, h, "secretsmanager."+s.op, s.body)
@@ -123,7 +130,7 @@ func TestProtocolErrors(t *testing.T) {
 	}{
 		{"no target", "", `{}`, "UnknownOperationException"},
 		{"another service", "kms.Encrypt", `{}`, "UnknownOperationException"},
-		{"an unknown operation", "secretsmanager.TagResource", `{}`, "UnknownOperationException"},
+		{"an unknown operation", "secretsmanager.ReplicateSecretToRegions", `{}`, "UnknownOperationException"},
 		{"not JSON", "secretsmanager.GetSecretValue", `{"SecretId":`, "SerializationException"},
 		{"a wrong type", "secretsmanager.GetSecretValue", `{"SecretId":5}`, "SerializationException"},
 		{"not an object", "secretsmanager.GetSecretValue", `[1]`, "SerializationException"},
@@ -216,6 +223,8 @@ func FuzzHandler(f *testing.F) {
 	f.Add("DeleteSecret", `{"SecretId":"db","RecoveryWindowInDays":7}`)
 	f.Add("RotateSecret", `{"SecretId":"db","ClientRequestToken":"`+tok2+`","RotationRules":{"AutomaticallyAfterDays":1}}`)
 	f.Add("UpdateSecret", `{"SecretId":"db","ClientRequestToken":"`+tok2+`","Description":"d","SecretString":"y"}`)
+	f.Add("TagResource", `{"SecretId":"db","Tags":[{"Key":"a","Value":""}]}`)
+	f.Add("UntagResource", `{"SecretId":"db","TagKeys":["a"]}`)
 	f.Add("ListSecrets", `{"MaxResults":-1}`)
 	f.Add("ListSecrets", `{"Filters":[{"Key":"name","Values":["!a","b"]},{"Key":"all","Values":["c"]}],"SortBy":"name","SortOrder":"desc"}`)
 	f.Add("Nope", `null`)

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/stagelabel/stagelabel/awsjson"
 	"github.com/stagelabel/stagelabel/store"
@@ -805,6 +806,42 @@ func TestUpdateSecret(t *testing.T) {
 	}
 	_, err = c.UpdateSecret(t.Context(), &secretsmanager.UpdateSecretInput{SecretId: aws.String("db"), ClientRequestToken: aws.String(v2), SecretString: aws.String("other")})
 	checkError(t, err, "ResourceExistsException", "You can't use ClientRequestToken "+v2+" because that value is already in use for a version of secret "+arn+".")
+}
+
+// TestTags checks tags through the SDK: given at creation, attached,
+// removed, described, and filtered on.
+func TestTags(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	if _, err := c.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("db"), SecretString: aws.String("one"),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}}}); err != nil {
+		t.Fatalf("CreateSecret() = %v", err)
+	}
+	mustCreate(t, c, "other", v1, "one")
+	if _, err := c.TagResource(t.Context(), &secretsmanager.TagResourceInput{SecretId: aws.String("db"),
+		Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("")}, {Key: aws.String("team"), Value: aws.String("b")}}}); err != nil {
+		t.Fatalf("TagResource() = %v", err)
+	}
+	d, err := c.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("db")})
+	if err != nil {
+		t.Fatalf("DescribeSecret() = %v", err)
+	}
+	want := []types.Tag{{Key: aws.String("env"), Value: aws.String("")}, {Key: aws.String("team"), Value: aws.String("b")}}
+	if diff := cmp.Diff(want, d.Tags, cmpopts.IgnoreUnexported(types.Tag{})); diff != "" {
+		t.Errorf("DescribeSecret() Tags mismatch (-want +got):\n%s", diff)
+	}
+	out, err := c.ListSecrets(t.Context(), &secretsmanager.ListSecretsInput{Filters: []types.Filter{{Key: types.FilterNameStringTypeTagKey, Values: []string{"te"}}}})
+	if err != nil || len(out.SecretList) != 1 || aws.ToString(out.SecretList[0].Name) != "db" {
+		t.Errorf("ListSecrets(tag-key te) = %v, %v; want db alone", out, err)
+	}
+	if _, err := c.UntagResource(t.Context(), &secretsmanager.UntagResourceInput{SecretId: aws.String("db"), TagKeys: []string{"env", "team"}}); err != nil {
+		t.Fatalf("UntagResource() = %v", err)
+	}
+	if d, err := c.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("db")}); err != nil || d.Tags != nil {
+		t.Errorf("DescribeSecret() after UntagResource = %v, %v; want no Tags", d.Tags, err)
+	}
+	_, err = c.TagResource(t.Context(), &secretsmanager.TagResourceInput{SecretId: aws.String("db"), Tags: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("")}}})
+	checkError(t, err, "InvalidParameterException", "The tag key aws:x begins with aws:, which AWS reserves for its own use.")
 }
 
 // TestListSecretsFilters checks that filters and sort members reach the

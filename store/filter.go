@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -13,10 +14,13 @@ import (
 // matched against [D]:
 //   - "name": a prefix of the name, case-sensitive;
 //   - "description": a prefix of the description, not case-sensitive;
+//   - "tag-key", "tag-value": a prefix of one of its tags' keys, or values,
+//     case-sensitive;
 //   - "all": the value is broken into words, and a secret matches if one
-//     of them, not case-sensitive, begins a word of its name or description;
-//   - "tag-key", "tag-value", "primary-region", "owning-service": the store
-//     keeps no tags, replicas or owning services, so no secret matches.
+//     of them, not case-sensitive, begins a word of its name, description,
+//     tag keys or tag values;
+//   - "primary-region", "owning-service": the store keeps no replicas and
+//     no owning services, so no secret matches.
 //
 // A value that begins with "!" excludes the secrets that the rest of it
 // matches [D]. A secret passes a filter if it matches one of its other
@@ -108,13 +112,19 @@ func match(key, value string, d SecretDetails) bool {
 		return strings.HasPrefix(d.Name, value)
 	case "description":
 		return hasPrefixFold(d.Description, value)
+	case "tag-key":
+		return slices.ContainsFunc(d.Tags, func(t Tag) bool { return strings.HasPrefix(t.Key, value) })
+	case "tag-value":
+		return slices.ContainsFunc(d.Tags, func(t Tag) bool { return strings.HasPrefix(t.Value, value) })
 	case "all":
+		attrs := []string{d.Name, d.Description}
+		for _, t := range d.Tags {
+			attrs = append(attrs, t.Key, t.Value)
+		}
 		for _, w := range words(value) {
-			for _, attr := range []string{d.Name, d.Description} {
-				for _, aw := range words(attr) {
-					if hasPrefixFold(aw, w) {
-						return true
-					}
+			for _, attr := range attrs {
+				if slices.ContainsFunc(words(attr), func(aw string) bool { return hasPrefixFold(aw, w) }) {
+					return true
 				}
 			}
 		}

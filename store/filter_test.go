@@ -14,17 +14,20 @@ import (
 	"github.com/stagelabel/stagelabel/store"
 )
 
-// filtered makes four secrets, an hour apart, with descriptions.
+// filtered makes four secrets, an hour apart, with descriptions and tags.
 func filtered(t *testing.T) (*store.Store, *clock) {
 	st, c := newStore()
-	for i, s := range []struct{ name, description string }{
-		{"dev/db", "database for dev"},
-		{"prod/db", "Primary database"},
-		{"prod/api", "API key"},
-		{"credsDatabase892", ""},
+	for i, s := range []struct {
+		name, description string
+		tags              []store.Tag
+	}{
+		{"dev/db", "database for dev", []store.Tag{{"env", "dev"}}},
+		{"prod/db", "Primary database", []store.Tag{{"team", "Payments"}, {"env", "prod"}}},
+		{"prod/api", "API key", nil},
+		{"credsDatabase892", "", []store.Tag{{"owner", ""}}},
 	} {
 		c.Advance(time.Hour)
-		if _, err := st.CreateSecret(store.CreateSecretInput{Name: s.name, Description: s.description, ClientRequestToken: tok(i)}); err != nil {
+		if _, err := st.CreateSecret(store.CreateSecretInput{Name: s.name, Description: s.description, Tags: s.tags, ClientRequestToken: tok(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,9 +57,13 @@ func TestListSecretsFilters(t *testing.T) {
 		{"all: a word's beginning", []store.Filter{f("all", "dat")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
 		{"all: not inside a word", []store.Filter{f("all", "base")}, []string{}},
 		{"all: ! excludes", []store.Filter{f("all", "!prod")}, []string{"dev/db", "credsDatabase892"}},
-		{"tag-key: no tags", []store.Filter{f("tag-key", "env")}, []string{}},
-		{"tag-value: no tags", []store.Filter{f("tag-value", "")}, []string{}},
-		{"tag-key: ! excludes nothing", []store.Filter{f("tag-key", "!env")}, []string{"dev/db", "prod/db", "prod/api", "credsDatabase892"}},
+		{"tag-key: a prefix", []store.Filter{f("tag-key", "en")}, []string{"dev/db", "prod/db"}},
+		{"tag-key: case-sensitive", []store.Filter{f("tag-key", "Env")}, []string{}},
+		{"tag-key: ! excludes", []store.Filter{f("tag-key", "!team")}, []string{"dev/db", "prod/api", "credsDatabase892"}},
+		{"tag-value: a prefix", []store.Filter{f("tag-value", "pro")}, []string{"prod/db"}},
+		{"tag-value: an empty prefix, any tag", []store.Filter{f("tag-value", "")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
+		{"tag-value: case-sensitive", []store.Filter{f("tag-value", "payments")}, []string{}},
+		{"all: tag keys and values too", []store.Filter{f("all", "payments owner")}, []string{"prod/db", "credsDatabase892"}},
 		{"primary-region: no replicas", []store.Filter{f("primary-region", "us-east-1")}, []string{}},
 		{"owning-service: none", []store.Filter{f("owning-service", "rds")}, []string{}},
 	} {

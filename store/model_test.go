@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ type msecret struct {
 	arn         string
 	s           secret.Secret
 	description string
+	tags        map[string]string
 	created     time.Time
 	deleteAt    time.Time // zero when not scheduled
 }
@@ -68,8 +70,9 @@ func (m *model) change(id string, f func(secret.Secret) (secret.Secret, error)) 
 }
 
 var (
-	names  = []string{"db", "api/key", "trap-abcdef"}
-	labels = []string{"AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "X"}
+	names   = []string{"db", "api/key", "trap-abcdef"}
+	tagKeys = []string{"env", "team", "AWS:x"}
+	labels  = []string{"AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "X"}
 )
 
 type machine struct {
@@ -108,6 +111,26 @@ func compare(t *rapid.T, op string, err error, want stagelabel.Code) {
 	}
 }
 
+// tag applies f to the tags of the secret id names, as TagResource and
+// UntagResource do with tags, and returns the error code expected.
+func (m *model) tag(id string, tags []store.Tag, f func(*msecret)) stagelabel.Code {
+	if slices.ContainsFunc(tags, func(t store.Tag) bool { return strings.HasPrefix(strings.ToLower(t.Key), "aws:") }) {
+		return stagelabel.ErrInvalidParameter
+	}
+	_, ms := m.find(id)
+	switch {
+	case ms == nil:
+		return stagelabel.ErrResourceNotFound
+	case !ms.deleteAt.IsZero():
+		return stagelabel.ErrInvalidRequest
+	}
+	if ms.tags == nil {
+		ms.tags = map[string]string{}
+	}
+	f(ms)
+	return ""
+}
+
 func (sm *machine) check(t *rapid.T) {
 	sm.m.now = sm.c.Now()
 	for _, name := range names {
@@ -129,6 +152,13 @@ func (sm *machine) check(t *rapid.T) {
 		}
 		if diff := cmp.Diff(want, d.VersionIdsToStages); diff != "" || d.ARN != ms.arn || d.DeletedDate.IsZero() != ms.deleteAt.IsZero() || d.Description != ms.description {
 			t.Fatalf("DescribeSecret(%s) = %+v; model %v, deleting %v:\n%s", name, d, ms.s, ms.deleteAt, diff)
+		}
+		var tags []store.Tag
+		for _, k := range slices.Sorted(maps.Keys(ms.tags)) {
+			tags = append(tags, store.Tag{Key: k, Value: ms.tags[k]})
+		}
+		if !cmp.Equal(d.Tags, tags) {
+			t.Fatalf("tags of %s = %v, model %v", name, d.Tags, tags)
 		}
 		var ids []string
 		for v := range ms.s.All() {
@@ -239,6 +269,35 @@ func TestStateMachine(t *testing.T) {
 				if _, ms := sm.m.find(id); want == "" && in.Description != nil {
 					ms.description = *in.Description
 				}
+			},
+			"TagResource": func(t *rapid.T) {
+				id := sm.secretID(t)
+				var tags []store.Tag
+				for range rapid.IntRange(1, 2).Draw(t, "n") {
+					tags = append(tags, store.Tag{Key: rapid.SampledFrom(tagKeys).Draw(t, "key"), Value: rapid.SampledFrom([]string{"", "x"}).Draw(t, "value")})
+				}
+				_, err := sm.st.TagResource(store.TagResourceInput{SecretId: id, Tags: tags})
+				sm.m.now = sm.c.Now()
+				compare(t, "TagResource", err, sm.m.tag(id, tags, func(ms *msecret) {
+					for _, tag := range tags {
+						ms.tags[tag.Key] = tag.Value
+					}
+				}))
+			},
+			"UntagResource": func(t *rapid.T) {
+				id := sm.secretID(t)
+				keys := rapid.SliceOfN(rapid.SampledFrom(tagKeys), 1, 2).Draw(t, "keys")
+				_, err := sm.st.UntagResource(store.UntagResourceInput{SecretId: id, TagKeys: keys})
+				sm.m.now = sm.c.Now()
+				var tags []store.Tag
+				for _, k := range keys {
+					tags = append(tags, store.Tag{Key: k})
+				}
+				compare(t, "UntagResource", err, sm.m.tag(id, tags, func(ms *msecret) {
+					for _, k := range keys {
+						delete(ms.tags, k)
+					}
+				}))
 			},
 			"UpdateSecretVersionStage": func(t *rapid.T) {
 				id, l := sm.secretID(t), rapid.SampledFrom(labels).Draw(t, "label")

@@ -30,11 +30,12 @@ type CreateSecretInput struct {
 	Description        string
 	SecretString       *string
 	SecretBinary       []byte
+	Tags               []Tag
 }
 
 // String returns the input without its SecretString and SecretBinary.
 func (in CreateSecretInput) String() string {
-	return fmt.Sprintf("{Name:%s ClientRequestToken:%s Description:%q %s}", in.Name, in.ClientRequestToken, in.Description, redacted(in.SecretString, in.SecretBinary))
+	return fmt.Sprintf("{Name:%s ClientRequestToken:%s Description:%q Tags:%v %s}", in.Name, in.ClientRequestToken, in.Description, in.Tags, redacted(in.SecretString, in.SecretBinary))
 }
 
 // Format makes every fmt verb print in as [CreateSecretInput.String] does.
@@ -78,6 +79,13 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("description", in.Description, 0, MaxDescriptionLen)); err != nil {
 		return CreateSecretOutput{}, err
 	}
+	if err := checkTags(op, in.Tags); err != nil {
+		return CreateSecretOutput{}, err
+	}
+	tags, err := withTags(op, nil, in.Tags)
+	if err != nil {
+		return CreateSecretOutput{}, err
+	}
 	now := st.now()
 	v = v.With(version.WithCreated(now))
 	arn, err := st.newARN(in.Name)
@@ -90,7 +98,7 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 			return CreateSecretOutput{}, opError(op, err)
 		}
 	}
-	r := &record{secret: s, lastChanged: now, meta: &meta{description: in.Description, created: now}}
+	r := &record{secret: s, lastChanged: now, meta: &meta{description: in.Description, tags: tags, created: now}}
 	mine := &slot{}
 	mine.rec.Store(r) // before the slot is published: no one sees it empty
 	for {

@@ -30,6 +30,7 @@ type SecretDetails struct {
 	RotationEnabled   bool
 	RotationLambdaARN string
 	RotationRules     *RotationRules
+	Tags              []Tag // nil when there are none
 }
 
 // DescribeSecretOutput is the output of DescribeSecret. A nil
@@ -59,7 +60,7 @@ func describe(r *record) (SecretDetails, map[string][]string) {
 		CreatedDate: r.meta.created, LastChangedDate: r.lastChanged, LastAccessedDate: r.meta.lastAccessed,
 		LastRotatedDate: r.meta.rotation.lastRotated, DeletedDate: r.meta.deletedDate,
 		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN,
-		RotationRules: r.meta.rotation.rules.clone(),
+		RotationRules: r.meta.rotation.rules.clone(), Tags: slices.Clone(r.meta.tags),
 	}
 	var stages map[string][]string
 	if labelled := r.secret.Stages(); len(labelled) > 0 {

@@ -31,6 +31,7 @@ type SecretSnapshot struct {
 	Name              string
 	ARN               string
 	Description       string `json:",omitempty"`
+	Tags              []Tag  `json:",omitempty"`
 	Created           time.Time
 	LastChanged       time.Time
 	LastAccessed      time.Time         `json:",omitzero"`
@@ -89,7 +90,7 @@ func (st *Store) Export(secretID string) (SecretSnapshot, error) {
 
 func (r *record) snapshot() SecretSnapshot {
 	s := SecretSnapshot{
-		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.meta.description,
+		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.meta.description, Tags: slices.Clone(r.meta.tags),
 		Created: r.meta.created, LastChanged: r.lastChanged, LastAccessed: r.meta.lastAccessed,
 		DeletedDate: r.meta.deletedDate, DeleteAt: r.meta.deleteAt,
 		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN, RotationRules: r.meta.rotation.rules.clone(),
@@ -171,6 +172,16 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if len(s.Description) > MaxDescriptionLen {
 		return nil, fmt.Errorf("secret %q: description longer than %d", s.Name, MaxDescriptionLen)
 	}
+	tags, err := withTags("Import", nil, s.Tags)
+	if err == nil {
+		err = checkTags("Import", s.Tags)
+	}
+	if err == nil && len(tags) != len(s.Tags) {
+		err = errors.New("a tag key given twice")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secret %q: %w", s.Name, err)
+	}
 	if r := s.RotationRules; r != nil && r.AutomaticallyAfterDays != nil && (*r.AutomaticallyAfterDays < 1 || *r.AutomaticallyAfterDays > 1000) {
 		return nil, fmt.Errorf("secret %q: AutomaticallyAfterDays outside 1 to 1000", s.Name)
 	}
@@ -214,7 +225,7 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 		return nil, fmt.Errorf("secret %q: DeletedDate and DeleteAt must be given together", s.Name)
 	}
 	r := &record{secret: sec.WithARN(s.ARN), lastChanged: s.LastChanged, meta: &meta{
-		description: s.Description, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
+		description: s.Description, tags: tags, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
 		deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
 		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules.clone(), lastRotated: s.LastRotated},
 	}}

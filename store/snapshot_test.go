@@ -28,7 +28,8 @@ func populated(t *testing.T) (*store.Store, *clock) {
 	if _, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "bin", ClientRequestToken: tok(1), SecretBinary: []byte{0, 255}, Description: "binary"}); err != nil {
+	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "bin", ClientRequestToken: tok(1), SecretBinary: []byte{0, 255}, Description: "binary",
+		Tags: []store.Tag{{"env", "prod"}, {"empty", ""}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.RotateSecret(store.RotateSecretInput{SecretId: "bin", ClientRequestToken: tok(2), RotationRules: &store.RotationRules{ScheduleExpression: "rate(10 days)"}}); err != nil {
@@ -125,6 +126,10 @@ func TestLoadRefuses(t *testing.T) {
 		{"an empty SecretBinary", edit(func(s []any) { first(s)["Versions"].([]any)[0].(map[string]any)["SecretBinary"] = "" })},
 		{"a description too long", edit(func(s []any) { first(s)["Description"] = strings.Repeat("d", 2049) })},
 		{"an invalid name", edit(func(s []any) { first(s)["Name"] = "bad name" })},
+		{"a tag key given twice", edit(func(s []any) {
+			first(s)["Tags"] = []any{map[string]any{"Key": "k", "Value": "1"}, map[string]any{"Key": "k", "Value": "2"}}
+		})},
+		{"a tag key too long", edit(func(s []any) { first(s)["Tags"] = []any{map[string]any{"Key": strings.Repeat("k", 129)}} })},
 		{"an ARN of another name", edit(func(s []any) { first(s)["ARN"] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-abcdef" })},
 		{"an ARN without suffix", edit(func(s []any) {
 			first(s)["ARN"] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + first(s)["Name"].(string)

@@ -2,7 +2,8 @@
 // operations to them: CreateSecret, PutSecretValue, UpdateSecret,
 // GetSecretValue, DescribeSecret, ListSecretVersionIds,
 // UpdateSecretVersionStage, RotateSecret, CancelRotateSecret, DeleteSecret,
-// RestoreSecret and ListSecrets. It is the layer an emulator or a service embeds.
+// RestoreSecret, ListSecrets, TagResource and UntagResource. It is the
+// layer an emulator or a service embeds.
 //
 // # Operations
 //
@@ -81,6 +82,7 @@ type record struct {
 // written after the record holding it is published.
 type meta struct {
 	description  string
+	tags         []Tag // sorted by key; replace, never write
 	created      time.Time
 	lastAccessed time.Time                // day of the last GetSecretValue
 	accessed     map[version.ID]time.Time // day each version was last read

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/stagelabel/stagelabel"
+)
+
+// Tag is a key and a value attached to a secret, not to a version [D].
+// Keys and values are case-sensitive [D].
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// Limits of tags [D].
+const (
+	MaxTags        = 50  // tags on one secret, those with the reserved prefix not counted
+	MaxTagKeyLen   = 128 // characters in a key
+	MaxTagValueLen = 256 // characters in a value
+	reservedPrefix = "aws:"
+)
+
+// TagResourceInput is the input of TagResource.
+type TagResourceInput struct {
+	SecretId string
+	Tags     []Tag
+}
+
+// TagResourceOutput is the output of TagResource, which has no members.
+type TagResourceOutput struct{}
+
+// TagResource attaches tags to a secret; a key it already has takes the
+// new value [D], and of one key given twice the last value counts [M].
+// LastChangedDate moves when a tag changes [D].
+//
+// Errors: a key or value of the wrong length, ValidationException [M]; a
+// key beginning with "aws:", in any case, or a secret left with more than
+// 50 other tags, InvalidParameterException (AWS documents the limits [D],
+// not their error [M]); a secret scheduled for deletion,
+// InvalidRequestException [M].
+func (st *Store) TagResource(in TagResourceInput) (TagResourceOutput, error) {
+	const op = "TagResource"
+	if err := checkTags(op, in.Tags); err != nil {
+		return TagResourceOutput{}, err
+	}
+	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
+		tags, err := withTags(op, r.meta.tags, in.Tags)
+		if err != nil || slices.Equal(tags, r.meta.tags) {
+			return r, err
+		}
+		n := r.cloneMeta()
+		n.meta.tags, n.lastChanged = tags, now
+		return n, nil
+	})
+	if err != nil {
+		return TagResourceOutput{}, err
+	}
+	st.report(op, old, next, "")
+	return TagResourceOutput{}, nil
+}
+
+// UntagResourceInput is the input of UntagResource.
+type UntagResourceInput struct {
+	SecretId string
+	TagKeys  []string
+}
+
+// UntagResourceOutput is the output of UntagResource, which has no
+// members.
+type UntagResourceOutput struct{}
+
+// UntagResource removes the tags with the given keys from a secret; a key
+// it does not have is no error [M]. LastChangedDate moves when a tag goes
+// [D].
+//
+// Errors: a key of the wrong length, ValidationException [M]; a key
+// beginning with "aws:", which AWS documents as not removable [D],
+// InvalidParameterException [M]; a secret scheduled for deletion,
+// InvalidRequestException [M].
+func (st *Store) UntagResource(in UntagResourceInput) (UntagResourceOutput, error) {
+	const op = "UntagResource"
+	var violations []string
+	for i, k := range in.TagKeys {
+		violations = append(violations, stagelabel.LengthViolation(fmt.Sprintf("tagKeys.%d.member", i+1), k, 1, MaxTagKeyLen))
+	}
+	if err := stagelabel.ValidationError(op, violations...); err != nil {
+		return UntagResourceOutput{}, err
+	}
+	if err := ownKeys(op, in.TagKeys); err != nil {
+		return UntagResourceOutput{}, err
+	}
+	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
+		tags := slices.DeleteFunc(slices.Clone(r.meta.tags), func(t Tag) bool { return slices.Contains(in.TagKeys, t.Key) })
+		if len(tags) == len(r.meta.tags) {
+			return r, nil
+		}
+		if len(tags) == 0 {
+			tags = nil // no tags: the member is left out
+		}
+		n := r.cloneMeta()
+		n.meta.tags, n.lastChanged = slices.Clip(tags), now
+		return n, nil
+	})
+	if err != nil {
+		return UntagResourceOutput{}, err
+	}
+	st.report(op, old, next, "")
+	return UntagResourceOutput{}, nil
+}
+
+// checkTags checks tags given to attach: ValidationException for a key or
+// value of the wrong length, then InvalidParameterException for a key AWS
+// reserves.
+func checkTags(op string, tags []Tag) error {
+	var violations []string
+	keys := make([]string, len(tags))
+	for i, t := range tags {
+		keys[i] = t.Key
+		at := fmt.Sprintf("tags.%d.member", i+1)
+		violations = append(violations,
+			stagelabel.LengthViolation(at+".key", t.Key, 1, MaxTagKeyLen),
+			stagelabel.LengthViolation(at+".value", t.Value, 0, MaxTagValueLen))
+	}
+	if err := stagelabel.ValidationError(op, violations...); err != nil {
+		return err
+	}
+	return ownKeys(op, keys)
+}
+
+// ownKeys returns InvalidParameterException if a key has the prefix AWS
+// reserves, in any case.
+func ownKeys(op string, keys []string) error {
+	i := slices.IndexFunc(keys, reserved)
+	if i < 0 {
+		return nil
+	}
+	return &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter,
+		Message: fmt.Sprintf("The tag key %s begins with aws:, which AWS reserves for its own use.", keys[i])}
+}
+
+// withTags returns the tags have (sorted by key, keys unique), with add
+// attached: sorted by key, keys unique, a key of have taking its new
+// value; InvalidParameterException if more than MaxTags would be counted.
+// It never writes have.
+func withTags(op string, have, add []Tag) ([]Tag, error) {
+	tags := slices.Clone(have)
+	for _, t := range add {
+		i, found := slices.BinarySearchFunc(tags, t.Key, func(t Tag, key string) int { return cmp.Compare(t.Key, key) })
+		if found {
+			tags[i].Value = t.Value
+		} else {
+			tags = slices.Insert(tags, i, t)
+		}
+	}
+	counted := 0
+	for _, t := range tags {
+		if !reserved(t.Key) {
+			counted++
+		}
+	}
+	if counted > MaxTags {
+		return nil, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter,
+			Message: fmt.Sprintf("A secret can have at most %d tags.", MaxTags)}
+	}
+	return slices.Clip(tags), nil
+}
+
+// reserved reports whether key has the prefix AWS keeps for itself.
+func reserved(key string) bool { return hasPrefixFold(key, reservedPrefix) }

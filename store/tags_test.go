@@ -1,0 +1,132 @@
+package store_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/check"
+	"github.com/stagelabel/stagelabel/store"
+)
+
+func TestTags(t *testing.T) {
+	st, c := newStore()
+	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1),
+		Tags: []store.Tag{{"team", "a"}, {"env", "dev"}, {"team", "b"}}}); err != nil {
+		t.Fatal(err)
+	}
+	tags := func() ([]store.Tag, time.Time) {
+		t.Helper()
+		d, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Tags, d.LastChangedDate
+	}
+	// Sorted by key; of a key given twice, the last value.
+	if got, _ := tags(); !cmp.Equal(got, []store.Tag{{"env", "dev"}, {"team", "b"}}) {
+		t.Errorf("tags after CreateSecret = %v", got)
+	}
+
+	c.Advance(time.Hour)
+	if _, err := st.TagResource(store.TagResourceInput{SecretId: "db", Tags: []store.Tag{{"env", "prod"}, {"Env", ""}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, changed := tags()
+	if want := []store.Tag{{"Env", ""}, {"env", "prod"}, {"team", "b"}}; !cmp.Equal(got, want) || !changed.Equal(c.Now()) {
+		t.Errorf("after TagResource: %v, changed %v; want %v, changed now", got, changed, want)
+	}
+	// The same tags again change nothing, LastChangedDate included.
+	c.Advance(time.Hour)
+	if _, err := st.TagResource(store.TagResourceInput{SecretId: "db", Tags: []store.Tag{{"env", "prod"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, again := tags(); !again.Equal(changed) {
+		t.Errorf("a TagResource that changes nothing moved LastChangedDate to %v", again)
+	}
+
+	c.Advance(time.Hour)
+	if _, err := st.UntagResource(store.UntagResourceInput{SecretId: "db", TagKeys: []string{"Env", "team", "absent"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, changed = tags()
+	if want := []store.Tag{{"env", "prod"}}; !cmp.Equal(got, want) || !changed.Equal(c.Now()) {
+		t.Errorf("after UntagResource: %v, changed %v; want %v, changed now", got, changed, want)
+	}
+	if _, err := st.UntagResource(store.UntagResourceInput{SecretId: "db", TagKeys: []string{"env"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := tags(); got != nil {
+		t.Errorf("tags after the last is removed = %#v, want nil (the member left out)", got)
+	}
+
+	// 50 tags, and those AWS reserves besides, are allowed; a 51st is not.
+	many := make([]store.Tag, store.MaxTags)
+	for i := range many {
+		many[i] = store.Tag{Key: fmt.Sprint("k", i)}
+	}
+	if _, err := st.TagResource(store.TagResourceInput{SecretId: "db", Tags: many}); err != nil {
+		t.Fatal(err)
+	}
+	full, _ := tags()
+
+	create(t, st, "gone", 2)
+	if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "gone"}); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("k", 129)
+	for _, tt := range []struct {
+		name string
+		call func() error
+		code stagelabel.Code
+		msg  string
+	}{
+		{"a 51st tag", func() error {
+			_, err := st.TagResource(store.TagResourceInput{SecretId: "db", Tags: []store.Tag{{"one", "more"}}})
+			return err
+		}, stagelabel.ErrInvalidParameter, "A secret can have at most 50 tags."},
+		{"a reserved key", func() error {
+			_, err := st.TagResource(store.TagResourceInput{SecretId: "db", Tags: []store.Tag{{"k1", "x"}, {"AWS:owner", "x"}}})
+			return err
+		}, stagelabel.ErrInvalidParameter, "The tag key AWS:owner begins with aws:, which AWS reserves for its own use."},
+		{"removing a reserved key", func() error {
+			_, err := st.UntagResource(store.UntagResourceInput{SecretId: "db", TagKeys: []string{"k1", "aws:x"}})
+			return err
+		}, stagelabel.ErrInvalidParameter, "The tag key aws:x begins with aws:, which AWS reserves for its own use."},
+		{"a key and a value too long", func() error {
+			_, err := st.TagResource(store.TagResourceInput{SecretId: "db", Tags: []store.Tag{{"k1", "x"}, {long, strings.Repeat("v", 257)}}})
+			return err
+		}, stagelabel.ErrValidation, "2 validation errors detected: Value '" + long + "' at 'tags.2.member.key' failed to satisfy constraint: Member must have length less than or equal to 128; " +
+			"Value '" + strings.Repeat("v", 257) + "' at 'tags.2.member.value' failed to satisfy constraint: Member must have length less than or equal to 256"},
+		{"an empty key", func() error {
+			_, err := st.UntagResource(store.UntagResourceInput{SecretId: "db", TagKeys: []string{"k1", ""}})
+			return err
+		}, stagelabel.ErrValidation, "1 validation error detected: Value '' at 'tagKeys.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"no such secret", func() error {
+			_, err := st.TagResource(store.TagResourceInput{SecretId: "nope", Tags: []store.Tag{{"k", "v"}}})
+			return err
+		}, stagelabel.ErrResourceNotFound, notFound},
+		{"a secret marked for deletion", func() error {
+			_, err := st.UntagResource(store.UntagResourceInput{SecretId: "gone", TagKeys: []string{"k"}})
+			return err
+		}, stagelabel.ErrInvalidRequest, marked},
+		{"CreateSecret with a reserved key", func() error {
+			_, err := st.CreateSecret(store.CreateSecretInput{Name: "new", ClientRequestToken: tok(1), Tags: []store.Tag{{"aws:x", ""}}})
+			return err
+		}, stagelabel.ErrInvalidParameter, "The tag key aws:x begins with aws:, which AWS reserves for its own use."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			check.Err(t, tt.call(), tt.code, tt.msg)
+			if got, _ := tags(); !cmp.Equal(got, full) {
+				t.Errorf("a failed call changed the tags to %v", got)
+			}
+		})
+	}
+	if _, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "new"}); err == nil {
+		t.Error("a failed CreateSecret made the secret")
+	}
+}
