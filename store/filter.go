@@ -20,7 +20,7 @@ import (
 //     of them, not case-sensitive, begins a word of its name, description,
 //     tag keys or tag values;
 //   - "primary-region", "owning-service": the store keeps no replicas and
-//     no owning services, so no secret matches.
+//     no owning services, so no secret matches [M].
 //
 // A value that begins with "!" excludes the secrets that the rest of it
 // matches [D]. A secret passes a filter if it matches one of its other
@@ -28,7 +28,8 @@ import (
 // it passes every filter [M]. Words, as "all" breaks them, are runs of
 // letters and digits, broken where a lower-case letter meets an upper-case
 // one and where a letter meets a digit: "credsDatabase#892" is "creds",
-// "Database", "892" [D].
+// "Database", "892" [D]; that a value's word need only begin an
+// attribute's word is stagelabel's [M].
 type Filter struct {
 	Key    string
 	Values []string

@@ -199,3 +199,49 @@ func isSubsequence(sub, s []string) bool {
 	}
 	return true
 }
+
+// TestListSecretsTokens checks that a page token works only with the order
+// that gave it, and pins what a date order does with a secret that moves
+// between pages: it comes again.
+func TestListSecretsTokens(t *testing.T) {
+	st, c := filtered(t)
+	first, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(1)})
+	check.Err(t, err, "", "")
+	for _, in := range []store.ListSecretsInput{
+		{SortBy: "name"},
+		{SortOrder: "desc"},
+		{SortBy: "last-changed-date"},
+		{NextToken: "not base64!"},
+		{NextToken: "bmFtZQ"}, // "name": no order's key
+	} {
+		if in.NextToken == "" {
+			in.NextToken = first.NextToken
+		}
+		_, err := st.ListSecrets(in)
+		check.Err(t, err, stagelabel.ErrInvalidNextToken, "The NextToken value is invalid.")
+	}
+	if got := listed(t, st, store.ListSecretsInput{SortBy: "created-date", SortOrder: "asc", MaxResults: ptr(1), NextToken: first.NextToken}); len(got) != 3 {
+		t.Errorf("the token of the default order, with that order named, continued with %v", got)
+	}
+
+	byChange := store.ListSecretsInput{SortBy: "last-changed-date", MaxResults: ptr(2)}
+	page, _ := st.ListSecrets(byChange)
+	c.Advance(time.Hour)
+	if _, err := st.UpdateSecret(store.UpdateSecretInput{SecretId: "dev/db", ClientRequestToken: tok(9), Description: ptr("moved")}); err != nil {
+		t.Fatal(err)
+	}
+	byChange.NextToken = page.NextToken
+	names := []string{page.SecretList[0].Name, page.SecretList[1].Name}
+	names = append(names, listed(t, st, byChange)...)
+	if want := []string{"dev/db", "prod/db", "prod/api", "credsDatabase892", "dev/db"}; !cmp.Equal(names, want) {
+		t.Errorf("a changed secret, by LastChangedDate across pages: %v, want %v", names, want)
+	}
+}
+
+func TestListSecretsValidatesAtOnce(t *testing.T) {
+	st, _ := filtered(t)
+	_, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(0), SortOrder: "up"})
+	check.Err(t, err, stagelabel.ErrValidation, "2 validation errors detected: "+
+		"Value 'up' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [asc, desc]; "+
+		"Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1")
+}

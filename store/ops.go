@@ -242,11 +242,13 @@ type UpdateSecretOutput struct {
 // with the same value is a no-op, with another value
 // ResourceExistsException, as for PutSecretValue: so the API reference
 // says of ClientRequestToken [D], though its summary says any existing
-// token is an error. A description equal to the one held changes nothing. A secret scheduled
+// token is an error. A description equal to the one held, or a call with
+// neither description nor value, changes nothing [M]. A secret scheduled
 // for deletion gives InvalidRequestException [R]. No ClientRequestToken:
 // InvalidRequestException "You must provide a ClientRequestToken value. We
-// recommend a UUID-type value." [R]; lengths (description, value, token)
-// out of range: ValidationException [M].
+// recommend a UUID-type value." [R]; both SecretString and SecretBinary,
+// InvalidParameterException [M]; lengths (description, value, token) out
+// of range: ValidationException [M].
 func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) {
 	const op = "UpdateSecret"
 	if in.ClientRequestToken == "" {
@@ -291,10 +293,14 @@ func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) 
 		return UpdateSecretOutput{}, err
 	}
 	out := UpdateSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}
+	var made version.ID // reported only if this call made the version
 	if hasValue {
 		out.VersionId = string(v.ID())
+		if !next.secret.Equal(old.secret) {
+			made = v.ID()
+		}
 	}
-	st.report(op, old, next, version.ID(out.VersionId))
+	st.report(op, old, next, made)
 	return out, nil
 }
 

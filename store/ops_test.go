@@ -463,9 +463,10 @@ func TestListSecretVersionIds(t *testing.T) {
 }
 
 func TestListSecrets(t *testing.T) {
-	st, _ := newStore()
+	st, c := newStore()
 	for _, name := range []string{"c", "a", "b"} {
 		create(t, st, name, 1)
+		c.Advance(time.Second)
 	}
 	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "empty", ClientRequestToken: tok(1)}); err != nil {
 		t.Fatal(err)
@@ -478,13 +479,13 @@ func TestListSecrets(t *testing.T) {
 	for _, e := range append(first.SecretList, rest.SecretList...) {
 		names = append(names, e.Name)
 	}
-	if diff := cmp.Diff([]string{"a", "b", "c", "empty"}, names); diff != "" {
-		t.Errorf("ListSecrets() names mismatch (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]string{"c", "a", "b", "empty"}, names); diff != "" {
+		t.Errorf("ListSecrets() names, oldest first, mismatch (-want +got):\n%s", diff)
 	}
 	if rest.NextToken != "" {
 		t.Errorf("last page NextToken = %q", rest.NextToken)
 	}
-	if got := first.SecretList[0].SecretVersionsToStages; !cmp.Equal(got, map[string][]string{tok(1): {"AWSCURRENT"}}) {
+	if got := first.SecretList[1].SecretVersionsToStages; !cmp.Equal(got, map[string][]string{tok(1): {"AWSCURRENT"}}) {
 		t.Errorf("SecretVersionsToStages = %v", got)
 	}
 	if got := rest.SecretList[0].SecretVersionsToStages; got != nil {
@@ -517,12 +518,12 @@ func TestPagesFollowKeys(t *testing.T) {
 	for _, name := range []string{"b", "c", "d"} {
 		create(t, st, name, 1)
 	}
-	first, _ := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(2)})
+	first, _ := st.ListSecrets(store.ListSecretsInput{SortBy: "name", MaxResults: ptr(2)})
 	create(t, st, "a", 1)
 	if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "c", ForceDeleteWithoutRecovery: true}); err != nil {
 		t.Fatal(err)
 	}
-	rest, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(2), NextToken: first.NextToken})
+	rest, err := st.ListSecrets(store.ListSecretsInput{SortBy: "name", MaxResults: ptr(2), NextToken: first.NextToken})
 	check.Err(t, err, "", "")
 	var names []string
 	for _, e := range append(first.SecretList, rest.SecretList...) {

@@ -105,8 +105,7 @@ type SecretVersionsListEntry struct {
 // It works on a secret scheduled for deletion, as DescribeSecret does [M].
 func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretVersionIdsOutput, error) {
 	const op = "ListSecretVersionIds"
-	size, err := pageSize(op, in.MaxResults)
-	if err != nil {
+	if err := stagelabel.ValidationError(op, pageSizeViolation(in.MaxResults)); err != nil {
 		return ListSecretVersionIdsOutput{}, err
 	}
 	_, r, err := st.current(op, in.SecretId, true, st.now())
@@ -123,9 +122,13 @@ func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretV
 		}
 		all = append(all, e)
 	}
-	items, next, err := cut(op, all, func(e SecretVersionsListEntry) string { return e.VersionId }, nil, size, in.NextToken)
+	last, err := tokenKey(op, in.NextToken)
 	if err != nil {
 		return ListSecretVersionIdsOutput{}, err
+	}
+	items, next, ok := cut(all, func(e SecretVersionsListEntry) string { return e.VersionId }, nil, pageSize(in.MaxResults), last)
+	if !ok {
+		return ListSecretVersionIdsOutput{}, badToken(op)
 	}
 	return ListSecretVersionIdsOutput{ARN: r.secret.ARN(), Name: r.secret.Name(), Versions: items, NextToken: next}, nil
 }
@@ -156,18 +159,26 @@ type SecretListEntry struct {
 
 // ListSecrets lists the secrets that pass every filter (see [Filter]),
 // leaving out those scheduled for deletion unless IncludePlannedDeletion
-// [D]. They come by SortBy, CreatedDate unless given [D], in SortOrder;
-// that the default order is ascending, and that ties go by name (reversed
-// with "desc"), is stagelabel's [M]. Each secret is listed as it was at
-// one instant, but not all at the same instant.
+// [D]. They come by SortBy, CreatedDate unless given [D], in SortOrder.
+// Stagelabel's choices [M]: the default order is ascending; ties go by
+// name (reversed with "desc"); a secret never read sorts by
+// LastAccessedDate as the oldest; a page token works only with the SortBy
+// and SortOrder that gave it, else InvalidNextTokenException; and a secret
+// whose LastChangedDate or LastAccessedDate moves between pages may be
+// listed twice, or not at all, in those orders (names and creation times
+// never move). Each secret is listed as it was at one instant, but not all
+// at the same instant.
 func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 	const op = "ListSecrets"
-	size, err := pageSize(op, in.MaxResults)
-	if err != nil {
+	violations := append(listViolations(in), pageSizeViolation(in.MaxResults))
+	if err := stagelabel.ValidationError(op, violations...); err != nil {
 		return ListSecretsOutput{}, err
 	}
-	if err := stagelabel.ValidationError(op, listViolations(in)...); err != nil {
-		return ListSecretsOutput{}, err
+	by, order := cmp.Or(in.SortBy, "created-date"), cmp.Or(in.SortOrder, "asc")
+	tag := by + " " + order + "\x00" // begins every key, and so every token, of this order
+	last, err := tokenKey(op, in.NextToken)
+	if err != nil || !strings.HasPrefix(last, tag) && last != "" {
+		return ListSecretsOutput{}, badToken(op)
 	}
 	type keyed struct {
 		key   string // the sort key, which page tokens name
@@ -180,19 +191,18 @@ func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 		}
 		d, stages := describe(r)
 		if pass(in.Filters, d) {
-			all = append(all, keyed{sortKey(in.SortBy, d), SecretListEntry{d, stages}})
+			all = append(all, keyed{tag + sortKey(by, d), SecretListEntry{d, stages}})
 		}
 	}
-	order := strings.Compare
-	if in.SortOrder == "desc" {
-		order = func(a, b string) int { return strings.Compare(b, a) }
+	compare := strings.Compare
+	if order == "desc" {
+		compare = func(a, b string) int { return strings.Compare(b, a) }
 	}
-	slices.SortFunc(all, func(a, b keyed) int { return order(a.key, b.key) })
-	page, next, err := cut(op, all, func(e keyed) string { return e.key }, order, size, in.NextToken)
-	if err != nil {
-		return ListSecretsOutput{}, err
-	}
-	out := ListSecretsOutput{SecretList: make([]SecretListEntry, len(page)), NextToken: next} // an empty list is sent, not left out
+	slices.SortFunc(all, func(a, b keyed) int { return compare(a.key, b.key) })
+	// all is sorted, so cut finds a page for any token.
+	page, next, _ := cut(all, func(e keyed) string { return e.key }, compare, pageSize(in.MaxResults), last)
+	// An empty list is sent, not left out.
+	out := ListSecretsOutput{SecretList: make([]SecretListEntry, len(page)), NextToken: next}
 	for i, e := range page {
 		out.SecretList[i] = e.entry
 	}
@@ -233,42 +243,60 @@ func (st *Store) records(now time.Time) []*record {
 	return rs
 }
 
-// pageSize checks MaxResults: 1 to 100, by default 100 [R].
-func pageSize(op string, maxResults *int) (int, error) {
+// pageSizeViolation checks MaxResults: 1 to 100 [R].
+func pageSizeViolation(maxResults *int) string {
 	if maxResults == nil {
-		return MaxPageSize, nil
+		return ""
 	}
-	return *maxResults, stagelabel.ValidationError(op, stagelabel.RangeViolation("maxResults", *maxResults, 1, MaxPageSize))
+	return stagelabel.RangeViolation("maxResults", *maxResults, 1, MaxPageSize)
+}
+
+// pageSize returns the page size MaxResults asks for, once checked; by
+// default 100 [R].
+func pageSize(maxResults *int) int {
+	if maxResults == nil {
+		return MaxPageSize
+	}
+	return *maxResults
+}
+
+// tokenKey returns the key a page token names, "" for no token; a token
+// that is not one of stagelabel's is InvalidNextTokenException [M].
+func tokenKey(op, token string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || token != "" && len(raw) == 0 {
+		return "", badToken(op)
+	}
+	return string(raw), nil
 }
 
 // cut returns a page of all, whose entries have the keys key gives: size
-// entries after the one whose key the token names, and the token of the
-// next page, if any. A token names the last key of its page, so a listing
-// that changes between pages neither repeats nor skips what stays. If all
-// is sorted by order, a page follows a key that has since gone; if order
-// is nil, such a token is InvalidNextTokenException [M].
-func cut[T any](op string, all []T, key func(T) string, order func(a, b string) int, size int, token string) ([]T, string, error) {
+// entries after the one whose key is last ("" for the first page), and the
+// token of the next page, if any. A token names the last key of its page,
+// so a listing that changes between pages neither repeats nor skips what
+// stays where it was. If all is sorted by compare, a page follows a key
+// that has since gone; if compare is nil, such a key gives no page, ok
+// false.
+func cut[T any](all []T, key func(T) string, compare func(a, b string) int, size int, last string) (page []T, next string, ok bool) {
 	from := 0
-	if token != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil {
-			return nil, "", badToken(op)
-		}
-		last := string(raw)
-		if i := slices.IndexFunc(all, func(e T) bool { return key(e) == last }); i >= 0 {
+	if last != "" {
+		if compare != nil {
+			i, found := slices.BinarySearchFunc(all, last, func(e T, k string) int { return compare(key(e), k) })
+			from = i
+			if found {
+				from++
+			}
+		} else if i := slices.IndexFunc(all, func(e T) bool { return key(e) == last }); i >= 0 {
 			from = i + 1
-		} else if order != nil {
-			from, _ = slices.BinarySearchFunc(all, last, func(e T, k string) int { return order(key(e), k) })
 		} else {
-			return nil, "", badToken(op)
+			return nil, "", false
 		}
 	}
 	end := min(from+size, len(all))
-	next := ""
 	if end < len(all) {
 		next = base64.RawURLEncoding.EncodeToString([]byte(key(all[end-1])))
 	}
-	return all[from:end], next, nil
+	return all[from:end], next, true
 }
 
 func badToken(op string) error {

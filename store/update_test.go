@@ -73,7 +73,14 @@ func TestUpdateSecret(t *testing.T) {
 	if d := describe(); !d.LastChangedDate.Equal(changed) || len(events) != seen {
 		t.Errorf("an idempotent UpdateSecret changed the secret: changed %v, %d events", d.LastChangedDate, len(events)-seen)
 	}
-	wantOps := []string{"CreateSecret", "PutSecretValue", "UpdateSecret", "UpdateSecret"}
+	// A new description with a value already held: the event names no
+	// version, for the call made none.
+	c.Advance(time.Hour)
+	update(store.UpdateSecretInput{ClientRequestToken: tok(3), Description: ptr("again"), SecretString: ptr("three")})
+	if e := events[len(events)-1]; e.Op != "UpdateSecret" || e.VersionID != "" || len(e.Moves) != 0 {
+		t.Errorf("event of a description change = %+v, want UpdateSecret without version or moves", e)
+	}
+	wantOps := []string{"CreateSecret", "PutSecretValue", "UpdateSecret", "UpdateSecret", "UpdateSecret"}
 	var ops []string
 	for _, e := range events {
 		ops = append(ops, e.Op)
