@@ -5,7 +5,7 @@
 # update-secret-version-stage, checks the labels they leave with
 # list-secret-version-ids, checks how deprecated versions are listed, and
 # checks two service errors (stderr text and exit status), update-secret,
-# and list-secrets with filters and a sort order. It prints one
+# tags, and list-secrets with filters and a sort order. It prints one
 # line per check and ends with "N passed, M failed"; it exits non-zero if
 # any check failed.
 #
@@ -350,6 +350,18 @@ list_names() {
 want="MyTestDatabaseSecret" list_names --filters Key=name,Values=MyTest Key=description,Values=main
 want="OtherSecret" list_names --filters 'Key=name,Values=!MyTest'
 want=$'OtherSecret\tMyTestDatabaseSecret' list_names --sort-order desc
+
+# tag-resource, untag-resource, and the tag-key filter.
+sm tag-resource --secret-id OtherSecret --tags Key=env,Value=prod Key=team,Value=
+ok "tag-resource"
+sm untag-resource --secret-id OtherSecret --tag-keys team
+ok "untag-resource"
+sm describe-secret --secret-id OtherSecret
+json_check "describe-secret: Tags" '
+if j.get("Tags") != [{"Key": "env", "Value": "prod"}]:
+    print("Tags %r" % j.get("Tags"))
+'
+want="OtherSecret" list_names --filters Key=tag-key,Values=en
 
 if [[ $failed -ne 0 ]]; then
 	echo "# emulator log:"
