@@ -37,6 +37,8 @@ const (
 	ErrValidation Code = "ValidationException"
 	// ErrInvalidNextToken: a pagination token that no listing gave.
 	ErrInvalidNextToken Code = "InvalidNextTokenException"
+	// ErrMalformedPolicyDocument: a resource policy that is not a policy.
+	ErrMalformedPolicyDocument Code = "MalformedPolicyDocumentException"
 	// ErrInternalService: a failure of the service itself, not the request.
 	ErrInternalService Code = "InternalServiceError"
 )

@@ -106,6 +106,9 @@ var operations = map[string]operation{
 	"RestoreSecret":            op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
 	"ListSecrets":              op((*store.Store).ListSecrets, func(store.ListSecretsInput) string { return "" }),
 	"TagResource":              op((*store.Store).TagResource, func(in store.TagResourceInput) string { return in.SecretId }),
+	"PutResourcePolicy":        op((*store.Store).PutResourcePolicy, func(in store.PutResourcePolicyInput) string { return in.SecretId }),
+	"GetResourcePolicy":        op((*store.Store).GetResourcePolicy, func(in store.GetResourcePolicyInput) string { return in.SecretId }),
+	"DeleteResourcePolicy":     op((*store.Store).DeleteResourcePolicy, func(in store.DeleteResourcePolicyInput) string { return in.SecretId }),
 	"UntagResource":            op((*store.Store).UntagResource, func(in store.UntagResourceInput) string { return in.SecretId }),
 }
 

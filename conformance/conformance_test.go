@@ -844,6 +844,32 @@ func TestTags(t *testing.T) {
 	checkError(t, err, "InvalidParameterException", "The tag key aws:x begins with aws:, which AWS reserves for its own use.")
 }
 
+// TestResourcePolicy checks the resource policy operations through the
+// SDK, and MalformedPolicyDocumentException as its typed error.
+func TestResourcePolicy(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	arn := mustCreate(t, c, "db", v1, "one")
+	const doc = `{"Version":"2012-10-17","Statement":[]}`
+	if _, err := c.PutResourcePolicy(t.Context(), &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("db"), ResourcePolicy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutResourcePolicy() = %v", err)
+	}
+	out, err := c.GetResourcePolicy(t.Context(), &secretsmanager.GetResourcePolicyInput{SecretId: aws.String(arn)})
+	if err != nil || aws.ToString(out.ResourcePolicy) != doc || aws.ToString(out.Name) != "db" {
+		t.Errorf("GetResourcePolicy() = %v, %v; want db with the policy put", out, err)
+	}
+	_, err = c.PutResourcePolicy(t.Context(), &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("db"), ResourcePolicy: aws.String("{")})
+	if _, ok := as[*types.MalformedPolicyDocumentException](err); !ok {
+		t.Errorf("PutResourcePolicy(malformed) = %v (%T), want *types.MalformedPolicyDocumentException", err, err)
+	}
+	if _, err := c.DeleteResourcePolicy(t.Context(), &secretsmanager.DeleteResourcePolicyInput{SecretId: aws.String("db")}); err != nil {
+		t.Fatalf("DeleteResourcePolicy() = %v", err)
+	}
+	if out, err := c.GetResourcePolicy(t.Context(), &secretsmanager.GetResourcePolicyInput{SecretId: aws.String("db")}); err != nil || out.ResourcePolicy != nil {
+		t.Errorf("GetResourcePolicy() after DeleteResourcePolicy = %v, %v; want no policy", out, err)
+	}
+}
+
 // TestListSecretsFilters checks that filters and sort members reach the
 // store from the SDK, and their validation errors come back.
 func TestListSecretsFilters(t *testing.T) {

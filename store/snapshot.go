@@ -32,6 +32,7 @@ type SecretSnapshot struct {
 	ARN               string
 	Description       string `json:",omitempty"`
 	Tags              []Tag  `json:",omitempty"`
+	ResourcePolicy    string `json:",omitempty"`
 	Created           time.Time
 	LastChanged       time.Time
 	LastAccessed      time.Time         `json:",omitzero"`
@@ -90,7 +91,7 @@ func (st *Store) Export(secretID string) (SecretSnapshot, error) {
 
 func (r *record) snapshot() SecretSnapshot {
 	s := SecretSnapshot{
-		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.meta.description, Tags: slices.Clone(r.meta.tags),
+		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.meta.description, Tags: slices.Clone(r.meta.tags), ResourcePolicy: r.meta.policy,
 		Created: r.meta.created, LastChanged: r.lastChanged, LastAccessed: r.meta.lastAccessed,
 		DeletedDate: r.meta.deletedDate, DeleteAt: r.meta.deleteAt,
 		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN, RotationRules: r.meta.rotation.rules.clone(),
@@ -179,6 +180,9 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if err == nil && len(tags) != len(s.Tags) {
 		err = errors.New("a tag key given twice")
 	}
+	if err == nil && s.ResourcePolicy != "" {
+		err = checkPolicy("Import", s.ResourcePolicy)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("secret %q: %w", s.Name, err)
 	}
@@ -225,7 +229,7 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 		return nil, fmt.Errorf("secret %q: DeletedDate and DeleteAt must be given together", s.Name)
 	}
 	r := &record{secret: sec.WithARN(s.ARN), lastChanged: s.LastChanged, meta: &meta{
-		description: s.Description, tags: tags, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
+		description: s.Description, tags: tags, policy: s.ResourcePolicy, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
 		deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
 		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules.clone(), lastRotated: s.LastRotated},
 	}}

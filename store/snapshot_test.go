@@ -38,6 +38,9 @@ func populated(t *testing.T) (*store.Store, *clock) {
 	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "empty", ClientRequestToken: tok(1)}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := st.PutResourcePolicy(store.PutResourcePolicyInput{SecretId: "bin", ResourcePolicy: `{"Version":"2012-10-17"}`}); err != nil {
+		t.Fatal(err)
+	}
 	create(t, st, "gone", 1)
 	if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "gone", RecoveryWindowInDays: ptr(int64(7))}); err != nil {
 		t.Fatal(err)
@@ -129,6 +132,7 @@ func TestLoadRefuses(t *testing.T) {
 		{"a tag key given twice", edit(func(s []any) {
 			first(s)["Tags"] = []any{map[string]any{"Key": "k", "Value": "1"}, map[string]any{"Key": "k", "Value": "2"}}
 		})},
+		{"a malformed policy", edit(func(s []any) { first(s)["ResourcePolicy"] = "[]" })},
 		{"a tag key too long", edit(func(s []any) { first(s)["Tags"] = []any{map[string]any{"Key": strings.Repeat("k", 129)}} })},
 		{"an ARN of another name", edit(func(s []any) { first(s)["ARN"] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-abcdef" })},
 		{"an ARN without suffix", edit(func(s []any) {

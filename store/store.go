@@ -2,7 +2,8 @@
 // operations to them: CreateSecret, PutSecretValue, UpdateSecret,
 // GetSecretValue, DescribeSecret, ListSecretVersionIds,
 // UpdateSecretVersionStage, RotateSecret, CancelRotateSecret, DeleteSecret,
-// RestoreSecret, ListSecrets, TagResource and UntagResource. It is the
+// RestoreSecret, ListSecrets, TagResource, UntagResource,
+// PutResourcePolicy, GetResourcePolicy and DeleteResourcePolicy. It is the
 // layer an emulator or a service embeds.
 //
 // # Operations
@@ -82,7 +83,8 @@ type record struct {
 // written after the record holding it is published.
 type meta struct {
 	description  string
-	tags         []Tag // sorted by key; replace, never write
+	tags         []Tag  // sorted by key; replace, never write
+	policy       string // the resource policy; "" for none
 	created      time.Time
 	lastAccessed time.Time                // day of the last GetSecretValue
 	accessed     map[version.ID]time.Time // day each version was last read
