@@ -105,6 +105,7 @@ var operations = map[string]operation{
 	"DeleteSecret":             op((*store.Store).DeleteSecret, func(in store.DeleteSecretInput) string { return in.SecretId }),
 	"RestoreSecret":            op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
 	"ListSecrets":              op((*store.Store).ListSecrets, func(store.ListSecretsInput) string { return "" }),
+	"GetRandomPassword":        op((*store.Store).GetRandomPassword, func(store.GetRandomPasswordInput) string { return "" }),
 	"TagResource":              op((*store.Store).TagResource, func(in store.TagResourceInput) string { return in.SecretId }),
 	"PutResourcePolicy":        op((*store.Store).PutResourcePolicy, func(in store.PutResourcePolicyInput) string { return in.SecretId }),
 	"GetResourcePolicy":        op((*store.Store).GetResourcePolicy, func(in store.GetResourcePolicyInput) string { return in.SecretId }),

@@ -235,6 +235,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("UpdateSecret", `{"SecretId":"db","ClientRequestToken":"`+tok2+`","Description":"d","SecretString":"y"}`)
 	f.Add("TagResource", `{"SecretId":"db","Tags":[{"Key":"a","Value":""}]}`)
 	f.Add("UntagResource", `{"SecretId":"db","TagKeys":["a"]}`)
+	f.Add("GetRandomPassword", `{"PasswordLength":8,"ExcludeCharacters":"abc","IncludeSpace":true,"RequireEachIncludedType":false}`)
 	f.Add("ListSecrets", `{"MaxResults":-1}`)
 	f.Add("ListSecrets", `{"Filters":[{"Key":"name","Values":["!a","b"]},{"Key":"all","Values":["c"]}],"SortBy":"name","SortOrder":"desc"}`)
 	f.Add("Nope", `null`)

@@ -870,6 +870,25 @@ func TestResourcePolicy(t *testing.T) {
 	}
 }
 
+// TestGetRandomPassword checks GetRandomPassword through the SDK.
+func TestGetRandomPassword(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	out, err := c.GetRandomPassword(t.Context(), &secretsmanager.GetRandomPasswordInput{
+		PasswordLength: aws.Int64(20), ExcludePunctuation: aws.Bool(true), ExcludeCharacters: aws.String("0Oo1lI"),
+	})
+	if err != nil {
+		t.Fatalf("GetRandomPassword() = %v", err)
+	}
+	p := aws.ToString(out.RandomPassword)
+	if len(p) != 20 || strings.ContainsAny(p, "0Oo1lI!#%") || !strings.ContainsAny(p, "0123456789") {
+		t.Errorf("GetRandomPassword() = %d characters, not 20 letters and digits without 0Oo1lI", len(p))
+	}
+	_, err = c.GetRandomPassword(t.Context(), &secretsmanager.GetRandomPasswordInput{PasswordLength: aws.Int64(0)})
+	checkError(t, err, "ValidationException",
+		"1 validation error detected: Value '0' at 'passwordLength' failed to satisfy constraint: Member must have value greater than or equal to 1")
+}
+
 // TestListSecretsFilters checks that filters and sort members reach the
 // store from the SDK, and their validation errors come back.
 func TestListSecretsFilters(t *testing.T) {

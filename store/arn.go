@@ -16,20 +16,31 @@ const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 // arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random
 // letters or digits> [D].
 func (st *Store) newARN(name string) (string, error) {
-	var suffix [suffixLen]byte
-	var b [1]byte
+	suffix, err := st.draw("CreateSecret", alphanumeric, suffixLen)
+	if err != nil {
+		return "", err
+	}
+	return st.prefix + name + "-" + suffix, nil
+}
+
+// draw returns n characters drawn uniformly at random from set, an ASCII
+// string of at most 256 characters, from the store's random source.
+func (st *Store) draw(op, set string, n int) (string, error) {
+	out := make([]byte, 0, n)
+	buf := make([]byte, n)
 	st.randMu.Lock()
 	defer st.randMu.Unlock()
-	for i := 0; i < suffixLen; {
-		if _, err := io.ReadFull(st.random, b[:]); err != nil {
-			return "", &stagelabel.Error{Op: "CreateSecret", Code: stagelabel.ErrInternalService, Message: "random source: " + err.Error()}
+	for len(out) < n {
+		if _, err := io.ReadFull(st.random, buf[:n-len(out)]); err != nil {
+			return "", &stagelabel.Error{Op: op, Code: stagelabel.ErrInternalService, Message: "random source: " + err.Error()}
 		}
-		if int(b[0]) < 256/len(alphanumeric)*len(alphanumeric) { // reject the few bytes that would bias the draw
-			suffix[i] = alphanumeric[int(b[0])%len(alphanumeric)]
-			i++
+		for _, b := range buf[:n-len(out)] {
+			if int(b) < 256/len(set)*len(set) { // reject the few bytes that would bias the draw
+				out = append(out, set[int(b)%len(set)])
+			}
 		}
 	}
-	return st.prefix + name + "-" + string(suffix[:]), nil
+	return string(out), nil
 }
 
 // validName checks a secret name: 1 to 512 ASCII letters, digits and

@@ -3,8 +3,8 @@
 // GetSecretValue, DescribeSecret, ListSecretVersionIds,
 // UpdateSecretVersionStage, RotateSecret, CancelRotateSecret, DeleteSecret,
 // RestoreSecret, ListSecrets, TagResource, UntagResource,
-// PutResourcePolicy, GetResourcePolicy and DeleteResourcePolicy. It is the
-// layer an emulator or a service embeds.
+// PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy and
+// GetRandomPassword. It is the layer an emulator or a service embeds.
 //
 // # Operations
 //
@@ -138,9 +138,10 @@ func WithAccount(account string) Option { return func(s *Store) { s.account = ac
 // deletion and pruning; by default time.Now.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
-// WithRandom sets the source of the random six-character suffix of ARNs; by
-// default crypto/rand. A seeded source (such as math/rand/v2's ChaCha8)
-// makes ARNs deterministic. The store serializes its reads.
+// WithRandom sets the source of the random six-character suffix of ARNs
+// and of GetRandomPassword's passwords; by default crypto/rand. A seeded
+// source (such as math/rand/v2's ChaCha8) makes them deterministic, for
+// tests; passwords need a secure source. The store serializes its reads.
 func WithRandom(r io.Reader) Option { return func(s *Store) { s.random = r } }
 
 // WithObserver sets a function called once for each change of state, after
