@@ -46,6 +46,7 @@ func TestMoveStage(t *testing.T) {
 		{"2.5", "AWSCURRENT moves, the old current gets AWSPREVIOUS, AWSPENDING stays", "v1{C} v2{PEND}", stage.Current, v1, v2, "v1{P} v2{C,PEND}", "", ""},
 		{"2.5", "the old AWSPREVIOUS holder loses only AWSPREVIOUS", "v1{P,Y} v2{C,X} v3{PEND}", stage.Current, v2, v3, "v1{Y} v2{P,X} v3{C,PEND}", "", ""},
 		{"2.5", "the old AWSPREVIOUS holder may become deprecated", "v1{P} v2{C} v3{}", stage.Current, v2, v3, "v1{} v2{P} v3{C}", "", ""},
+		{"2.5", "AWSPENDING on the old current stays there", "v1{C,PEND} v2{}", stage.Current, v1, v2, "v1{PEND,P} v2{C}", "", ""},
 		{"2.6", "AWSCURRENT onto the AWSPREVIOUS holder swaps them", "v1{C} v2{P}", stage.Current, v1, v2, "v1{P} v2{C}", "", ""},
 		{"2.7", "AWSCURRENT cannot be removed", "v1{C} v2{}", stage.Current, v1, "", "",
 			stagelabel.ErrInvalidParameter, "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed."},

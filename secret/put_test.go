@@ -52,6 +52,7 @@ func TestPut(t *testing.T) {
 			stagelabel.ErrResourceExists, strings.Replace(inUse, "%s", string(v1), 1)},
 		{"3.8", "filling a valueless version is no conflict", "v1{C} v2?{PEND}", newer("v2"), []stage.Label{stage.Pending}, "v1{C} v2{PEND}", "", ""},
 		{"3.8", "filling by default moves AWSCURRENT onto it", "v1{C} v2?{PEND}", newer("v2"), nil, "v1{P} v2{C,PEND}", "", ""},
+		{"3.8", "filling the current version by default moves no label", "v1{P} v2?{C,PEND}", newer("v2"), nil, "v1{P} v2{C,PEND}", "", ""},
 		{"3.10", "more than 20 stages", "v1{C}", newer("v2"), slices.Repeat([]stage.Label{"X"}, 21), "",
 			stagelabel.ErrValidation, "1 validation error detected: Value '[" + strings.Repeat("X, ", 20) + "X]' at 'versionStages' failed to satisfy constraint: Member must have length less than or equal to 20"},
 		{"3.10", "an empty stage", "v1{C}", newer("v2"), []stage.Label{"X", ""}, "",

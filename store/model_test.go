@@ -44,7 +44,7 @@ func (m *model) find(id string) (string, *msecret) {
 			continue
 		}
 		partial := ms.arn[:len(ms.arn)-7]
-		if id == name || id == ms.arn || (id == partial && !(len(name) > 7 && name[len(name)-7] == '-')) {
+		if id == name || id == ms.arn || (id == partial && !(len(name) >= 7 && name[len(name)-7] == '-')) {
 			return name, ms
 		}
 	}

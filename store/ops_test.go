@@ -43,6 +43,8 @@ func TestCreateSecret(t *testing.T) {
 		{"a name of 513 characters", store.CreateSecretInput{Name: strings.Repeat("n", 513), ClientRequestToken: tok(1)}, stagelabel.ErrValidation, ""},
 		{"no token", store.CreateSecretInput{Name: "x", SecretString: ptr("v")},
 			stagelabel.ErrInvalidRequest, "You must provide a ClientRequestToken value. We recommend a UUID-type value."},
+		{"no token without a value", store.CreateSecretInput{Name: "x"},
+			stagelabel.ErrInvalidRequest, "You must provide a ClientRequestToken value. We recommend a UUID-type value."},
 		{"a short token", store.CreateSecretInput{Name: "x", ClientRequestToken: "abc", SecretString: ptr("v")}, stagelabel.ErrValidation,
 			"1 validation error detected: Value 'abc' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 32"},
 		{"a short token without a value", store.CreateSecretInput{Name: "x", ClientRequestToken: "abc"}, stagelabel.ErrValidation,
@@ -509,6 +511,77 @@ func TestPruneThroughPut(t *testing.T) {
 	}
 	_, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db", VersionId: tok(1)})
 	check.Err(t, err, stagelabel.ErrInvalidRequest, "You can't perform this operation on secret version "+tok(1)+" because it was deleted.")
+}
+
+// TestPruneThroughEveryChange checks that UpdateSecret and RotateSecret
+// prune as PutSecretValue does [§5].
+func TestPruneThroughEveryChange(t *testing.T) {
+	for name, add := range map[string]func(st *store.Store) error{
+		"UpdateSecret": func(st *store.Store) error {
+			_, err := st.UpdateSecret(store.UpdateSecretInput{SecretId: "db", ClientRequestToken: tok(101), SecretString: ptr("v")})
+			return err
+		},
+		"RotateSecret": func(st *store.Store) error {
+			_, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(101)})
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			st, c := newStore()
+			create(t, st, "db", 0)
+			for n := 1; n <= 100; n++ {
+				put(t, st, "db", n)
+			}
+			c.Advance(25 * time.Hour)
+			if err := add(st); err != nil {
+				t.Fatal(err)
+			}
+			if ids := versionIDs(t, st, "db"); len(ids) != 100 || ids[0] != tok(2) {
+				t.Errorf("after %s past 100 versions: %d left, oldest %s; want 100, oldest %s", name, len(ids), ids[0], tok(2))
+			}
+		})
+	}
+}
+
+// TestVersionsReadApart checks that LastAccessedDate is kept per version:
+// a version never read has none [§4].
+func TestVersionsReadApart(t *testing.T) {
+	st, c := newStore()
+	create(t, st, "db", 1)
+	put(t, st, "db", 2)
+	c.Advance(24 * time.Hour)
+	if _, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db"})
+	check.Err(t, err, "", "")
+	day := c.Now().Truncate(24 * time.Hour)
+	for _, v := range out.Versions {
+		want := map[string]time.Time{tok(1): {}, tok(2): day}[v.VersionId]
+		if !v.LastAccessedDate.Equal(want) {
+			t.Errorf("version %s LastAccessedDate = %v, want %v", v.VersionId, v.LastAccessedDate, want)
+		}
+	}
+}
+
+// TestFailedCallsKeepDetails checks that failed calls leave the details,
+// not only the labels, as they were [§1.5].
+func TestFailedCallsKeepDetails(t *testing.T) {
+	st, c := newStore()
+	create(t, st, "db", 1)
+	put(t, st, "db", 2, "AWSPENDING")
+	before, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+	check.Err(t, err, "", "")
+	c.Advance(time.Hour)
+	_, err = st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(3), RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(int64(7))}})
+	check.Err(t, err, stagelabel.ErrInvalidRequest, "")
+	_, err = st.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(1), SecretString: ptr("other")})
+	check.Err(t, err, stagelabel.ErrResourceExists, "")
+	after, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+	check.Err(t, err, "", "")
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("failed calls changed the details (-before +after):\n%s", diff)
+	}
 }
 
 // TestPagesFollowKeys checks that a listing changed between two pages

@@ -13,7 +13,7 @@ import (
 // name itself ends in "-" and six characters; by nothing else.
 func FuzzSecretId(f *testing.F) {
 	st, _ := newStore()
-	names := []string{"db", "trap-abcdef", "a/b-c", "x-12345"}
+	names := []string{"db", "trap-abcdef", "-abcdef", "a/b-c", "x-12345"}
 	arns := map[string]string{}
 	for _, n := range names {
 		arns[n] = create(f, st, n, 1).ARN
@@ -29,7 +29,7 @@ func FuzzSecretId(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id string) {
 		var want string // the name id must find, if any
 		for _, n := range names {
-			trap := len(n) > 7 && n[len(n)-7] == '-'
+			trap := len(n) >= 7 && n[len(n)-7] == '-'
 			if id == n || id == arns[n] || (id == prefix+n && !trap) {
 				want = n
 			}

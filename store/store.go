@@ -229,7 +229,7 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 	name, fullARN := secretID, ""
 	if rest, ok := strings.CutPrefix(secretID, st.prefix); ok {
 		name = rest
-		if n := len(rest); n > suffixLen+1 && rest[n-suffixLen-1] == '-' {
+		if n := len(rest); n >= suffixLen+1 && rest[n-suffixLen-1] == '-' {
 			name, fullARN = rest[:n-suffixLen-1], secretID
 		}
 	}
