@@ -288,7 +288,7 @@ func requestID(n uint64) string {
 }
 
 // appendWire appends v, an output of the store, as the protocol sends it:
-// zero members left out (but those alwaysSent), times as epoch seconds,
+// zero members left out (but those sentWhenZero), times as epoch seconds,
 // byte slices as base64, map keys sorted.
 func appendWire(buf []byte, v reflect.Value) []byte {
 	switch v.Kind() {
@@ -362,7 +362,7 @@ func appendMembers(buf []byte, v reflect.Value, first bool) ([]byte, bool) {
 			buf, first = appendMembers(buf, f, first)
 			continue
 		}
-		if f.IsZero() && !alwaysSent[field.Name] {
+		if f.IsZero() && !sentWhenZero(v.Type(), field.Name) {
 			continue
 		}
 		if !first {
@@ -376,9 +376,12 @@ func appendMembers(buf []byte, v reflect.Value, first bool) ([]byte, bool) {
 	return buf, first
 }
 
-// alwaysSent names the members sent even when zero: RotationEnabled, which
-// AWS always sends [R], and a tag's Value, which an empty string is [M].
-var alwaysSent = map[string]bool{"RotationEnabled": true, "Value": true}
+// sentWhenZero reports whether the member name of a struct of type t is
+// sent even when zero: RotationEnabled, which AWS always sends [R], and a
+// tag's Value, which an empty string is [M].
+func sentWhenZero(t reflect.Type, name string) bool {
+	return name == "RotationEnabled" || t == reflect.TypeFor[store.Tag]() && name == "Value"
+}
 
 // appendString appends s as a JSON string, as encoding/json writes it
 // (invalid UTF-8 as U+FFFD).

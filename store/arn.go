@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"io"
 
 	"github.com/stagelabel/stagelabel"
@@ -24,23 +25,35 @@ func (st *Store) newARN(name string) (string, error) {
 }
 
 // draw returns n characters drawn uniformly at random from set, an ASCII
-// string of at most 256 characters, from the store's random source.
+// string of at most 256 characters, from the store's random source. A
+// source that gives far more rejected bytes than chance allows is broken:
+// InternalServiceError.
 func (st *Store) draw(op, set string, n int) (string, error) {
 	out := make([]byte, 0, n)
 	buf := make([]byte, n)
+	limit := 256 / len(set) * len(set) // bytes from limit up would bias the draw
 	st.randMu.Lock()
 	defer st.randMu.Unlock()
-	for len(out) < n {
-		if _, err := io.ReadFull(st.random, buf[:n-len(out)]); err != nil {
-			return "", &stagelabel.Error{Op: op, Code: stagelabel.ErrInternalService, Message: "random source: " + err.Error()}
+	for read := 0; len(out) < n; {
+		if read > 64*n+1024 { // at least half the bytes pass: a true source never gets here
+			return "", randomError(op, errors.New("it gives bytes that can't be used"))
 		}
-		for _, b := range buf[:n-len(out)] {
-			if int(b) < 256/len(set)*len(set) { // reject the few bytes that would bias the draw
+		batch := buf[:n-len(out)]
+		if _, err := io.ReadFull(st.random, batch); err != nil {
+			return "", randomError(op, err)
+		}
+		read += len(batch)
+		for _, b := range batch {
+			if int(b) < limit {
 				out = append(out, set[int(b)%len(set)])
 			}
 		}
 	}
 	return string(out), nil
+}
+
+func randomError(op string, err error) error {
+	return &stagelabel.Error{Op: op, Code: stagelabel.ErrInternalService, Message: "random source: " + err.Error()}
 }
 
 // validName checks a secret name: 1 to 512 ASCII letters, digits and

@@ -30,7 +30,7 @@ type CreateSecretInput struct {
 	Description        string
 	SecretString       *string
 	SecretBinary       []byte
-	Tags               []Tag
+	Tags               []Tag // as [Store.TagResource] attaches them
 }
 
 // String returns the input without its SecretString and SecretBinary.
@@ -63,7 +63,8 @@ type CreateSecretOutput struct {
 // no ClientRequestToken, InvalidRequestException "You must provide a
 // ClientRequestToken value. We recommend a UUID-type value." [R]; both
 // SecretString and SecretBinary, InvalidParameterException [M]; lengths
-// (description, value, token) out of range, ValidationException [M].
+// (description, value, token) out of range, ValidationException [M]; tags,
+// the errors of [Store.TagResource].
 func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) {
 	const op = "CreateSecret"
 	if err := validName(op, in.Name); err != nil {

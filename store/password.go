@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -101,7 +102,10 @@ func (st *Store) GetRandomPassword(in GetRandomPasswordInput) (GetRandomPassword
 		return GetRandomPasswordOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter,
 			Message: fmt.Sprintf("A password of %d characters can't hold one of each of the %d kinds of character required.", n, len(kinds))}
 	}
-	for {
+	// The least likely request that can be met is met about once in 2,000
+	// draws: a true source meets any of them long before maxDraws.
+	const maxDraws = 1 << 20
+	for range maxDraws {
 		p, err := st.draw(op, all, int(n))
 		if err != nil {
 			return GetRandomPasswordOutput{}, err
@@ -110,4 +114,5 @@ func (st *Store) GetRandomPassword(in GetRandomPasswordInput) (GetRandomPassword
 			return GetRandomPasswordOutput{RandomPassword: p}, nil
 		}
 	}
+	return GetRandomPasswordOutput{}, randomError(op, errors.New("no draw held every kind required"))
 }

@@ -87,23 +87,57 @@ func TestGetRandomPasswordProperties(t *testing.T) {
 	})
 }
 
+// cycle is a random source that gives the bytes 0 to 255 over and over.
+type cycle struct{ next byte }
+
+func (c *cycle) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = c.next
+		c.next++
+	}
+	return len(p), nil
+}
+
+// constant is a broken random source: one byte, always.
+type constant byte
+
+func (c constant) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(c)
+	}
+	return len(p), nil
+}
+
 func TestGetRandomPassword(t *testing.T) {
-	st, _ := newStore()
-	// Every allowed character comes, none more often than chance allows
-	// (the source is seeded: this is one fixed draw).
-	out, err := st.GetRandomPassword(store.GetRandomPasswordInput{PasswordLength: ptr(int64(4096)),
+	// Drawn from every byte value alike, each of 10 characters comes
+	// equally often: the draw has no bias.
+	even, _ := newStore(store.WithRandom(&cycle{}))
+	out, err := even.GetRandomPassword(store.GetRandomPasswordInput{PasswordLength: ptr(int64(2500)),
 		ExcludeLowercase: true, ExcludeUppercase: true, ExcludePunctuation: true, ExcludeCharacters: "9", IncludeSpace: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range digit[:9] + " " {
-		if k := strings.Count(out.RandomPassword, string(c)); k < 300 || k > 520 {
-			t.Errorf("%q drawn %d times in 4096 from 10 characters", c, k)
+		if k := strings.Count(out.RandomPassword, string(c)); k != 250 {
+			t.Errorf("%q drawn %d times in 2500 from 10 characters, want 250", c, k)
 		}
 	}
 	if strings.Contains(out.RandomPassword, "9") {
 		t.Error("an excluded character was drawn")
 	}
+
+	// A broken source is an error, not a hang.
+	for _, b := range []constant{0, 255} {
+		broken, _ := newStore(store.WithRandom(b))
+		_, err := broken.GetRandomPassword(store.GetRandomPasswordInput{})
+		check.Err(t, err, stagelabel.ErrInternalService, "")
+		_, err = broken.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1)})
+		if b == 255 {
+			check.Err(t, err, stagelabel.ErrInternalService, "")
+		}
+	}
+
+	st, _ := newStore()
 	if s := fmt.Sprintf("%v %+v %#v %s", out, out, out, out); strings.Contains(s, out.RandomPassword[:16]) {
 		t.Errorf("printing the output leaks the password: %s", s)
 	}

@@ -24,7 +24,7 @@ type PutResourcePolicyOutput struct {
 }
 
 // PutResourcePolicy attaches a resource policy to a secret, replacing the
-// one it had [D]. Stagelabel keeps the policy as given and checks only
+// one it had [D], and moves LastChangedDate if the policy changed [M]. Stagelabel keeps the policy as given and checks only
 // that it is a JSON object; anything else is
 // MalformedPolicyDocumentException "This resource policy contains a syntax
 // error." [M]. A policy longer than 20480 characters, ValidationException
@@ -52,8 +52,9 @@ type DeleteResourcePolicyOutput struct {
 	Name string
 }
 
-// DeleteResourcePolicy removes a secret's resource policy [D]; a secret
-// without one is no error [M]. A secret scheduled for deletion,
+// DeleteResourcePolicy removes a secret's resource policy [D], moving
+// LastChangedDate [M]; a secret without one is no error, and no change
+// [M]. A secret scheduled for deletion,
 // InvalidRequestException [M].
 func (st *Store) DeleteResourcePolicy(in DeleteResourcePolicyInput) (DeleteResourcePolicyOutput, error) {
 	r, err := st.setPolicy("DeleteResourcePolicy", in.SecretId, "")

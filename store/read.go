@@ -30,7 +30,7 @@ type SecretDetails struct {
 	RotationEnabled   bool
 	RotationLambdaARN string
 	RotationRules     *RotationRules
-	Tags              []Tag // nil when there are none
+	Tags              []Tag // sorted by key; nil, and left out, when there are none [M]
 }
 
 // DescribeSecretOutput is the output of DescribeSecret. A nil
@@ -264,7 +264,7 @@ func pageSize(maxResults *int) int {
 // that is not one of stagelabel's is InvalidNextTokenException [M].
 func tokenKey(op, token string) (string, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || token != "" && len(raw) == 0 {
+	if err != nil {
 		return "", badToken(op)
 	}
 	return string(raw), nil

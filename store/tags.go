@@ -10,7 +10,10 @@ import (
 )
 
 // Tag is a key and a value attached to a secret, not to a version [D].
-// Keys and values are case-sensitive [D].
+// Keys and values are case-sensitive [D]. Keys are 1 to 128 characters and
+// values 0 to 256, as AWS's Tag shape has them [D] (its TagResource page
+// says 127 and 255). Stagelabel refuses keys, not values, that begin with
+// "aws:", the prefix AWS reserves [M].
 type Tag struct {
 	Key   string
 	Value string
@@ -18,7 +21,7 @@ type Tag struct {
 
 // Limits of tags [D].
 const (
-	MaxTags        = 50  // tags on one secret, those with the reserved prefix not counted
+	MaxTags        = 50  // tags on one secret
 	MaxTagKeyLen   = 128 // characters in a key
 	MaxTagValueLen = 256 // characters in a value
 	reservedPrefix = "aws:"
@@ -35,11 +38,12 @@ type TagResourceOutput struct{}
 
 // TagResource attaches tags to a secret; a key it already has takes the
 // new value [D], and of one key given twice the last value counts [M].
-// LastChangedDate moves when a tag changes [D].
+// LastChangedDate moves when a tag changes [D]; tags given as they are
+// change nothing [M].
 //
 // Errors: a key or value of the wrong length, ValidationException [M]; a
 // key beginning with "aws:", in any case, or a secret left with more than
-// 50 other tags, InvalidParameterException (AWS documents the limits [D],
+// 50 tags, InvalidParameterException (AWS documents the limits [D],
 // not their error [M]); a secret scheduled for deletion,
 // InvalidRequestException [M].
 func (st *Store) TagResource(in TagResourceInput) (TagResourceOutput, error) {
@@ -156,13 +160,7 @@ func withTags(op string, have, add []Tag) ([]Tag, error) {
 			tags = slices.Insert(tags, i, t)
 		}
 	}
-	counted := 0
-	for _, t := range tags {
-		if !reserved(t.Key) {
-			counted++
-		}
-	}
-	if counted > MaxTags {
+	if len(tags) > MaxTags {
 		return nil, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter,
 			Message: fmt.Sprintf("A secret can have at most %d tags.", MaxTags)}
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,7 +65,7 @@ func TestTags(t *testing.T) {
 		t.Errorf("tags after the last is removed = %#v, want nil (the member left out)", got)
 	}
 
-	// 50 tags, and those AWS reserves besides, are allowed; a 51st is not.
+	// 50 tags are allowed; a 51st is not.
 	many := make([]store.Tag, store.MaxTags)
 	for i := range many {
 		many[i] = store.Tag{Key: fmt.Sprint("k", i)}
@@ -128,5 +129,61 @@ func TestTags(t *testing.T) {
 	}
 	if _, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "new"}); err == nil {
 		t.Error("a failed CreateSecret made the secret")
+	}
+}
+
+// TestTagsAreNeverShared checks that no tag slice is shared: not between
+// records (a new value is a change, and a concurrent reader sees no write;
+// run with -race), nor with what callers pass or get.
+func TestTagsAreNeverShared(t *testing.T) {
+	st, c := newStore()
+	in := []store.Tag{{"env", "dev"}}
+	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), Tags: in}); err != nil {
+		t.Fatal(err)
+	}
+	in[0].Value = "theirs"
+	describe := func() store.DescribeSecretOutput {
+		t.Helper()
+		d, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if d := describe(); d.Tags[0].Value != "dev" {
+		t.Fatalf("the caller's slice changed the secret's tags: %v", d.Tags)
+	}
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+			}
+		}
+	})
+	c.Advance(time.Hour)
+	tags := []store.Tag{{"env", "prod"}}
+	_, err := st.TagResource(store.TagResourceInput{SecretId: "db", Tags: tags})
+	close(stop)
+	wg.Wait()
+	check.Err(t, err, "", "")
+	tags[0].Value = "theirs"
+	d := describe()
+	if !cmp.Equal(d.Tags, []store.Tag{{"env", "prod"}}) || !d.LastChangedDate.Equal(c.Now()) {
+		t.Fatalf("after a new value: %v, changed %v; want env=prod, changed now", d.Tags, d.LastChangedDate)
+	}
+
+	d.Tags[0].Value = "theirs"
+	l, _ := st.ListSecrets(store.ListSecretsInput{})
+	l.SecretList[0].Tags[0].Value = "theirs"
+	e, _ := st.Export("db")
+	e.Tags[0].Value = "theirs"
+	if d := describe(); d.Tags[0].Value != "prod" {
+		t.Errorf("an output shares the secret's tags: %v", d.Tags)
 	}
 }
