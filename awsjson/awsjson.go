@@ -380,8 +380,10 @@ func appendMembers(buf []byte, v reflect.Value, first bool) ([]byte, bool) {
 // sent even when zero: RotationEnabled, which AWS always sends [R], and a
 // tag's Value, which an empty string is [M].
 func sentWhenZero(t reflect.Type, name string) bool {
-	return name == "RotationEnabled" || t == reflect.TypeFor[store.Tag]() && name == "Value"
+	return name == "RotationEnabled" || name == "Value" && t == tagType
 }
+
+var tagType = reflect.TypeFor[store.Tag]()
 
 // appendString appends s as a JSON string, as encoding/json writes it
 // (invalid UTF-8 as U+FFFD).
