@@ -118,15 +118,13 @@ func match(key, value string, d SecretDetails) bool {
 	case "tag-value":
 		return slices.ContainsFunc(d.Tags, func(t Tag) bool { return strings.HasPrefix(t.Value, value) })
 	case "all":
-		attrs := []string{d.Name, d.Description}
+		attrs := append(words(d.Name), words(d.Description)...)
 		for _, t := range d.Tags {
-			attrs = append(attrs, t.Key, t.Value)
+			attrs = append(append(attrs, words(t.Key)...), words(t.Value)...)
 		}
 		for _, w := range words(value) {
-			for _, attr := range attrs {
-				if slices.ContainsFunc(words(attr), func(aw string) bool { return hasPrefixFold(aw, w) }) {
-					return true
-				}
+			if slices.ContainsFunc(attrs, func(aw string) bool { return hasPrefixFold(aw, w) }) {
+				return true
 			}
 		}
 	}

@@ -230,7 +230,7 @@ func sortKey(by string, d SecretDetails) string {
 }
 
 // records returns the current record of every secret that exists at now,
-// by name.
+// in no order.
 func (st *Store) records(now time.Time) []*record {
 	var rs []*record
 	st.names.Range(func(_, v any) bool {
@@ -239,7 +239,6 @@ func (st *Store) records(now time.Time) []*record {
 		}
 		return true
 	})
-	slices.SortFunc(rs, func(a, b *record) int { return cmp.Compare(a.secret.Name(), b.secret.Name()) })
 	return rs
 }
 

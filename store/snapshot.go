@@ -72,7 +72,9 @@ func (s VersionSnapshot) Format(f fmt.State, verb rune) {
 // was at one instant, not all at the same instant.
 func (st *Store) Save(w io.Writer) error {
 	snap := Snapshot{Format: snapshotFormat, Secrets: []SecretSnapshot{}}
-	for _, r := range st.records(st.now()) {
+	rs := st.records(st.now())
+	slices.SortFunc(rs, func(a, b *record) int { return strings.Compare(a.secret.Name(), b.secret.Name()) })
+	for _, r := range rs {
 		snap.Secrets = append(snap.Secrets, r.snapshot())
 	}
 	enc := json.NewEncoder(w)
