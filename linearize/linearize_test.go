@@ -341,7 +341,7 @@ func expect(s state, c call, got reply) (state, reply) {
 			return s, failure(err)
 		}
 		if !next.Equal(s.secret) {
-			next = next.Prune(t0)
+			next, _ = next.Prune(t0)
 		}
 		return s.with(next), reply{arn: arn, versionID: c.token, stages: labelNames(next.Labels(v.ID()))}
 	case opUpdate:
@@ -364,7 +364,8 @@ func expect(s state, c call, got reply) (state, reply) {
 		if err != nil {
 			return s, failure(err)
 		}
-		return s.with(next.Prune(t0)), reply{arn: arn, versionID: c.token}
+		next, _ = next.Prune(t0)
+		return s.with(next), reply{arn: arn, versionID: c.token}
 	case opDelete:
 		if c.force {
 			return state{}, reply{arn: arn, deletion: t0}

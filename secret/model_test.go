@@ -424,7 +424,7 @@ func TestStateMachine(t *testing.T) {
 			},
 			"Prune": func(t *rapid.T) {
 				now := sm.now.Add(time.Duration(rapid.IntRange(0, 48).Draw(t, "hours")) * time.Hour)
-				sm.s = sm.s.Prune(now)
+				sm.s, _ = sm.s.Prune(now)
 				sm.m.prune(now)
 			},
 			"": sm.check,
@@ -451,8 +451,18 @@ func TestPruneModel(t *testing.T) {
 		}
 		for range rapid.IntRange(1, 3).Draw(t, "prunes") {
 			now := t0.Add(time.Duration(rapid.IntRange(0, 120).Draw(t, "now")) * time.Hour)
-			s = s.Prune(now)
+			before := s
+			var ids []version.ID
+			s, ids = s.Prune(now)
 			m.prune(now)
+			for _, id := range ids {
+				if before.Deleted(id) || !s.Deleted(id) {
+					t.Fatalf("Prune(%v) reported %s, which it did not prune", now, id)
+				}
+			}
+			if got, want := len(ids), before.Len()-s.Len(); got != want {
+				t.Fatalf("Prune(%v) reported %d versions, pruned %d", now, got, want)
+			}
 			if got, want := layout(s), m.layout(); got != want {
 				t.Fatalf("after Prune(%v): secret %q, model %q", now, got, want)
 			}

@@ -17,15 +17,16 @@ const (
 )
 
 // Prune returns s without the deprecated versions AWS would remove at time
-// now: while s has more than [MaxVersions] versions, the oldest deprecated
+// now, and the ids of the versions it removed, in the order it removed
+// them: while s has more than [MaxVersions] versions, the oldest deprecated
 // version created at least [MinPruneAge] before now goes, the oldest by
 // creation time first, by arrival among equals [M]. Labelled versions are never removed [D]. A pruned id stays
 // known: operations naming it fail with InvalidRequestException "You can't
 // perform this operation on secret version <id> because it was deleted."
 // [R]. Prune takes the time as an argument; it reads no clock.
-func (s Secret) Prune(now time.Time) Secret {
+func (s Secret) Prune(now time.Time) (Secret, []version.ID) {
 	if s.live <= MaxVersions {
-		return s
+		return s, nil
 	}
 	// One walk picks the candidates; only they are sorted.
 	var candidates []entry
@@ -40,11 +41,17 @@ func (s Secret) Prune(now time.Time) Secret {
 		}
 		return cmp.Compare(a.seq, b.seq)
 	})
-	for _, e := range candidates[:min(len(candidates), s.live-MaxVersions)] {
+	candidates = candidates[:min(len(candidates), s.live-MaxVersions)]
+	if len(candidates) == 0 {
+		return s, nil
+	}
+	ids := make([]version.ID, len(candidates))
+	for i, e := range candidates {
 		s.versions = s.versions.with(entry{v: version.New(e.v.ID()), seq: e.seq, deleted: true})
 		s.live--
+		ids[i] = e.v.ID()
 	}
-	return s
+	return s, ids
 }
 
 // Deleted reports whether version id was pruned.

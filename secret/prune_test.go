@@ -50,7 +50,7 @@ func TestPrune(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := history(t, tt.versions, t0)
 			before := s.VersionIDs()
-			got := s.Prune(tt.now)
+			got, ids := s.Prune(tt.now)
 			if diff := cmp.Diff(before, s.VersionIDs()); diff != "" {
 				t.Errorf("receiver changed (-was +now):\n%s", diff)
 			}
@@ -65,6 +65,9 @@ func TestPrune(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.pruned, pruned); diff != "" {
 				t.Errorf("Prune() pruned mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.pruned, ids); diff != "" {
+				t.Errorf("Prune() reported ids mismatch (-want +got):\n%s", diff)
 			}
 			if got.Len() != tt.versions-len(tt.pruned) || len(got.VersionIDs()) != got.Len() {
 				t.Errorf("Len() = %d, VersionIDs() has %d, want %d", got.Len(), len(got.VersionIDs()), tt.versions-len(tt.pruned))
@@ -91,15 +94,18 @@ func TestPruneByCreation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := s.Prune(t0.Add(1000 * time.Hour))
+	got, ids := s.Prune(t0.Add(1000 * time.Hour))
 	if diff := cmp.Diff([]version.ID{id("v0"), id("v2")}, got.PrunedIDs()); diff != "" {
 		t.Errorf("PrunedIDs() mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]version.ID{id("v0"), id("v2")}, ids); diff != "" {
+		t.Errorf("Prune() ids mismatch (-want +got):\n%s", diff)
 	}
 }
 
 func TestPrunedVersionIsDeleted(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := history(t, 101, t0).Prune(t0.Add(1000 * time.Hour))
+	s, _ := history(t, 101, t0).Prune(t0.Add(1000 * time.Hour))
 	gone := id("v1")
 	msg := "You can't perform this operation on secret version " + string(gone) + " because it was deleted."
 	_, err := s.MoveStage("X", "", gone)
@@ -118,7 +124,7 @@ func TestPrunedVersionIsDeleted(t *testing.T) {
 	if s.Equal(history(t, 101, t0)) {
 		t.Error("Equal() ignores pruning")
 	}
-	if !s.Equal(history(t, 101, t0).Prune(t0.Add(1000 * time.Hour))) {
+	if again, _ := history(t, 101, t0).Prune(t0.Add(1000 * time.Hour)); !s.Equal(again) {
 		t.Error("Equal() false for the same pruning")
 	}
 }

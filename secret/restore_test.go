@@ -39,7 +39,7 @@ func TestRestoreRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		s = s.Prune(t0.Add(48 * time.Hour))
+		s, _ = s.Prune(t0.Add(48 * time.Hour))
 		vs, labels, pruned := parts(s)
 		got, err := secret.Restore(s.Name(), vs, labels, pruned)
 		if err != nil {

@@ -65,7 +65,7 @@ func (m *model) change(id string, f func(secret.Secret) (secret.Secret, error)) 
 	if err != nil {
 		return err.(*stagelabel.Error).Code
 	}
-	ms.s = s.Prune(m.now)
+	ms.s, _ = s.Prune(m.now)
 	return ""
 }
 

@@ -193,7 +193,8 @@ func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, e
 			return r, nil
 		}
 		n := r.clone()
-		n.secret, n.lastChanged = s.Prune(now), now
+		n.secret, _ = s.Prune(now)
+		n.lastChanged = now
 		return n, nil
 	})
 	if err != nil {
@@ -285,7 +286,7 @@ func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) 
 			return r, nil
 		}
 		if changed {
-			n.secret = s.Prune(now)
+			n.secret, _ = s.Prune(now)
 		}
 		n.lastChanged = now
 		return n, nil
@@ -478,7 +479,8 @@ func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) 
 			if err != nil {
 				return nil, opError(op, err)
 			}
-			n.secret, n.lastChanged, n.meta.rotation.lastRotated = s.Prune(now), now, now
+			n.secret, _ = s.Prune(now)
+			n.lastChanged, n.meta.rotation.lastRotated = now, now
 		}
 		n.meta.rotation.enabled = true
 		if in.RotationLambdaARN != "" {
