@@ -56,15 +56,24 @@ type Error struct {
 	Message  string       // the AWS error message, exactly as AWS words it
 	Label    stage.Label  // the staging label involved, if any
 	Versions []version.ID // the version ids involved, in the order the message names them
+	Err      error        // what caused an InternalServiceError, for logs: never sent to a client
 }
 
-// Error returns "<Op>: <Code>: <Message>".
+// Error returns "<Op>: <Code>: <Message>", and ": <Err>" when Err is set.
 func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %s: %v", e.Op, e.Code, e.Message, e.Err)
+	}
 	return fmt.Sprintf("%s: %s: %s", e.Op, e.Code, e.Message)
 }
 
-// Unwrap returns the error's [Code].
-func (e *Error) Unwrap() error { return e.Code }
+// Unwrap returns the error's [Code], and its Err when set.
+func (e *Error) Unwrap() []error {
+	if e.Err != nil {
+		return []error{e.Code, e.Err}
+	}
+	return []error{e.Code}
+}
 
 // ErrorCode returns the AWS error code, such as "InvalidParameterException".
 func (e *Error) ErrorCode() string { return string(e.Code) }

@@ -100,18 +100,28 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 		}
 	}
 	r := &record{secret: s, lastChanged: now, meta: &meta{description: in.Description, tags: tags, created: now}}
-	mine := &slot{}
-	mine.rec.Store(r) // before the slot is published: no one sees it empty
+	if hasValue {
+		r.touched = []version.ID{v.ID()}
+	}
 	for {
-		prev, loaded := st.names.LoadOrStore(in.Name, mine)
-		if !loaded {
+		sl, err := st.add(op, in.Name, r)
+		if err != nil {
+			return CreateSecretOutput{}, err
+		}
+		if sl == nil {
 			break
 		}
-		sl := prev.(*slot)
 		cur := sl.rec.Load()
 		switch {
+		case cur == nil: // being created: wait for the outcome
+			//lint:ignore SA2001 the lock is only waited for: its holder publishes the record, or drops the slot, before it unlocks
+			sl.mu.Lock()
+			sl.mu.Unlock()
+			continue
 		case cur.gone(now):
-			st.expire(in.Name, sl, cur)
+			if _, err := st.expire(in.Name, sl, cur); err != nil {
+				return CreateSecretOutput{}, err
+			}
 			continue
 		case !cur.meta.deleteAt.IsZero():
 			return CreateSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidRequest,
@@ -193,8 +203,8 @@ func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, e
 			return r, nil
 		}
 		n := r.clone()
-		n.secret, _ = s.Prune(now)
-		n.lastChanged = now
+		n.secret, n.pruned = s.Prune(now)
+		n.lastChanged, n.touched = now, []version.ID{v.ID()}
 		return n, nil
 	})
 	if err != nil {
@@ -286,7 +296,8 @@ func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) 
 			return r, nil
 		}
 		if changed {
-			n.secret, _ = s.Prune(now)
+			n.secret, n.pruned = s.Prune(now)
+			n.touched = []version.ID{v.ID()}
 		}
 		n.lastChanged = now
 		return n, nil
@@ -362,6 +373,7 @@ func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, e
 			}
 		}
 		n.meta.accessed[v.ID()] = day
+		n.touched = []version.ID{v.ID()}
 		return n, nil
 	})
 	if err != nil {
@@ -479,8 +491,8 @@ func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) 
 			if err != nil {
 				return nil, opError(op, err)
 			}
-			n.secret, _ = s.Prune(now)
-			n.lastChanged, n.meta.rotation.lastRotated = now, now
+			n.secret, n.pruned = s.Prune(now)
+			n.lastChanged, n.meta.rotation.lastRotated, n.touched = now, now, []version.ID{id}
 		}
 		n.meta.rotation.enabled = true
 		if in.RotationLambdaARN != "" {

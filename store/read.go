@@ -229,12 +229,12 @@ func sortKey(by string, d SecretDetails) string {
 	return string(append(b, d.Name...))
 }
 
-// records returns the current record of every secret that exists at now,
-// in no order.
+// records returns the current record of every secret that exists at now
+// (its creation committed), in no order.
 func (st *Store) records(now time.Time) []*record {
 	var rs []*record
 	st.names.Range(func(_, v any) bool {
-		if r := v.(*slot).rec.Load(); !r.gone(now) {
+		if r := v.(*slot).rec.Load(); r != nil && !r.gone(now) {
 			rs = append(rs, r)
 		}
 		return true

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stagelabel/stagelabel"
 	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/version"
@@ -91,7 +92,39 @@ func (st *Store) Export(secretID string) (SecretSnapshot, error) {
 	return r.snapshot(), nil
 }
 
+// snapshot returns the whole state of r.
 func (r *record) snapshot() SecretSnapshot {
+	s := r.header()
+	for v := range r.secret.All() {
+		s.Versions = append(s.Versions, r.versionSnapshot(v))
+	}
+	for _, id := range r.secret.PrunedIDs() {
+		s.Pruned = append(s.Pruned, string(id))
+	}
+	return s
+}
+
+// change returns the change that made r from a record of revision prev,
+// for the backend: its cost is that of what changed.
+func (r *record) change(prev Revision) Change {
+	if r.meta.purged {
+		return Change{Prev: prev, Secret: SecretSnapshot{Name: r.secret.Name(), ARN: r.secret.ARN()}, Removed: true}
+	}
+	s := r.header()
+	for _, id := range r.touched {
+		if v, ok := r.secret.Version(id); ok {
+			s.Versions = append(s.Versions, r.versionSnapshot(v))
+		}
+	}
+	for _, id := range r.pruned {
+		s.Pruned = append(s.Pruned, string(id))
+	}
+	return Change{Prev: prev, Secret: s}
+}
+
+// header returns the state of r but its versions: all but Versions and
+// Pruned of its snapshot.
+func (r *record) header() SecretSnapshot {
 	s := SecretSnapshot{
 		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.meta.description, Tags: slices.Clone(r.meta.tags), ResourcePolicy: r.meta.policy,
 		Created: r.meta.created, LastChanged: r.lastChanged, LastAccessed: r.meta.lastAccessed,
@@ -99,25 +132,24 @@ func (r *record) snapshot() SecretSnapshot {
 		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN, RotationRules: r.meta.rotation.rules.clone(),
 		LastRotated: r.meta.rotation.lastRotated, Labels: map[string]string{},
 	}
-	for v := range r.secret.All() {
-		vs := VersionSnapshot{VersionId: string(v.ID()), Created: v.Created(), LastAccessed: r.meta.accessed[v.ID()]}
-		if text, ok := v.SecretString(); ok {
-			vs.SecretString = &text
-		}
-		if b, ok := v.SecretBinary(); ok {
-			vs.SecretBinary = append([]byte{}, b...) // non-nil even when empty: still a value
-		}
-		s.Versions = append(s.Versions, vs)
-	}
 	for id, ls := range r.secret.Stages() {
 		for _, l := range ls {
 			s.Labels[string(l)] = string(id)
 		}
 	}
-	for _, id := range r.secret.PrunedIDs() {
-		s.Pruned = append(s.Pruned, string(id))
-	}
 	return s
+}
+
+// versionSnapshot returns the state of v, a version of r.
+func (r *record) versionSnapshot(v version.Version) VersionSnapshot {
+	vs := VersionSnapshot{VersionId: string(v.ID()), Created: v.Created(), LastAccessed: r.meta.accessed[v.ID()]}
+	if text, ok := v.SecretString(); ok {
+		vs.SecretString = &text
+	}
+	if b, ok := v.SecretBinary(); ok {
+		vs.SecretBinary = append([]byte{}, b...) // non-nil even when empty: still a value
+	}
+	return vs
 }
 
 // Load returns a store holding the secrets of the JSON snapshot r, made by
@@ -147,20 +179,50 @@ func Load(r io.Reader, opts ...Option) (*Store, error) {
 	return st, nil
 }
 
-// Import adds the secret of a snapshot to the store. It fails, changing
-// nothing, when the snapshot breaks a rule of the store or its name is
-// taken.
+// Import adds the secret of a snapshot to the store (and commits it to
+// the store's backend, if it has one). It fails, changing nothing, when the
+// snapshot breaks a rule of the store, its name is taken, or the backend
+// refuses it.
 func (st *Store) Import(s SecretSnapshot) error {
 	r, err := st.fromSnapshot(s)
 	if err != nil {
 		return err
 	}
-	sl := &slot{}
-	sl.rec.Store(r)
-	if _, taken := st.names.LoadOrStore(s.Name, sl); taken {
+	r.touched, r.pruned = r.secret.VersionIDs(), r.secret.PrunedIDs()
+	taken, err := st.add("Import", s.Name, r)
+	if err != nil {
+		return err
+	}
+	if taken != nil {
 		return fmt.Errorf("secret %q: the name is taken", s.Name)
 	}
 	return nil
+}
+
+// Open returns a store holding the secrets backend keeps, with the given
+// options, that commits every change to backend before it answers (see
+// [Backend]). A stored secret that breaks any rule a store keeps is
+// refused, as [Load] refuses it, and Open fails with an error naming it.
+func Open(backend Backend, opts ...Option) (*Store, error) {
+	st := New(opts...)
+	err := backend.Load(func(s SecretSnapshot, rev Revision) error {
+		r, err := st.fromSnapshot(s)
+		if err != nil {
+			return fmt.Errorf("store: opening: %w", err)
+		}
+		r.rev = rev
+		sl := &slot{}
+		sl.rec.Store(r)
+		if _, taken := st.names.LoadOrStore(s.Name, sl); taken {
+			return fmt.Errorf("store: opening: secret %q stored twice", s.Name)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.backend = backend
+	return st, nil
 }
 
 // fromSnapshot checks a snapshot and builds its record.
@@ -172,8 +234,8 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if !ok || len(suffix) != suffixLen || strings.Trim(suffix, alphanumeric) != "" {
 		return nil, fmt.Errorf("secret %q: ARN %q is not %s<name>-<6 characters>", s.Name, s.ARN, st.prefix)
 	}
-	if len(s.Description) > MaxDescriptionLen {
-		return nil, fmt.Errorf("secret %q: description longer than %d", s.Name, MaxDescriptionLen)
+	if err := stagelabel.ValidationError("Import", stagelabel.LengthViolation("description", s.Description, 0, MaxDescriptionLen)); err != nil {
+		return nil, fmt.Errorf("secret %q: %w", s.Name, err) // counted as the operations count it
 	}
 	tags, err := withTags("Import", nil, s.Tags)
 	if err == nil {

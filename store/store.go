@@ -26,6 +26,15 @@
 // [sync.Map]. ListSecrets and Save read each secret atomically, but not
 // all of them at one instant.
 //
+// # Durability
+//
+// A store made by [New] keeps its secrets in memory only. One made by
+// [Open] commits each change to its [Backend] before it publishes it: the
+// writers of one secret then take turns (its readers still never wait),
+// each committing the change it computed and publishing it only once the
+// backend holds it. A change the backend refuses is answered
+// InternalServiceError and is not published, so nothing of it remains.
+//
 // # Time
 //
 // Every timestamp comes from the clock given to [New] ([WithClock]); the
@@ -36,6 +45,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,13 +69,18 @@ type Store struct {
 	randMu sync.Mutex // guards random, which need not be safe for concurrent use
 	random io.Reader
 
+	backend Backend // nil: in memory only
+
 	names sync.Map // secret name → *slot
 }
 
 // slot is where one secret lives; the secret's state is the record it
-// points to, replaced whole by each change.
+// points to, replaced whole by each change. With a backend, rec is nil
+// while the secret's creation is being committed, and a writer holds mu
+// from the record it read until it has published the next one.
 type slot struct {
 	rec atomic.Pointer[record]
+	mu  sync.Mutex
 }
 
 // record is the state of one secret at one instant. It is never written
@@ -76,7 +91,14 @@ type slot struct {
 type record struct {
 	secret      secret.Secret // versions and labels; its ARN set
 	lastChanged time.Time
-	meta        *meta // shared with other records: write only a copy (cloneMeta)
+	meta        *meta    // shared with other records: write only a copy (cloneMeta)
+	rev         Revision // in the backend; 0 without one
+
+	// What this record changed from the one it was made from, for the
+	// backend and the observer: the versions it added or wrote again, and
+	// the ones it pruned.
+	touched []version.ID
+	pruned  []version.ID
 }
 
 // meta is the part of a record that few operations change. It is never
@@ -111,16 +133,17 @@ func (r *record) gone(now time.Time) bool {
 // from: the caller may set secret and lastChanged, nothing in meta.
 func (r *record) clone() *record {
 	c := *r
+	c.touched, c.pruned = nil, nil
 	return &c
 }
 
 // cloneMeta returns a copy of r with a copy of its meta, for a change of
 // meta too. The accessed map is still shared: replace it, never write it.
 func (r *record) cloneMeta() *record {
-	c := *r
+	c := r.clone()
 	m := *r.meta
 	c.meta = &m
-	return &c
+	return c
 }
 
 // Option configures a [Store].
@@ -239,11 +262,14 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 	}
 	sl := v.(*slot)
 	r := sl.rec.Load()
-	for r.gone(now) {
-		if st.expire(name, sl, r) {
-			return nil, nil, notFound(op)
+	for r != nil && r.gone(now) {
+		if stale, _ := st.expire(name, sl, r); !stale {
+			return nil, nil, notFound(op) // gone, whether or not the backend took its removal yet
 		}
 		r = sl.rec.Load() // changed since: a RestoreSecret came first
+	}
+	if r == nil {
+		return nil, nil, notFound(op) // its creation is not committed yet
 	}
 	if fullARN != "" && r.secret.ARN() != fullARN {
 		return nil, nil, notFound(op)
@@ -252,19 +278,77 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 }
 
 // expire takes the slot sl of a secret that no longer exists out of the
-// index, after marking its record r purged, so that an operation that read
-// r before it expired cannot publish a change to it. It reports false,
-// doing nothing, when r is no longer the slot's record.
-func (st *Store) expire(name string, sl *slot, r *record) bool {
+// index, after marking its record r purged (and removing it from the
+// backend), so that an operation that read r before it expired cannot
+// publish a change to it. It reports stale, doing nothing, when r is no
+// longer the slot's record, and the backend's error, leaving the slot in
+// the index, when the backend refused the removal.
+func (st *Store) expire(name string, sl *slot, r *record) (stale bool, err error) {
 	if !r.meta.purged {
 		tomb := r.cloneMeta()
 		tomb.meta.purged = true
-		if !sl.rec.CompareAndSwap(r, tomb) {
-			return false
+		published, err := st.publish("DeleteSecret", sl, r, tomb)
+		if err != nil || !published {
+			return !published && err == nil, err
 		}
 	}
 	st.names.CompareAndDelete(name, sl)
-	return true
+	return false, nil
+}
+
+// add publishes r, the record of a new secret, under name, committing it
+// first with a backend. It returns the slot that holds the name already,
+// or nil when r was added.
+func (st *Store) add(op, name string, r *record) (*slot, error) {
+	mine := &slot{}
+	if st.backend == nil {
+		mine.rec.Store(r) // before the slot is published: no one sees it empty
+	} else {
+		mine.mu.Lock() // until r is committed: a CreateSecret of the same name waits for it
+		defer mine.mu.Unlock()
+	}
+	if prev, loaded := st.names.LoadOrStore(name, mine); loaded {
+		return prev.(*slot), nil
+	}
+	if st.backend != nil {
+		if err := st.commit(op, 0, r); err != nil {
+			st.names.CompareAndDelete(name, mine)
+			return nil, err
+		}
+		mine.rec.Store(r)
+	}
+	return nil, nil
+}
+
+// publish makes next the record of slot sl in place of old, and reports
+// false, doing nothing, when old is no longer its record. With a backend it
+// first commits the change, and fails with InternalServiceError, publishing
+// nothing, when the backend refuses it.
+func (st *Store) publish(op string, sl *slot, old, next *record) (bool, error) {
+	if st.backend == nil {
+		return sl.rec.CompareAndSwap(old, next), nil
+	}
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if sl.rec.Load() != old {
+		return false, nil
+	}
+	if err := st.commit(op, old.rev, next); err != nil {
+		return false, err
+	}
+	sl.rec.Store(next)
+	return true, nil
+}
+
+// commit commits the change that made next from a record of revision
+// prev, and sets next's revision.
+func (st *Store) commit(op string, prev Revision, next *record) error {
+	rev, err := st.backend.Commit(next.change(prev))
+	if err != nil {
+		return &stagelabel.Error{Op: op, Code: stagelabel.ErrInternalService, Message: "The change could not be saved.", Err: err}
+	}
+	next.rev = rev
+	return nil
 }
 
 // update applies change to the secret secretID names until its result is
@@ -284,7 +368,14 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 		if err != nil {
 			return nil, nil, err
 		}
-		if next == old || sl.rec.CompareAndSwap(old, next) {
+		if next == old {
+			return old, next, nil
+		}
+		published, err := st.publish(op, sl, old, next)
+		if err != nil {
+			return nil, nil, err
+		}
+		if published {
 			if next.meta.purged {
 				st.names.CompareAndDelete(old.secret.Name(), sl)
 			}
@@ -313,14 +404,9 @@ func (st *Store) report(op string, old, next *record, versionID version.ID) {
 	if st.observe == nil || old == next {
 		return
 	}
-	e := Event{Op: op, Name: next.secret.Name(), ARN: next.secret.ARN(), VersionID: versionID}
+	e := Event{Op: op, Name: next.secret.Name(), ARN: next.secret.ARN(), VersionID: versionID, Pruned: slices.Clone(next.pruned)}
 	if old != nil {
 		e.Moves = moves(old.secret, next.secret)
-		for _, id := range next.secret.PrunedIDs() {
-			if !old.secret.Deleted(id) {
-				e.Pruned = append(e.Pruned, id)
-			}
-		}
 	} else {
 		e.Moves = moves(secret.New(""), next.secret)
 	}

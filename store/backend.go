@@ -1,0 +1,60 @@
+package store
+
+// Backend is where a store keeps its secrets durably: the durability
+// contract. A store given one with [WithBackend] commits every change of
+// state to it before it publishes the change or answers the operation, so
+// an acknowledged change is a durable one; a change the backend refuses is
+// answered InternalServiceError and leaves no trace, in memory or in the
+// backend, so that a retry really retries. [Open] loads a store from one.
+//
+// An implementation promises:
+//
+//   - Commit makes the whole change durable before it returns nil, and
+//     makes none of it durable when it returns an error. A crash at any
+//     instant leaves every change whose Commit returned nil, no part of any
+//     other, and state that Load reads.
+//   - Commit compares before it writes: it makes a change only when the
+//     secret's stored revision is the change's Prev (0: no such secret is
+//     stored), and otherwise returns [ErrConflict], making nothing. The
+//     revision it returns is the secret's new one: greater than any
+//     revision it returned before, never 0.
+//   - Load calls yield once for each stored secret, whole, with its
+//     revision: the members of its last change, every version in the order
+//     it was first added (a version written again, to fill it or to record
+//     a read, keeps its place) with what it was last written with, and the
+//     ids of its pruned versions, whose values are gone.
+//   - Commit and Load are safe for concurrent use.
+//
+// The store commits changes of one secret one at a time, in the order
+// readers see them; changes of different secrets may be committed
+// concurrently, and an implementation may group them into one write.
+type Backend interface {
+	Load(yield func(SecretSnapshot, Revision) error) error
+	Commit(Change) (Revision, error)
+}
+
+// Revision numbers the states of a secret in a [Backend]: each committed
+// change gives the secret a greater one. 0 stands for a secret that is not
+// stored.
+type Revision uint64
+
+// Change is one change of one secret, as a store commits it to a
+// [Backend]. It costs what the change touched, not the size of the secret:
+// Secret holds every member of the secret after the change but its
+// versions, of which Versions holds only those the change added or wrote
+// again (a value filled, a read recorded), oldest first, and Pruned only
+// the ids of those it pruned.
+type Change struct {
+	Prev    Revision       // the revision the change was made from; 0 for a new secret
+	Secret  SecretSnapshot // Name is the key; see above for Versions and Pruned
+	Removed bool           // the secret is gone for good, with every version: only Secret.Name counts
+}
+
+// ErrConflict is the error [Backend.Commit] returns when the secret's
+// stored revision is not the change's Prev: another writer changed it
+// first.
+const ErrConflict = backendError("store: the secret changed since the change was made")
+
+type backendError string
+
+func (e backendError) Error() string { return string(e) }
