@@ -3,6 +3,7 @@ package secret_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/stage"
@@ -72,6 +73,55 @@ func BenchmarkPut(b *testing.B) {
 	}
 }
 
+// aged returns a secret of n versions put by default one second apart,
+// the newest created at now; with old, the oldest, v0, is instead created
+// two days before now. v(n-1) is AWSCURRENT, v(n-2) AWSPREVIOUS.
+func aged(tb testing.TB, n int, now time.Time, old bool) secret.Secret {
+	tb.Helper()
+	s := secret.New("bench")
+	for i := range n {
+		created := now.Add(time.Duration(i-n+1) * time.Second)
+		if i == 0 && old {
+			created = now.Add(-2 * secret.MinPruneAge)
+		}
+		var err error
+		if s, err = s.Put(version.New(id(fmt.Sprint("v", i)), version.WithString("x"), version.WithCreated(created))); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return s
+}
+
+// BenchmarkPutPrune measures what PutSecretValue does to the versions: Put
+// of a new version, by default staging, then Prune. With versions=N no
+// version is a day old, so nothing is eligible; with op=prune-one exactly
+// one, the oldest, is, and goes. Each iteration works on the same
+// receiver, which it never changes.
+func BenchmarkPutPrune(b *testing.B) {
+	now := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	v := version.New(id("new"), version.WithString("x"), version.WithCreated(now))
+	run := func(b *testing.B, s secret.Secret, pruned int) {
+		b.ReportAllocs()
+		for b.Loop() {
+			t, err := s.Put(v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, ids := t.Prune(now); len(ids) != pruned {
+				b.Fatalf("Prune() removed %d versions, want %d", len(ids), pruned)
+			}
+		}
+	}
+	for _, n := range []int{10, 100, 10_000} {
+		s := aged(b, n, now, false)
+		b.Run(fmt.Sprintf("versions=%d", n), func(b *testing.B) { run(b, s, 0) })
+	}
+	for _, n := range []int{100, 10_000} {
+		s := aged(b, n, now, true)
+		b.Run(fmt.Sprintf("op=prune-one/versions=%d", n), func(b *testing.B) { run(b, s, 1) })
+	}
+}
+
 // BenchmarkFind measures the lookup of the version carrying a label.
 func BenchmarkFind(b *testing.B) {
 	for _, n := range sizes {
@@ -88,13 +138,16 @@ func BenchmarkFind(b *testing.B) {
 }
 
 // TestAllocs proves the allocation claims: finding the version carrying a
-// label allocates nothing, MoveStage at most 2 times, at any size.
+// label allocates nothing, MoveStage at most 2 times, Prune with nothing
+// to remove nothing, at any size.
 func TestAllocs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a secret of 10,000 versions")
 	}
 	for _, n := range []int{2, 10_000} {
 		s := grown(t, n)
+		now := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+		young := aged(t, n+1, now, false) // more than MaxVersions for n=10,000
 		current, _ := s.Find(stage.Current)
 		previous, _ := s.Find(stage.Previous)
 		oldest := id("v0")
@@ -108,6 +161,7 @@ func TestAllocs(t *testing.T) {
 			{"MoveStage add", 2, func() { _, _ = s.MoveStage("X", "", oldest) }},
 			{"MoveStage current", 2, func() { _, _ = s.MoveStage(stage.Current, current.ID(), oldest) }},
 			{"MoveStage remove", 2, func() { _, _ = s.MoveStage(stage.Previous, previous.ID(), "") }},
+			{"Prune, none old enough", 0, func() { young.Prune(now) }},
 		}
 		for _, c := range checks {
 			if got := testing.AllocsPerRun(100, c.f); got > c.max {

@@ -88,12 +88,12 @@ func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
 	}
 
 	if exists {
+		// The queue keeps the unfilled entry: it reads only the id, the
+		// creation time and the arrival, which filling keeps.
 		v = v.With(version.WithCreated(old.v.Created()))
-		s.versions = s.versions.with(entry{v: v, seq: old.seq})
+		s.versions, _ = s.versions.with(entry{v: v, seq: old.seq})
 	} else {
-		s.versions = s.versions.with(entry{v: v, seq: s.seq})
-		s.seq++
-		s.live++
+		s = s.add(v)
 	}
 	s.labels = t
 	return s, nil
@@ -161,9 +161,7 @@ func (s Secret) Rotate(id version.ID, created time.Time) (Secret, error) {
 	if len(t) > MaxLabels {
 		return Secret{}, tooManyLabels(opRotate, stage.Pending)
 	}
-	s.versions = s.versions.with(entry{v: version.New(id, version.WithCreated(created)), seq: s.seq})
-	s.seq++
-	s.live++
+	s = s.add(version.New(id, version.WithCreated(created)))
 	s.labels = t
 	return s, nil
 }

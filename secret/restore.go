@@ -35,9 +35,7 @@ func Restore(name string, versions []version.Version, labels map[stage.Label]ver
 		if _, dup := s.versions.get(v.ID()); dup {
 			return invalid("version %s appears twice", v.ID())
 		}
-		s.versions = s.versions.with(entry{v: v, seq: s.seq})
-		s.seq++
-		s.live++
+		s = s.add(v)
 		valued = valued || v.HasValue()
 	}
 	for _, id := range pruned {
@@ -47,7 +45,7 @@ func Restore(name string, versions []version.Version, labels map[stage.Label]ver
 		if _, dup := s.versions.get(id); dup {
 			return invalid("version %s appears twice", id)
 		}
-		s.versions = s.versions.with(entry{v: version.New(id), seq: s.seq, deleted: true})
+		s.versions, _ = s.versions.with(entry{v: version.New(id), seq: s.seq, deleted: true})
 		s.seq++
 	}
 	if len(labels) > MaxLabels {

@@ -32,6 +32,7 @@ type Secret struct {
 	name     string
 	arn      string
 	versions trie   // every version ever put, pruned ones as tombstones
+	queue    queue  // the live versions by arrival, sharing versions' entries
 	live     int    // versions not pruned
 	seq      uint64 // the arrival number of the next version
 	labels   table  // who carries which label
@@ -60,6 +61,16 @@ func (s Secret) ref() string {
 		return s.arn
 	}
 	return s.name
+}
+
+// add returns s with v added as its newest version, which must be new.
+func (s Secret) add(v version.Version) Secret {
+	var e *entry
+	s.versions, e = s.versions.with(entry{v: v, seq: s.seq})
+	s.queue = s.queue.add(e)
+	s.seq++
+	s.live++
+	return s
 }
 
 // Len returns the number of versions of s, deprecated ones included and

@@ -84,58 +84,62 @@ func (t trie) lookup(h uint64, id version.ID) (entry, bool) {
 }
 
 // with returns t with e in place of the entry of the same id, or with e
-// added.
-func (t trie) with(e entry) trie { return t.insert(hashID(e.v.ID()), e) }
+// added, and where the new trie keeps e. That copy of e is never written:
+// a [queue] may share it.
+func (t trie) with(e entry) (trie, *entry) { return t.insert(hashID(e.v.ID()), e) }
 
-// insert returns t with e, whose id hashes to h, put in.
-func (t trie) insert(h uint64, e entry) trie {
+// insert returns t with e, whose id hashes to h, put in, and where it keeps
+// e.
+func (t trie) insert(h uint64, e entry) (trie, *entry) {
 	root := t.root
 	if root == nil {
 		root = &node{}
 	}
-	root, added := root.with(h, 0, e)
+	root, p, added := root.with(h, 0, e)
 	if added {
 		t.n++
 	}
 	t.root = root
-	return t
+	return t, p
 }
 
-// with returns a copy of n with e put in, and whether e was added (rather
-// than replacing an entry of the same id). h is the hash of e's id.
-func (n *node) with(h uint64, shift uint, e entry) (*node, bool) {
+// with returns a copy of n with e put in, where it keeps e, and whether e
+// was added (rather than replacing an entry of the same id). h is the hash
+// of e's id.
+func (n *node) with(h uint64, shift uint, e entry) (*node, *entry, bool) {
 	bit, i := n.slot(h, shift)
 	if n.bitmap&bit == 0 {
 		kids := make([]kid, len(n.kids)+1)
 		copy(kids, n.kids[:i])
 		kids[i] = kid{hash: h, entries: []entry{e}}
 		copy(kids[i+1:], n.kids[i:])
-		return &node{bitmap: n.bitmap | bit, kids: kids}, true
+		return &node{bitmap: n.bitmap | bit, kids: kids}, &kids[i].entries[0], true
 	}
 	m := &node{bitmap: n.bitmap, kids: slices.Clone(n.kids)}
 	k := &m.kids[i]
 	switch {
 	case k.node != nil:
+		var p *entry
 		var added bool
-		k.node, added = k.node.with(h, shift+fanBits, e)
-		return m, added
+		k.node, p, added = k.node.with(h, shift+fanBits, e)
+		return m, p, added
 	case k.hash == h:
 		j := slices.IndexFunc(k.entries, func(x entry) bool { return x.v.ID() == e.v.ID() })
 		if j < 0 {
 			k.entries = append(slices.Clip(k.entries), e)
-			return m, true
+			return m, &k.entries[len(k.entries)-1], true
 		}
 		k.entries = slices.Clone(k.entries)
 		k.entries[j] = e
-		return m, false
+		return m, &k.entries[j], false
 	}
 	// Another hash sits here: push it one level down, then put e in beside
 	// it. Different hashes part by the last level at the latest.
 	obit, _ := (&node{}).slot(k.hash, shift+fanBits)
 	sub := &node{bitmap: obit, kids: []kid{*k}}
-	sub, _ = sub.with(h, shift+fanBits, e)
+	sub, p, _ := sub.with(h, shift+fanBits, e)
 	*k = kid{node: sub}
-	return m, true
+	return m, p, true
 }
 
 // all yields every entry of t, in no set order.

@@ -12,12 +12,15 @@ import (
 
 // TestTrie checks the trie against a Go map, with hashes drawn so that they
 // share long prefixes and collide outright, and checks that every earlier
-// trie still holds what it held.
+// trie still holds what it held, and every entry an insert reported where
+// it kept still reads as it did.
 func TestTrie(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		type snap struct {
 			tr   trie
 			want map[version.ID]uint64
+			kept *entry // where the insert that made tr kept its entry
+			id   version.ID
 		}
 		hashes := map[version.ID]uint64{} // fixed per id, as a hash is
 		genHash := rapid.OneOf(
@@ -35,11 +38,18 @@ func TestTrie(t *testing.T) {
 				h = genHash.Draw(t, "hash")
 				hashes[vid] = h
 			}
-			tr = tr.insert(h, entry{v: version.New(vid), seq: uint64(i)})
+			var p *entry
+			tr, p = tr.insert(h, entry{v: version.New(vid), seq: uint64(i)})
+			if got, ok := tr.lookup(h, vid); !ok || got != *p {
+				t.Fatalf("insert kept %+v, lookup finds %+v, %v", *p, got, ok)
+			}
 			want[vid] = uint64(i)
-			snaps = append(snaps, snap{tr, maps.Clone(want)})
+			snaps = append(snaps, snap{tr, maps.Clone(want), p, vid})
 		}
 		for _, s := range snaps {
+			if s.kept.v.ID() != s.id || s.kept.seq != s.want[s.id] {
+				t.Fatalf("an entry kept for %s seq %d now reads %s seq %d", s.id, s.want[s.id], s.kept.v.ID(), s.kept.seq)
+			}
 			if s.tr.n != len(s.want) {
 				t.Fatalf("n = %d, want %d", s.tr.n, len(s.want))
 			}
