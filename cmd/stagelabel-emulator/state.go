@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/stagelabel/stagelabel/boltstate"
+	"github.com/stagelabel/stagelabel/store"
+)
+
+// migrationSuffix ends the name of the database a migration writes beside
+// the JSON state file it replaces.
+const migrationSuffix = ".migrating"
+
+// openState opens the state database at path, creating it when there is
+// none, after removing the temporary files a crash could have left beside
+// it and migrating a JSON state file of an older emulator found there.
+// It fails when the location is unusable: a missing directory, one it
+// cannot write, a file that is neither, or a database another process
+// holds.
+func openState(path string, log *slog.Logger, opts []store.Option) (*boltstate.DB, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("state %s: the directory %s does not exist", path, dir)
+	case err != nil:
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	case !info.IsDir():
+		return nil, fmt.Errorf("state %s: %s is not a directory", path, dir)
+	}
+	// Until the database is open (and locked by bbolt), another emulator
+	// starting in the same directory waits: two first starts on one JSON
+	// file must not both migrate it.
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("state %s: locking %s: %w", path, dir, err)
+	}
+	defer unlock()
+
+	if err := removeLeftovers(dir, base, log); err != nil {
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	isJSON, err := jsonState(path)
+	if err != nil {
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	if isJSON {
+		if err := migrate(path, log, opts); err != nil {
+			return nil, fmt.Errorf("state %s: migrating the JSON state file: %w", path, err)
+		}
+	}
+	db, err := boltstate.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// removeLeftovers removes, from dir, the temporary files that a crash
+// could have left beside the state file base, all of which may hold
+// secret values: an older emulator's <base>.<digits> (its atomic rewrites,
+// from os.CreateTemp) and a migration's <base>.migrating.
+func removeLeftovers(dir, base string, log *slog.Logger) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !leftover(base, e.Name()) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing a temporary file left by a crash: %w", err)
+		}
+		log.Warn("removed a temporary file left by a crash", "file", e.Name())
+	}
+	return nil
+}
+
+// leftover reports whether name is the name of a temporary file of the
+// state file base: <base>.<digits> or <base>.migrating.
+func leftover(base, name string) bool {
+	rest, ok := strings.CutPrefix(name, base+".")
+	if !ok || rest == "" {
+		return false
+	}
+	return "."+rest == migrationSuffix || strings.Trim(rest, "0123456789") == ""
+}
+
+// jsonState reports whether the file at path is a JSON state file: its
+// first byte that is not white space is '{'. A missing file is not.
+func jsonState(path string) (bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil {
+		return false, err
+	} else if !info.Mode().IsRegular() {
+		return false, errors.New("not a regular file")
+	}
+	r := bufio.NewReader(f)
+	for {
+		b, err := r.ReadByte()
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		switch b {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return b == '{', nil
+	}
+}
+
+// migrate replaces the JSON state file at path with a database holding the
+// same secrets. It writes the database beside the file and renames it over
+// the file, so that a crash at any instant leaves the JSON file or the
+// database at path, whole; what it leaves beside path, removeLeftovers
+// removes. It fails, leaving the JSON file, when the file does not load.
+func migrate(path string, log *slog.Logger, opts []store.Option) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	snap, err := loadSnapshot(raw, opts)
+	if err != nil {
+		return err
+	}
+	tmp := path + migrationSuffix
+	if err := writeDB(tmp, snap, opts); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return err
+	}
+	log.Info("migrated the JSON state file to a database", "state", path, "secrets", len(snap.Secrets))
+	return nil
+}
+
+// writeDB writes a new database at path holding the secrets of snap, and
+// syncs it.
+func writeDB(path string, snap store.Snapshot, opts []store.Option) (err error) {
+	db, err := boltstate.Open(path)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(db, opts...)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	for _, s := range snap.Secrets {
+		if err := st.Import(s); err != nil {
+			db.Close()
+			return fmt.Errorf("secret %q: %w", s.Name, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// syncDir makes the renames in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// loadSnapshot checks, with [store.Load], that raw is a JSON snapshot a
+// store with opts loads, and returns it.
+func loadSnapshot(raw []byte, opts []store.Option) (store.Snapshot, error) {
+	if _, err := store.Load(bytes.NewReader(raw), opts...); err != nil {
+		return store.Snapshot{}, err
+	}
+	var snap store.Snapshot
+	if err := json.Unmarshal(raw, &snap); err != nil {
+		return store.Snapshot{}, err // cannot happen: it loaded
+	}
+	return snap, nil
+}
+
+// importSnapshot adds the secrets of the JSON snapshot in the file name
+// ("-": stdin) to st. It adds none when the file does not load or names a
+// secret st holds.
+func importSnapshot(st *store.Store, name string, stdin io.Reader, log *slog.Logger, opts []store.Option) error {
+	var raw []byte
+	var err error
+	if name == "-" {
+		raw, err = io.ReadAll(stdin)
+	} else {
+		raw, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	snap, err := loadSnapshot(raw, opts)
+	if err != nil {
+		return fmt.Errorf("import %s: nothing imported: %w", name, err)
+	}
+	var taken []string
+	for _, s := range snap.Secrets {
+		if _, err := st.Export(s.Name); err == nil {
+			taken = append(taken, fmt.Sprintf("%q", s.Name))
+		}
+	}
+	if len(taken) > 0 {
+		return fmt.Errorf("import %s: nothing imported: the state holds %s already", name, strings.Join(taken, ", "))
+	}
+	for i, s := range snap.Secrets {
+		if err := st.Import(s); err != nil {
+			return fmt.Errorf("import %s: secret %q: %w (the %d secrets before it were imported)", name, s.Name, err, i)
+		}
+	}
+	log.Info("imported", "file", name, "secrets", len(snap.Secrets))
+	return nil
+}
+
+// export writes the JSON snapshot of st to the file name, "-" for stdout.
+// It refuses to write over the state file itself.
+func export(st *store.Store, name, state string, stdout io.Writer, log *slog.Logger) error {
+	if name == "-" {
+		return st.Save(stdout)
+	}
+	if state != "" {
+		a, errA := os.Stat(name)
+		b, errB := os.Stat(state)
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			return fmt.Errorf("export %s: that is the state itself", name)
+		}
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	err = st.Save(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return fmt.Errorf("export %s: %w", name, err)
+	}
+	log.Info("exported", "file", name)
+	return nil
+}
