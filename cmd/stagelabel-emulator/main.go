@@ -149,8 +149,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 
 	st := store.New(opts...)
 	if *state != "" {
-		if *exportFile != "" {
-			if _, err := os.Stat(*state); err != nil {
+		if *exportFile != "" && *importFile == "" {
+			if _, err := os.Stat(*state); err != nil { // rather than export a new, empty state
 				return fmt.Errorf("nothing to export: %w", err)
 			}
 		}

@@ -22,8 +22,8 @@ import (
 	"time"
 )
 
-// emuBin is the emulator built for the tests that run it as a process.
-var emuBin string
+// binDir holds the emulator built for the tests that run it as a process.
+var binDir string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "stagelabel-emulator-test")
@@ -31,15 +31,34 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	emuBin = filepath.Join(dir, "stagelabel-emulator")
-	if out, err := exec.Command("go", "build", "-o", emuBin, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the emulator: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	binDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+var build struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// emulatorBinary returns the path of the emulator built from this
+// package's source, building it on the first call.
+func emulatorBinary(t *testing.T) string {
+	t.Helper()
+	build.once.Do(func() {
+		path := filepath.Join(binDir, "stagelabel-emulator")
+		if out, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput(); err != nil {
+			build.err = fmt.Errorf("building the emulator: %v\n%s", err, out)
+			return
+		}
+		build.path = path
+	})
+	if build.err != nil {
+		t.Fatal(build.err)
+	}
+	return build.path
 }
 
 // emulator runs the command in this process until the returned stop is
@@ -360,7 +379,7 @@ func startProcess(t *testing.T, args ...string) *process {
 func spawn(t *testing.T, args ...string) *process {
 	t.Helper()
 	p := &process{log: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(emuBin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	p.cmd = exec.Command(emulatorBinary(t), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -411,7 +430,7 @@ func runBinary(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, emuBin, args...)
+	cmd := exec.CommandContext(ctx, emulatorBinary(t), args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

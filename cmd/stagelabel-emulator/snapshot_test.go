@@ -37,7 +37,7 @@ func oldState(t *testing.T, n int) []byte {
 		must(st.PutSecretValue(store.PutSecretValueInput{SecretId: name, ClientRequestToken: token(i, 3, 0), SecretString: str("third"), VersionStages: []string{"BLUE"}}))
 		must(st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: name, VersionStage: "GREEN", MoveToVersionId: token(i, 1, 0)}))
 	}
-	must(st.CreateSecret(store.CreateSecretInput{Name: "no-value"}))
+	must(st.CreateSecret(store.CreateSecretInput{Name: "no-value", ClientRequestToken: token(99, 0, 0)}))
 	must(st.PutResourcePolicy(store.PutResourcePolicyInput{SecretId: "app/db-000", ResourcePolicy: `{"Version":"2012-10-17","Statement":[]}`}))
 	must(st.RotateSecret(store.RotateSecretInput{SecretId: "app/db-001", ClientRequestToken: token(1, 4, 0),
 		RotationLambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:rotate"}))
@@ -101,7 +101,7 @@ func TestExportImport(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
 	seed := filepath.Join(dir, "seed.json")
-	os.WriteFile(seed, oldState(t, 3), 0o600)
+	os.WriteFile(seed, oldState(t, 4), 0o600)
 	addr, _, stop := emulator(t, "-state", a, "-import", seed)
 	mustSend(t, addr, "CreateSecret", `{"Name":"added","ClientRequestToken":"`+tok1+`","SecretString":"v"}`)
 	stop()
@@ -124,10 +124,10 @@ func TestExportImport(t *testing.T) {
 
 	// Refused whole: one secret of the file is new, one is taken.
 	partial := filepath.Join(dir, "partial.json")
-	withNew := strings.Replace(string(oldState(t, 2)), `"app/db-000`, `"fresh/db-000`, -1)
+	withNew := strings.ReplaceAll(string(oldState(t, 4)), "app/db-000", "fresh/db-000")
 	os.WriteFile(partial, []byte(withNew), 0o600)
 	code, _, stderr = runBinary(t, "-state", b, "-import", partial)
-	if code != 1 || !strings.Contains(stderr, `nothing imported: the state holds "app/db-001" already`) {
+	if code != 1 || !strings.Contains(stderr, `nothing imported: the state holds "app/db-001", "app/db-002", "app/db-003", "no-value" already`) {
 		t.Errorf("-import of a taken name: exit %d, want 1 naming app/db-001\n%s", code, stderr)
 	}
 	broken := filepath.Join(dir, "broken.json")

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/stagelabel/stagelabel/boltstate"
 	"github.com/stagelabel/stagelabel/store"
@@ -172,11 +174,9 @@ func writeDB(path string, snap store.Snapshot, opts []store.Option) (err error) 
 		db.Close()
 		return err
 	}
-	for _, s := range snap.Secrets {
-		if err := st.Import(s); err != nil {
-			db.Close()
-			return fmt.Errorf("secret %q: %w", s.Name, err)
-		}
+	if _, err := importAll(st, snap.Secrets); err != nil {
+		db.Close()
+		return err
 	}
 	if err := db.Close(); err != nil {
 		return err
@@ -236,16 +236,54 @@ func importSnapshot(st *store.Store, name string, stdin io.Reader, log *slog.Log
 			taken = append(taken, fmt.Sprintf("%q", s.Name))
 		}
 	}
-	if len(taken) > 0 {
+	if n := len(taken); n > 0 {
+		if n > 10 {
+			taken = append(taken[:10], fmt.Sprintf("%d more", n-10))
+		}
 		return fmt.Errorf("import %s: nothing imported: the state holds %s already", name, strings.Join(taken, ", "))
 	}
-	for i, s := range snap.Secrets {
-		if err := st.Import(s); err != nil {
-			return fmt.Errorf("import %s: secret %q: %w (the %d secrets before it were imported)", name, s.Name, err, i)
-		}
+	if n, err := importAll(st, snap.Secrets); err != nil {
+		return fmt.Errorf("import %s: %w (%d of the %d secrets were imported)", name, err, n, len(snap.Secrets))
 	}
 	log.Info("imported", "file", name, "secrets", len(snap.Secrets))
 	return nil
+}
+
+// importWorkers is the number of secrets imported at once: the backend
+// groups concurrent commits into one write and one sync.
+const importWorkers = 64
+
+// importAll imports secrets into st, many at a time, and returns the
+// number imported. It stops at the first error.
+func importAll(st *store.Store, secrets []store.SecretSnapshot) (int, error) {
+	var (
+		next, imported atomic.Int64
+		mu             sync.Mutex
+		first          error
+		wg             sync.WaitGroup
+	)
+	for range min(importWorkers, len(secrets)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(secrets) {
+					return
+				}
+				if err := st.Import(secrets[i]); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("secret %q: %w", secrets[i].Name, err)
+					}
+					mu.Unlock()
+					next.Store(int64(len(secrets))) // the others stop after their current secret
+					return
+				}
+				imported.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(imported.Load()), first
 }
 
 // export writes the JSON snapshot of st to the file name, "-" for stdout.
@@ -270,8 +308,8 @@ func export(st *store.Store, name, state string, stdout io.Writer, log *slog.Log
 	if err == nil {
 		err = w.Flush()
 	}
-	if err == nil {
-		err = f.Sync()
+	if info, statErr := f.Stat(); err == nil && statErr == nil && info.Mode().IsRegular() {
+		err = f.Sync() // not /dev/null, a pipe or a terminal: they cannot sync
 	}
 	if closeErr := f.Close(); err == nil {
 		err = closeErr
