@@ -3,6 +3,7 @@ module github.com/stagelabel/stagelabel/boltstate
 go 1.26
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/stagelabel/stagelabel v0.0.0
 	go.etcd.io/bbolt v1.5.0
 )

@@ -19,6 +19,7 @@ import (
 	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/store"
+	"github.com/stagelabel/stagelabel/store/storetest"
 	"github.com/stagelabel/stagelabel/version"
 )
 
@@ -615,7 +616,14 @@ func TestLinearizable(t *testing.T) {
 
 // checkRound checks one history, its operations drawn from seed.
 func checkRound(t *testing.T, seed uint64) {
-	st := store.New(store.WithClock(func() time.Time { return t0 }), store.WithRandom(rand.NewChaCha8([32]byte{byte(seed)})))
+	opts := []store.Option{store.WithClock(func() time.Time { return t0 }), store.WithRandom(rand.NewChaCha8([32]byte{byte(seed)}))}
+	st := store.New(opts...)
+	if seed%2 == 1 { // every other history on a store that commits each change to a backend first
+		var err error
+		if st, err = store.Open(&storetest.Memory{}, opts...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var clock atomic.Int64
 
 	// Client 0 creates the secrets, each with three versions.

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/stagelabel/stagelabel"
 )
@@ -22,6 +23,19 @@ func (st *Store) newARN(name string) (string, error) {
 		return "", err
 	}
 	return st.prefix + name + "-" + suffix, nil
+}
+
+// wellFormedARN reports whether arn is the ARN of a secret called name in
+// some region and account: arn:aws:secretsmanager:<region>:<12
+// digits>:secret:<name>-<6 letters or digits>. A secret keeps its ARN when
+// a store of another region or account loads it.
+func wellFormedARN(arn, name string) bool {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:secretsmanager:")
+	region, rest, _ := strings.Cut(rest, ":")
+	account, rest, _ := strings.Cut(rest, ":")
+	suffix, found := strings.CutPrefix(rest, "secret:"+name+"-")
+	return ok && found && region != "" && len(account) == 12 && strings.Trim(account, "0123456789") == "" &&
+		len(suffix) == suffixLen && strings.Trim(suffix, alphanumeric) == ""
 }
 
 // draw returns n characters drawn uniformly at random from set, an ASCII

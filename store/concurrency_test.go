@@ -9,15 +9,44 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/stagelabel/stagelabel"
 	"github.com/stagelabel/stagelabel/store"
+	"github.com/stagelabel/stagelabel/store/storetest"
 )
 
 // TestConcurrentLifecycle races creation, deletion, restoration and use of
 // the same names from many goroutines: nothing panics, every failure is an
 // AWS error, and every secret listed afterwards is found by its ARN.
+// With a backend, the backend holds afterwards what the store does.
 func TestConcurrentLifecycle(t *testing.T) {
-	st, _ := newStore()
+	t.Run("memory", func(t *testing.T) {
+		st, _ := newStore()
+		raceLifecycle(t, st)
+	})
+	t.Run("backend", func(t *testing.T) {
+		mem := &storetest.Memory{}
+		st, c := openStore(t, mem)
+		raceLifecycle(t, st)
+		if diff := cmp.Diff(st.Snapshot(), reopened(t, mem, c), exact); diff != "" {
+			t.Errorf("backend differs from the store (-store +backend):\n%s", diff)
+		}
+	})
+}
+
+// openStore returns a store on backend b, on a test clock starting at t0.
+func openStore(t *testing.T, b store.Backend) (*store.Store, *clock) {
+	t.Helper()
+	c := &clock{now: t0}
+	st, err := store.Open(b, store.WithClock(c.Now), store.WithRandom(rand.NewChaCha8([32]byte{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, c
+}
+
+func raceLifecycle(t *testing.T, st *store.Store) {
 	names := []string{"a", "b"}
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -80,9 +109,15 @@ func (c *steppedClock) Now() time.Time {
 // it. Whatever the order, an acknowledged restore must not be lost: the
 // secret the name holds afterwards is the one the restore answered with.
 func TestRestoreRacesExpiry(t *testing.T) {
-	for range 300 {
+	for i := range 300 {
 		c := &steppedClock{before: t0}
 		st := store.New(store.WithClock(c.Now))
+		if i%2 == 1 {
+			var err error
+			if st, err = store.Open(&storetest.Memory{}, store.WithClock(c.Now)); err != nil {
+				t.Fatal(err)
+			}
+		}
 		create(t, st, "db", 1)
 		del, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "db", RecoveryWindowInDays: ptr(int64(7))})
 		if err != nil {

@@ -114,7 +114,8 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 		cur := sl.rec.Load()
 		switch {
 		case cur == nil: // being created: wait for the outcome
-			//lint:ignore SA2001 the lock is only waited for: its holder publishes the record, or drops the slot, before it unlocks
+			// Its creator holds the lock until it has published the
+			// record or dropped the slot.
 			sl.mu.Lock()
 			sl.mu.Unlock()
 			continue
@@ -348,17 +349,21 @@ func (o GetSecretValueOutput) Format(f fmt.State, verb rune) {
 }
 
 // GetSecretValue returns a version's value, chosen as [secret.Secret.Get]
-// describes, and records the day it was read (LastAccessedDate) [R]. A
-// secret scheduled for deletion gives InvalidRequestException "You can't
-// perform this operation on the secret because it was marked for
-// deletion." [R]
+// describes, and records the day it was read (LastAccessedDate) [R]. When
+// the store's backend cannot record the read, the read still stands,
+// unrecorded [M]. A secret scheduled for deletion gives
+// InvalidRequestException "You can't perform this operation on the secret
+// because it was marked for deletion." [R]
 func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, error) {
 	const op = "GetSecretValue"
 	var v version.Version
+	read := func(r *record) (err error) {
+		v, err = r.secret.Get(version.ID(in.VersionId), stage.Label(in.VersionStage))
+		return opError(op, err)
+	}
 	_, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
-		var err error
-		if v, err = r.secret.Get(version.ID(in.VersionId), stage.Label(in.VersionStage)); err != nil {
-			return nil, opError(op, err)
+		if err := read(r); err != nil {
+			return nil, err
 		}
 		day := now.UTC().Truncate(24 * time.Hour)
 		if r.meta.lastAccessed.Equal(day) && r.meta.accessed[v.ID()].Equal(day) {
@@ -376,6 +381,11 @@ func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, e
 		n.touched = []version.ID{v.ID()}
 		return n, nil
 	})
+	if errors.Is(err, stagelabel.ErrInternalService) { // only the record of the read failed
+		if _, next, err = st.current(op, in.SecretId, false, st.now()); err == nil {
+			err = read(next)
+		}
+	}
 	if err != nil {
 		return GetSecretValueOutput{}, err
 	}

@@ -68,19 +68,24 @@ func (s VersionSnapshot) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), s.String())
 }
 
-// Save writes the state of every secret in the store (scheduled for
-// deletion included) as JSON, secrets by name. Each secret is saved as it
-// was at one instant, not all at the same instant.
-func (st *Store) Save(w io.Writer) error {
+// Snapshot returns the state of every secret in the store (scheduled for
+// deletion included), secrets by name. Each secret is as it was at one
+// instant, not all at the same instant.
+func (st *Store) Snapshot() Snapshot {
 	snap := Snapshot{Format: snapshotFormat, Secrets: []SecretSnapshot{}}
 	rs := st.records(st.now())
 	slices.SortFunc(rs, func(a, b *record) int { return strings.Compare(a.secret.Name(), b.secret.Name()) })
 	for _, r := range rs {
 		snap.Secrets = append(snap.Secrets, r.snapshot())
 	}
+	return snap
+}
+
+// Save writes [Store.Snapshot] as JSON.
+func (st *Store) Save(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
-	return enc.Encode(snap)
+	return enc.Encode(st.Snapshot())
 }
 
 // Export returns the state of the secret secretID names.
@@ -230,9 +235,8 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if err := validName("Import", s.Name); err != nil {
 		return nil, fmt.Errorf("secret %q: %w", s.Name, err)
 	}
-	suffix, ok := strings.CutPrefix(s.ARN, st.prefix+s.Name+"-")
-	if !ok || len(suffix) != suffixLen || strings.Trim(suffix, alphanumeric) != "" {
-		return nil, fmt.Errorf("secret %q: ARN %q is not %s<name>-<6 characters>", s.Name, s.ARN, st.prefix)
+	if !wellFormedARN(s.ARN, s.Name) {
+		return nil, fmt.Errorf("secret %q: ARN %q is not arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>", s.Name, s.ARN)
 	}
 	if err := stagelabel.ValidationError("Import", stagelabel.LengthViolation("description", s.Description, 0, MaxDescriptionLen)); err != nil {
 		return nil, fmt.Errorf("secret %q: %w", s.Name, err) // counted as the operations count it

@@ -128,6 +128,13 @@ func TestLoadRefuses(t *testing.T) {
 		{"a trailing bracket", good + "]"},
 		{"an empty SecretBinary", edit(func(s []any) { first(s)["Versions"].([]any)[0].(map[string]any)["SecretBinary"] = "" })},
 		{"a description too long", edit(func(s []any) { first(s)["Description"] = strings.Repeat("d", 2049) })},
+		{"a description too long in characters", edit(func(s []any) { first(s)["Description"] = strings.Repeat("é", 2049) })},
+		{"an ARN with a short account", edit(func(s []any) {
+			first(s)["ARN"] = "arn:aws:secretsmanager:us-east-1:1234:secret:" + first(s)["Name"].(string) + "-abcdef"
+		})},
+		{"an ARN of another service", edit(func(s []any) {
+			first(s)["ARN"] = "arn:aws:ssm:us-east-1:123456789012:secret:" + first(s)["Name"].(string) + "-abcdef"
+		})},
 		{"an invalid name", edit(func(s []any) { first(s)["Name"] = "bad name" })},
 		{"a tag key given twice", edit(func(s []any) {
 			first(s)["Tags"] = []any{map[string]any{"Key": "k", "Value": "1"}, map[string]any{"Key": "k", "Value": "2"}}
@@ -164,6 +171,46 @@ func TestLoadRefuses(t *testing.T) {
 				t.Errorf("error %q does not say what failed", err)
 			}
 		})
+	}
+}
+
+// TestLoadKeepsLimitsAsTheAPICountsThem checks that what the API accepts at
+// its limits loads: a description of 2,048 two-byte characters (4,096
+// bytes) once made a saved state unloadable.
+func TestLoadKeepsLimitsAsTheAPICountsThem(t *testing.T) {
+	st, _ := newStore()
+	description := strings.Repeat("é", store.MaxDescriptionLen)
+	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), Description: description}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := st.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := store.Load(&buf)
+	if err != nil {
+		t.Fatalf("Load() of an accepted description: %v", err)
+	}
+	if d, _ := loaded.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); d.Description != description {
+		t.Errorf("description after Load has %d bytes, want %d", len(d.Description), len(description))
+	}
+}
+
+// TestLoadInAnotherRegion checks that a store of another region or account
+// loads secrets saved by the first, each keeping its ARN.
+func TestLoadInAnotherRegion(t *testing.T) {
+	st, _ := newStore()
+	out := create(t, st, "db", 1)
+	var buf bytes.Buffer
+	if err := st.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := store.Load(&buf, store.WithRegion("eu-west-1"), store.WithAccount("210987654321"))
+	if err != nil {
+		t.Fatalf("Load() in another region: %v", err)
+	}
+	if d, err := loaded.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil || d.ARN != out.ARN {
+		t.Errorf("DescribeSecret after Load = %v, %v; want ARN %s", d.ARN, err, out.ARN)
 	}
 }
 
