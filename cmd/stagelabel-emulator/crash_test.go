@@ -86,6 +86,9 @@ func TestCrash(t *testing.T) {
 		p.wait()
 		wg.Wait()
 		kills++
+		if names := dirNames(t, dir); !slices.Equal(names, []string{"state.db"}) {
+			t.Fatalf("after kill %d the directory holds %v, want only state.db", kills, names)
+		}
 		client.CloseIdleConnections()
 	}
 

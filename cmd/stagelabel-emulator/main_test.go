@@ -141,8 +141,10 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if status != 200 || !strings.HasPrefix(out["ARN"].(string), "arn:aws:secretsmanager:eu-west-1:") {
 		t.Fatalf("CreateSecret = %d %v", status, out)
 	}
-	if info, err := os.Stat(state); err != nil || info.Mode().Perm()&0o077 != 0 {
-		t.Errorf("state file: %v, mode %v: want it readable by its owner only", err, info.Mode().Perm())
+	if info, err := os.Stat(state); err != nil {
+		t.Error(err)
+	} else if info.Mode().Perm()&0o077 != 0 {
+		t.Errorf("state file mode %v: want it readable by its owner only", info.Mode().Perm())
 	}
 	send(t, addr, "GetSecretValue", `{"SecretId":"db"}`)
 	stop()

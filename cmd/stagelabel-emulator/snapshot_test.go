@@ -110,8 +110,10 @@ func TestExportImport(t *testing.T) {
 	if code, _, stderr := runBinary(t, "-state", a, "-export", exportA); code != 0 {
 		t.Fatalf("-export: exit %d\n%s", code, stderr)
 	}
-	if info, err := os.Stat(exportA); err != nil || info.Mode().Perm() != 0o600 {
-		t.Errorf("export file: %v, mode %v, want 0600", err, info.Mode().Perm())
+	if info, err := os.Stat(exportA); err != nil {
+		t.Error(err)
+	} else if info.Mode().Perm() != 0o600 {
+		t.Errorf("export file mode %v, want 0600", info.Mode().Perm())
 	}
 	code, stdout, stderr := runBinary(t, "-state", b, "-import", exportA, "-export", "-")
 	if code != 0 {

@@ -251,7 +251,7 @@ func importSnapshot(st *store.Store, name string, stdin io.Reader, log *slog.Log
 
 // importWorkers is the number of secrets imported at once: the backend
 // groups concurrent commits into one write and one sync.
-const importWorkers = 64
+const importWorkers = 256
 
 // importAll imports secrets into st, many at a time, and returns the
 // number imported. It stops at the first error.
