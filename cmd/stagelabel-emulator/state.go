@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -138,11 +136,12 @@ func jsonState(path string) (bool, error) {
 // database at path, whole; what it leaves beside path, removeLeftovers
 // removes. It fails, leaving the JSON file, when the file does not load.
 func migrate(path string, log *slog.Logger, opts []store.Option) error {
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	snap, err := loadSnapshot(raw, opts)
+	snap, err := loadSnapshot(f, opts)
+	f.Close()
 	if err != nil {
 		return err
 	}
@@ -199,34 +198,31 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// loadSnapshot checks, with [store.Load], that raw is a JSON snapshot a
-// store with opts loads, and returns it.
-func loadSnapshot(raw []byte, opts []store.Option) (store.Snapshot, error) {
-	if _, err := store.Load(bytes.NewReader(raw), opts...); err != nil {
+// loadSnapshot loads the JSON snapshot r with [store.Load], which checks
+// it, and returns the secrets it holds (without those deleted for good
+// since it was saved).
+func loadSnapshot(r io.Reader, opts []store.Option) (store.Snapshot, error) {
+	st, err := store.Load(bufio.NewReader(r), opts...)
+	if err != nil {
 		return store.Snapshot{}, err
 	}
-	var snap store.Snapshot
-	if err := json.Unmarshal(raw, &snap); err != nil {
-		return store.Snapshot{}, err // cannot happen: it loaded
-	}
-	return snap, nil
+	return st.Snapshot(), nil
 }
 
 // importSnapshot adds the secrets of the JSON snapshot in the file name
 // ("-": stdin) to st. It adds none when the file does not load or names a
 // secret st holds.
 func importSnapshot(st *store.Store, name string, stdin io.Reader, log *slog.Logger, opts []store.Option) error {
-	var raw []byte
-	var err error
-	if name == "-" {
-		raw, err = io.ReadAll(stdin)
-	} else {
-		raw, err = os.ReadFile(name)
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		r = f
 	}
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	snap, err := loadSnapshot(raw, opts)
+	snap, err := loadSnapshot(r, opts)
 	if err != nil {
 		return fmt.Errorf("import %s: nothing imported: %w", name, err)
 	}
