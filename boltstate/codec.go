@@ -28,7 +28,7 @@ const (
 const (
 	hasString = 1 << iota
 	hasBinary
-	isPruned // a tombstone: the id and place only
+	isPruned     // a tombstone: the id and place only
 	versionKinds = hasString | hasBinary | isPruned
 )
 

@@ -70,7 +70,10 @@ func (db *DB) lead() {
 		}
 		return nil
 	})
-	if err != nil {
+	if err == nil {
+		db.txs.Add(1)
+		db.changes.Add(int64(len(batch)))
+	} else {
 		for _, r := range batch {
 			r.rev, r.err = 0, fmt.Errorf("boltstate: the transaction failed, nothing of it was saved: %w", err)
 		}

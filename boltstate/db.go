@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stagelabel/stagelabel/store"
@@ -44,6 +45,8 @@ type DB struct {
 	queue  []*request // changes waiting for the next transaction
 	busy   bool       // a leader is committing: queue is served without a new one
 	closed bool
+
+	txs, changes atomic.Int64 // transactions committed and the changes in them, for tests
 }
 
 var _ store.Backend = (*DB)(nil)
