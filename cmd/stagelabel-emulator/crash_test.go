@@ -379,7 +379,7 @@ func TestCrashDuringMigration(t *testing.T) {
 		}
 		if now, _ := os.ReadFile(state); bytes.Equal(now, old) {
 			kept++
-		} else if isJSON, err := jsonState(state); err == nil && !isJSON {
+		} else if k, err := kindOf(state); err == nil && k == boltState {
 			migrated++
 		} else {
 			t.Fatalf("after a kill the state is neither the JSON state nor a database: %v %.100q", err, now)

@@ -167,6 +167,19 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 }
 
+// TestEmptyFile checks that an empty file at the state's path (made by
+// touch, say) becomes the database.
+func TestEmptyFile(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.db")
+	os.WriteFile(state, nil, 0o600)
+	addr, _, stop := emulator(t, "-state", state)
+	mustSend(t, addr, "CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"x"}`)
+	stop()
+	if k, err := kindOf(state); k != boltState || err != nil {
+		t.Errorf("kindOf(state) = %v, %v, want a database", k, err)
+	}
+}
+
 // TestInMemory checks that without -state nothing is written and the
 // emulator serves.
 func TestInMemory(t *testing.T) {
@@ -211,6 +224,10 @@ func TestStartErrors(t *testing.T) {
 	os.WriteFile(file, []byte("x"), 0o600)
 	garbage := filepath.Join(dir, "garbage.db")
 	os.WriteFile(garbage, bytes.Repeat([]byte("not a database "), 1000), 0o600)
+	small := filepath.Join(dir, "small.db")
+	os.WriteFile(small, []byte("\x00\x01"), 0o600)
+	blank := filepath.Join(dir, "blank.json")
+	os.WriteFile(blank, []byte(" \n\t"), 0o600)
 	truncated := filepath.Join(dir, "truncated.json")
 	os.WriteFile(truncated, []byte(` {"Format":1,"Secrets":[{"Name":`), 0o600)
 	os.WriteFile(truncated+".1234", []byte("left by a crash"), 0o600)
@@ -225,8 +242,10 @@ func TestStartErrors(t *testing.T) {
 	}{
 		{"the directory is missing", filepath.Join(dir, "missing", "state.db"), "does not exist"},
 		{"the parent is a regular file", filepath.Join(file, "state.db"), "is not a directory"},
-		{"the state is a directory", dir, "not a regular file"},
-		{"the state is neither JSON nor a database", garbage, garbage},
+		{"the state is a directory", dir, "it is a directory"},
+		{"the state is neither JSON nor a database", garbage, "it is neither a bbolt database nor a JSON state file"},
+		{"the state is two bytes", small, "it is neither a bbolt database nor a JSON state file"},
+		{"the state is white space", blank, "it is neither a bbolt database nor a JSON state file"},
 		{"the JSON state does not load", truncated, "loading snapshot"},
 		{"another emulator holds the state", locked, locked},
 	}

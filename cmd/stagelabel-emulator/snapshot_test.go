@@ -78,8 +78,8 @@ func TestMigration(t *testing.T) {
 	if names := dirNames(t, dir); !slices.Equal(names, []string{"other.json.12", "state.json"}) {
 		t.Errorf("files in the state's directory: %v, want [other.json.12 state.json]", names)
 	}
-	if isJSON, err := jsonState(state); isJSON || err != nil {
-		t.Errorf("jsonState(state after migration) = %v, %v, want a database", isJSON, err)
+	if k, err := kindOf(state); k != boltState || err != nil {
+		t.Errorf("kindOf(state after migration) = %v, %v, want a database", k, err)
 	}
 
 	// Served from the database, as it was.

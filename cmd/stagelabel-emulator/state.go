@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -50,11 +52,11 @@ func openState(path string, log *slog.Logger, opts []store.Option) (*boltstate.D
 	if err := removeLeftovers(dir, base, log); err != nil {
 		return nil, fmt.Errorf("state %s: %w", path, err)
 	}
-	isJSON, err := jsonState(path)
+	k, err := kindOf(path)
 	if err != nil {
 		return nil, fmt.Errorf("state %s: %w", path, err)
 	}
-	if isJSON {
+	if k == jsonState {
 		if err := migrate(path, log, opts); err != nil {
 			return nil, fmt.Errorf("state %s: migrating the JSON state file: %w", path, err)
 		}
@@ -97,37 +99,62 @@ func leftover(base, name string) bool {
 	return "."+rest == migrationSuffix || strings.Trim(rest, "0123456789") == ""
 }
 
-// jsonState reports whether the file at path is a JSON state file: its
-// first byte that is not white space is '{'. A missing file is not.
-func jsonState(path string) (bool, error) {
+// kind is what a file found at the state's path holds.
+type kind int
+
+const (
+	noState   kind = iota // no file, or an empty one: a new database
+	jsonState             // a JSON state file of an older emulator
+	boltState             // a bbolt database
+)
+
+// boltMagic is the magic number of a bbolt database, in its first meta
+// page after the page header (go.etcd.io/bbolt/internal/common).
+const (
+	boltMagic       = 0xED0CDAED
+	boltMagicOffset = 16
+)
+
+// kindOf returns what the file at path holds: nothing, a JSON state file
+// (its first byte that is not white space is '{'), or a bbolt database
+// (its magic number where bbolt writes it, in the byte order of either
+// kind of machine). It fails for anything else.
+func kindOf(path string) (kind, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+		return noState, nil
 	}
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err != nil {
-		return false, err
-	} else if !info.Mode().IsRegular() {
-		return false, errors.New("not a regular file")
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		return 0, err
+	case info.IsDir():
+		return 0, errors.New("it is a directory")
+	case !info.Mode().IsRegular():
+		return 0, errors.New("it is not a regular file")
+	case info.Size() == 0:
+		return noState, nil
 	}
-	r := bufio.NewReader(f)
-	for {
-		b, err := r.ReadByte()
-		if err == io.EOF {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		switch b {
-		case ' ', '\t', '\n', '\r':
-			continue
-		}
-		return b == '{', nil
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return 0, err
 	}
+	head = head[:n]
+	if rest := bytes.TrimLeft(head, " \t\r\n"); len(rest) > 0 && rest[0] == '{' {
+		return jsonState, nil
+	}
+	if len(head) >= boltMagicOffset+4 {
+		m := head[boltMagicOffset : boltMagicOffset+4]
+		if binary.LittleEndian.Uint32(m) == boltMagic || binary.BigEndian.Uint32(m) == boltMagic {
+			return boltState, nil
+		}
+	}
+	return 0, errors.New("it is neither a bbolt database nor a JSON state file")
 }
 
 // migrate replaces the JSON state file at path with a database holding the
