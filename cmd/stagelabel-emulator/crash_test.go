@@ -360,18 +360,20 @@ func TestCrashDuringMigration(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state.json")
 	os.WriteFile(state, old, 0o600)
+	emulatorBinary(t) // built before the clock starts
 	began := time.Now()
 	p := startProcess(t, "-state", state)
 	whole := time.Since(began)
 	p.stop(t)
 
 	var kept, migrated, leftovers int
-	for range 8 {
+	const kills = 12
+	for range kills {
 		dir := t.TempDir()
 		state := filepath.Join(dir, "state.json")
 		os.WriteFile(state, old, 0o600)
 		p := spawn(t, "-state", state)
-		time.Sleep(time.Duration(rnd.Int64N(int64(whole))))
+		time.Sleep(time.Duration(rnd.Int64N(int64(whole * 3 / 2)))) // a third after it
 		p.cmd.Process.Signal(syscall.SIGKILL)
 		p.wait()
 		if len(dirNames(t, dir)) > 1 {
@@ -392,6 +394,6 @@ func TestCrashDuringMigration(t *testing.T) {
 			t.Errorf("files beside the state: %v", names)
 		}
 	}
-	t.Logf("a migration of %d bytes takes %v; killed in it 8 times: JSON kept %d, database %d, temporary files left by the kill %d",
-		len(old), whole.Round(time.Millisecond), kept, migrated, leftovers)
+	t.Logf("a migration of %d bytes takes %v; killed in it %d times: JSON kept %d, database %d, temporary files left by the kill %d",
+		len(old), whole.Round(time.Millisecond), kills, kept, migrated, leftovers)
 }
