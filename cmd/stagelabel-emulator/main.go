@@ -78,9 +78,11 @@ const (
 	// the answer's write (at most a few hundred KiB) and a disk's hiccup.
 	writeTimeout = 30 * time.Second
 	// idleTimeout outlasts the SDKs' own idle timeout on kept-alive
-	// connections (90 s in Go's and Java's SDKs and the JavaScript SDK's
-	// agent), so the client closes an idle connection first and never
-	// sends a request on one the server is closing.
+	// connections (90 s in the Go SDK v2, DefaultHTTPTransportIdleConnTimeout;
+	// less in others), so that the client closes an idle connection first
+	// and does not send a request on one the server is closing; yet a
+	// client that never closes its idle connections (urllib3's pools) does
+	// not keep them open for ever.
 	idleTimeout = 120 * time.Second
 	// maxHeaderBytes is far above an SDK's signed headers (~2 KiB).
 	maxHeaderBytes = 64 << 10

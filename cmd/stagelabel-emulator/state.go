@@ -26,9 +26,9 @@ const migrationSuffix = ".migrating"
 // openState opens the state database at path, creating it when there is
 // none, after removing the temporary files a crash could have left beside
 // it and migrating a JSON state file of an older emulator found there.
-// It fails when the location is unusable: a missing directory, one it
-// cannot write, a file that is neither, or a database another process
-// holds.
+// It fails when the location is unusable: a missing directory, one where
+// the database cannot be created or written, a file that is neither a
+// database nor a JSON state file, or a database another process holds.
 func openState(path string, log *slog.Logger, opts []store.Option) (*boltstate.DB, error) {
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	info, err := os.Stat(dir)
@@ -190,7 +190,7 @@ func migrate(path string, log *slog.Logger, opts []store.Option) error {
 
 // writeDB writes a new database at path holding the secrets of snap, and
 // syncs it.
-func writeDB(path string, snap store.Snapshot, opts []store.Option) (err error) {
+func writeDB(path string, snap store.Snapshot, opts []store.Option) error {
 	db, err := boltstate.Open(path)
 	if err != nil {
 		return err
