@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -190,6 +191,26 @@ func TestInMemory(t *testing.T) {
 	stop()
 	if names := dirNames(t, dir); len(names) != 0 {
 		t.Errorf("files written without -state: %v", names)
+	}
+}
+
+// TestStalledConnection checks that a connection that sends part of its
+// headers and then nothing is closed after readHeaderTimeout.
+func TestStalledConnection(t *testing.T) {
+	t.Parallel()
+	addr, _, stop := emulator(t)
+	defer stop()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\n")
+	conn.SetReadDeadline(time.Now().Add(readHeaderTimeout + 5*time.Second))
+	n, err := conn.Read(make([]byte, 1))
+	if took := time.Since(start); err != io.EOF || took < readHeaderTimeout || took > readHeaderTimeout+2*time.Second {
+		t.Errorf("a stalled connection: read %d bytes, %v, after %v; want EOF after %v", n, err, took, readHeaderTimeout)
 	}
 }
 
