@@ -1,6 +1,7 @@
 package boltstate_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -142,22 +143,9 @@ func BenchmarkPutParallel(b *testing.B) {
 // Sizes: 10,000 secrets, and the size in $BOLTSTATE_OPEN_SECRETS if set
 // (such as 1000000; run it alone, with -benchtime 1x).
 func BenchmarkOpen(b *testing.B) {
-	sizes := []int{10000}
-	if s := os.Getenv(openEnv); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			b.Fatalf("$%s: %v", openEnv, err)
-		}
-		sizes = append(sizes, n)
-	}
-	for _, n := range sizes {
+	for _, n := range openSizes(b) {
 		b.Run(fmt.Sprintf("secrets=%d", n), func(b *testing.B) {
-			path := filepath.Join(b.TempDir(), "secrets.db")
-			fill := exec.Command(os.Args[0], "-test.run=^TestFill$")
-			fill.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d", fillEnv, path, n))
-			if out, err := fill.CombinedOutput(); err != nil {
-				b.Fatalf("filling: %v\n%s", err, out)
-			}
+			path := fill(b, n)
 			runtime.GC()
 			var st *store.Store
 			for b.Loop() {
@@ -176,6 +164,84 @@ func BenchmarkOpen(b *testing.B) {
 			runtime.KeepAlive(st)
 		})
 	}
+}
+
+// BenchmarkLoad measures what start-up costs in this package: Load with a
+// yield that keeps nothing, over the databases of BenchmarkOpen.
+func BenchmarkLoad(b *testing.B) {
+	for _, n := range openSizes(b) {
+		b.Run(fmt.Sprintf("secrets=%d", n), func(b *testing.B) {
+			db, err := boltstate.Open(fill(b, n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			b.ReportAllocs()
+			for b.Loop() {
+				count := 0
+				err := db.Load(func(store.SecretSnapshot, store.Revision) error { count++; return nil })
+				if err != nil || count != n {
+					b.Fatalf("Load() = %v after %d secrets, want nil after %d", err, count, n)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/secret")
+		})
+	}
+}
+
+// BenchmarkOpenFloor measures what start-up costs without this package:
+// store.Open over a backend that yields the secrets of BenchmarkOpen as it
+// makes them, reading nothing.
+func BenchmarkOpenFloor(b *testing.B) {
+	for _, n := range openSizes(b) {
+		b.Run(fmt.Sprintf("secrets=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := store.Open(made(n)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// made is a backend of secretAt(0) to secretAt(n-1), made as Load yields
+// them; it stores nothing.
+type made int
+
+func (n made) Load(yield func(store.SecretSnapshot, store.Revision) error) error {
+	for i := range int(n) {
+		if err := yield(secretAt(i), store.Revision(i+1)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (made) Commit(store.Change) (store.Revision, error) { return 0, errors.ErrUnsupported }
+
+// openSizes returns the sizes of BenchmarkOpen and BenchmarkLoad.
+func openSizes(b *testing.B) []int {
+	sizes := []int{10000}
+	if s := os.Getenv(openEnv); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("$%s: %v", openEnv, err)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
+}
+
+// fill returns a database of n secretAt secrets, built by TestFill in
+// another process.
+func fill(b *testing.B, n int) string {
+	path := filepath.Join(b.TempDir(), "secrets.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFill$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d", fillEnv, path, n))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("filling: %v\n%s", err, out)
+	}
+	return path
 }
 
 // TestFill builds the database BenchmarkOpen asks for, in $BOLTSTATE_FILL;

@@ -41,8 +41,9 @@ const year1 = -62135596800
 var errCorrupt = errors.New("corrupt record")
 
 // appendHeader appends the header record of s (all of it but its name,
-// versions and pruned ids) with revision rev.
-func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision) []byte {
+// versions and pruned ids) with revision rev and next, the place the next
+// new version of the secret takes.
+func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision, next uint64) []byte {
 	var flags byte
 	if s.RotationEnabled {
 		flags |= rotationEnabled
@@ -58,6 +59,7 @@ func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision) []byte 
 	}
 	b = append(b, recordFormat, flags)
 	b = binary.AppendUvarint(b, uint64(rev))
+	b = binary.AppendUvarint(b, next)
 	b = appendString(b, s.ARN)
 	b = appendString(b, s.Description)
 	b = appendString(b, s.ResourcePolicy)
@@ -101,8 +103,7 @@ func appendVersion(b []byte, v *store.VersionSnapshot, place uint64) []byte {
 		b = appendString(b, *v.SecretString)
 	}
 	if v.SecretBinary != nil {
-		b = binary.AppendUvarint(b, uint64(len(v.SecretBinary)))
-		b = append(b, v.SecretBinary...)
+		b = appendString(b, v.SecretBinary)
 	}
 	b = appendTime(b, v.Created)
 	return appendTime(b, v.LastAccessed)
@@ -116,7 +117,7 @@ func appendPruned(b []byte, place uint64) []byte {
 	return append(b, isPruned)
 }
 
-func appendString(b []byte, s string) []byte {
+func appendString[S string | []byte](b []byte, s S) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
@@ -131,86 +132,77 @@ func appendTime(b []byte, t time.Time) []byte {
 	return binary.AppendVarint(b, int64(offset))
 }
 
-// decoder reads one record. Its methods never panic: past an error they
-// return zero values, and err keeps the first error.
+// decoder reads records. Its methods never panic: past a fault they
+// return zero values, and bad is set.
 type decoder struct {
-	b     []byte // what is left to read
-	text  string // a copy of the whole record, which strings are cut from
-	off   int    // the offset of b in text
-	err   error
+	s     string // the key's string and the record, which strings are cut from
+	i     int    // where in s to read next
+	bad   bool
+	buf   []byte                 // scratch for reset
 	zones map[int]*time.Location // fixed zones by offset, shared by the times decoded
 }
 
-// reset starts decoding rec. The strings decoded are cut from one copy of
-// rec, so rec may change once decoding is done.
-func (d *decoder) reset(rec []byte) {
-	d.b, d.text, d.off, d.err = rec, string(rec), 0, nil
+// reset starts decoding rec, with key (a string of the record's key)
+// before it, which it returns. Both are copied into one string, so that
+// they may change once decoding is done.
+func (d *decoder) reset(key, rec []byte) string {
+	d.buf = append(append(d.buf[:0], key...), rec...)
+	d.s, d.i, d.bad = string(d.buf), len(key), false
+	return d.s[:len(key)]
 }
 
 func (d *decoder) fail() {
-	if d.err == nil {
-		d.err = errCorrupt
-	}
-	d.b = nil
-}
-
-func (d *decoder) skip(n int) {
-	d.b = d.b[n:]
-	d.off += n
+	d.bad = true
+	d.i = len(d.s)
 }
 
 func (d *decoder) byte() byte {
-	if len(d.b) < 1 {
+	if d.i >= len(d.s) {
 		d.fail()
 		return 0
 	}
-	c := d.b[0]
-	d.skip(1)
+	c := d.s[d.i]
+	d.i++
 	return c
 }
 
+// uvarint reads what [binary.AppendUvarint] writes.
 func (d *decoder) uvarint() uint64 {
-	x, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
+	var x uint64
+	for shift := 0; shift < 64 && d.i < len(d.s); shift += 7 {
+		c := d.s[d.i]
+		d.i++
+		if c < 0x80 {
+			if shift == 63 && c > 1 {
+				break // overflows
+			}
+			return x | uint64(c)<<shift
+		}
+		x |= uint64(c&0x7f) << shift
 	}
-	d.skip(n)
-	return x
+	d.fail()
+	return 0
 }
 
+// varint reads what [binary.AppendVarint] writes.
 func (d *decoder) varint() int64 {
-	x, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
+	ux := d.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	d.skip(n)
 	return x
-}
-
-// length reads a length and checks that as many bytes are left.
-func (d *decoder) length() int {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail()
-		return 0
-	}
-	return int(n)
 }
 
 func (d *decoder) string() string {
-	n := d.length()
-	s := d.text[d.off : d.off+n]
-	d.skip(n)
+	n := d.uvarint()
+	if n > uint64(len(d.s)-d.i) {
+		d.fail()
+		return ""
+	}
+	s := d.s[d.i : d.i+int(n)]
+	d.i += int(n)
 	return s
-}
-
-func (d *decoder) bytes() []byte {
-	n := d.length()
-	b := append([]byte{}, d.b[:n]...) // non-nil even when empty: still a value
-	d.skip(n)
-	return b
 }
 
 // time reads a time as [appendTime] wrote it, in the location that
@@ -222,7 +214,7 @@ func (d *decoder) time() time.Time {
 	if nsec >= 1e9 || offset != int64(int32(offset)) {
 		d.fail()
 	}
-	if d.err != nil {
+	if d.bad {
 		return time.Time{}
 	}
 	t := time.Unix(sec+year1, int64(nsec))
@@ -243,41 +235,37 @@ func (d *decoder) time() time.Time {
 	return t.In(loc)
 }
 
-// count reads a number of items that take at least min bytes each.
-func (d *decoder) count(min int) int {
+// count reads a number of items that take at least two bytes each.
+func (d *decoder) count() int {
 	n := d.uvarint()
-	if n > uint64(len(d.b)/min) {
+	if n > uint64(len(d.s)-d.i)/2 {
 		d.fail()
 		return 0
 	}
 	return int(n)
 }
 
-// end checks that the whole record was read.
-func (d *decoder) end() error {
-	if len(d.b) != 0 {
-		d.fail()
+// result is the decoder's error, errCorrupt when it failed or did not read
+// the whole record.
+func (d *decoder) result() error {
+	if d.bad || d.i != len(d.s) {
+		return errCorrupt
 	}
-	return d.err
+	return nil
 }
 
-// format reads the format byte.
-func (d *decoder) format() {
+// header decodes the header record rec of the secret name into s (all but
+// Versions and Pruned), returning its revision and the next place.
+func (d *decoder) header(name, rec []byte, s *store.SecretSnapshot) (store.Revision, uint64, error) {
+	*s = store.SecretSnapshot{Name: d.reset(name, rec)}
 	if d.byte() != recordFormat {
 		d.fail()
 	}
-}
-
-// header decodes a header record into s (all but Name, Versions and
-// Pruned), returning its revision.
-func (d *decoder) header(rec []byte, s *store.SecretSnapshot) (store.Revision, error) {
-	d.reset(rec)
-	d.format()
 	flags := d.byte()
 	if flags&^headerFlags != 0 || flags&daysPresent != 0 && flags&rulesPresent == 0 {
 		d.fail()
 	}
-	rev := store.Revision(d.uvarint())
+	rev, next := store.Revision(d.uvarint()), d.uvarint()
 	if rev == 0 {
 		d.fail()
 	}
@@ -286,7 +274,6 @@ func (d *decoder) header(rec []byte, s *store.SecretSnapshot) (store.Revision, e
 		*t = d.time()
 	}
 	s.RotationEnabled = flags&rotationEnabled != 0
-	s.RotationRules = nil
 	if flags&rulesPresent != 0 {
 		r := &store.RotationRules{}
 		if flags&daysPresent != 0 {
@@ -296,8 +283,7 @@ func (d *decoder) header(rec []byte, s *store.SecretSnapshot) (store.Revision, e
 		r.Duration, r.ScheduleExpression = d.string(), d.string()
 		s.RotationRules = r
 	}
-	s.Tags = nil
-	if n := d.count(2); flags&tagsPresent != 0 {
+	if n := d.count(); flags&tagsPresent != 0 {
 		s.Tags = make([]store.Tag, n)
 		for i := range s.Tags {
 			s.Tags[i] = store.Tag{Key: d.string(), Value: d.string()}
@@ -305,7 +291,7 @@ func (d *decoder) header(rec []byte, s *store.SecretSnapshot) (store.Revision, e
 	} else if n != 0 {
 		d.fail()
 	}
-	n := d.count(2)
+	n := d.count()
 	s.Labels = make(map[string]string, n)
 	for range n {
 		l := d.string()
@@ -314,35 +300,55 @@ func (d *decoder) header(rec []byte, s *store.SecretSnapshot) (store.Revision, e
 		}
 		s.Labels[l] = d.string()
 	}
-	if err := d.end(); err != nil {
-		return 0, err
+	if err := d.result(); err != nil {
+		return 0, 0, err
 	}
-	return rev, nil
+	return rev, next, nil
 }
 
-// version decodes the record of the version id, returning its place and
-// whether it is pruned (then v holds its id only).
-func (d *decoder) version(id string, rec []byte, v *store.VersionSnapshot) (place uint64, pruned bool, err error) {
-	d.reset(rec)
-	d.format()
+// version decodes the record rec of the version id into v, returning its
+// place and whether it is pruned (then v holds its id only). The version's
+// SecretString, if any, is text, which the caller provides.
+func (d *decoder) version(id, rec []byte, v *store.VersionSnapshot, text *string) (place uint64, pruned bool, err error) {
+	*v = store.VersionSnapshot{VersionId: d.reset(id, rec)}
+	if d.byte() != recordFormat {
+		d.fail()
+	}
 	place = d.uvarint()
-	kind := d.byte()
-	*v = store.VersionSnapshot{VersionId: id}
-	switch {
+	switch kind := d.byte(); {
 	case kind&^versionKinds != 0 || kind&isPruned != 0 && kind != isPruned:
 		d.fail()
 	case kind == isPruned:
-		return place, true, d.end()
-	}
-	if kind&hasString != 0 {
-		text := d.string()
-		v.SecretString = &text
-	}
-	if kind&hasBinary != 0 {
-		v.SecretBinary = d.bytes()
+		return place, true, d.result()
+	default:
+		if kind&hasString != 0 {
+			*text = d.string()
+			v.SecretString = text
+		}
+		if kind&hasBinary != 0 {
+			v.SecretBinary = append([]byte{}, d.string()...) // non-nil even when empty: still a value
+		}
 	}
 	v.Created, v.LastAccessed = d.time(), d.time()
-	return place, false, d.end()
+	return place, false, d.result()
+}
+
+// stored decodes the revision and the next place of a header record,
+// reading no more.
+func stored(rec []byte) (rev store.Revision, next uint64, err error) {
+	if len(rec) < 2 || rec[0] != recordFormat {
+		return 0, 0, errCorrupt
+	}
+	rec = rec[2:]
+	x, n := binary.Uvarint(rec)
+	if n <= 0 || x == 0 {
+		return 0, 0, errCorrupt
+	}
+	next, m := binary.Uvarint(rec[n:])
+	if m <= 0 {
+		return 0, 0, errCorrupt
+	}
+	return store.Revision(x), next, nil
 }
 
 // place decodes the place of a version record, reading no more.
@@ -355,18 +361,6 @@ func place(rec []byte) (uint64, error) {
 		return 0, errCorrupt
 	}
 	return x, nil
-}
-
-// revision decodes the revision of a header record, reading no more.
-func revision(rec []byte) (store.Revision, error) {
-	if len(rec) < 2 || rec[0] != recordFormat {
-		return 0, errCorrupt
-	}
-	x, n := binary.Uvarint(rec[2:])
-	if n <= 0 || x == 0 {
-		return 0, errCorrupt
-	}
-	return store.Revision(x), nil
 }
 
 // corrupt returns the error for a record of the secret name that does not

@@ -1,8 +1,10 @@
 package boltstate
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/stagelabel/stagelabel/store"
 	bolt "go.etcd.io/bbolt"
@@ -20,8 +22,8 @@ type request struct {
 // Commit makes the change c durable and returns the secret's new revision,
 // as [store.Backend] says. It returns [store.ErrConflict], making nothing,
 // when the secret's stored revision is not c.Prev; an error saying so for
-// a change that cannot be stored (an empty name, a name or version id
-// longer than bbolt takes); [ErrClosed] after [DB.Close]; and the error of
+// a change that cannot be stored (an empty name or version id, one too
+// long for a bbolt key, a name with a 0 byte); [ErrClosed] after [DB.Close]; and the error of
 // the transaction, making nothing, when the transaction fails.
 //
 // Concurrent commits share a transaction, and so an fsync: a commit that
@@ -103,27 +105,27 @@ var errInvalid = errors.New("boltstate: the change cannot be stored")
 // stored, a stored record that does not decode), and fatal when a write
 // failed, which leaves tx to be rolled back.
 func apply(tx *bolt.Tx, c store.Change) (rev store.Revision, refused, fatal error) {
-	name := []byte(c.Secret.Name)
-	if len(name) == 0 || len(name) > bolt.MaxKeySize {
-		return 0, fmt.Errorf("%w: a name of %d bytes, not 1 to %d", errInvalid, len(name), bolt.MaxKeySize), nil
+	name := c.Secret.Name
+	if name == "" || strings.IndexByte(name, 0) >= 0 || len(name) > maxName {
+		return 0, fmt.Errorf("%w: a name must be 1 to %d bytes, without 0", errInvalid, maxName), nil
 	}
 	secrets := tx.Bucket(secretsBucket)
-	b := secrets.Bucket(name)
-	var stored store.Revision
-	if b != nil {
+	hkey := headerKey(name)
+	var prev store.Revision
+	var next uint64
+	if h := secrets.Get(hkey); h != nil {
 		var err error
-		if stored, err = revision(b.Get(headerKey)); err != nil {
-			return 0, corrupt(c.Secret.Name, headerKey, err), nil
+		if prev, next, err = stored(h); err != nil {
+			return 0, corrupt(name, hkey, err), nil
 		}
-	} else if secrets.Get(name) != nil {
-		return 0, fmt.Errorf("boltstate: secret %q is not a bucket", name), nil
 	}
-	if stored != c.Prev {
+	if prev != c.Prev {
 		return 0, store.ErrConflict, nil
 	}
+	var w writes
 	if !c.Removed {
-		if err := check(b, c.Secret); err != nil {
-			return 0, err, nil
+		if next, refused = w.plan(secrets, c.Secret, next); refused != nil {
+			return 0, refused, nil
 		}
 	}
 
@@ -134,82 +136,89 @@ func apply(tx *bolt.Tx, c store.Change) (rev store.Revision, refused, fatal erro
 	}
 	rev = store.Revision(seq)
 	if c.Removed {
-		if b != nil {
-			err = secrets.DeleteBucket(name)
-		}
-		return rev, nil, err
+		return rev, nil, remove(secrets, name)
 	}
-	if b == nil {
-		if b, err = secrets.CreateBucket(name); err != nil {
-			return 0, nil, err
-		}
-	}
-	if err := b.Put(headerKey, appendHeader(nil, &c.Secret, rev)); err != nil {
+	if err := secrets.Put(hkey, appendHeader(nil, &c.Secret, rev, next)); err != nil {
 		return 0, nil, err
 	}
-	for i := range c.Secret.Versions {
-		v := &c.Secret.Versions[i]
-		err := put(b, v.VersionId, func(place uint64) []byte { return appendVersion(nil, v, place) })
-		if err != nil {
+	for i, v := range c.Secret.Versions {
+		if err := secrets.Put(w.keys[i], appendVersion(nil, &v, w.places[i])); err != nil {
 			return 0, nil, err
 		}
 	}
-	for _, id := range c.Secret.Pruned {
-		if err := put(b, id, func(place uint64) []byte { return appendPruned(nil, place) }); err != nil {
+	for i := range c.Secret.Pruned {
+		i += len(c.Secret.Versions)
+		if err := secrets.Put(w.keys[i], appendPruned(nil, w.places[i])); err != nil {
 			return 0, nil, err
 		}
 	}
 	return rev, nil, nil
 }
 
-// check refuses the change of secret s, stored in b (nil for none), when a
-// record of it could not be stored or one it rewrites does not decode.
-func check(b *bolt.Bucket, s store.SecretSnapshot) error {
+// maxName is the longest name a secret may have here: with a 0, a tag
+// and a version id of as many bytes, it is a key bbolt takes.
+const maxName = (bolt.MaxKeySize - 2) / 2
+
+// writes are the keys and places of the version records a change writes:
+// its versions, then its pruned ids.
+type writes struct {
+	keys   [][]byte
+	places []uint64
+}
+
+// plan finds the keys and places of the version records the change of s
+// writes in secrets, next being the place a new version takes, and returns
+// the next place after them. It refuses a change with a version id or
+// value too long to store, or whose stored record does not decode.
+func (w *writes) plan(secrets *bolt.Bucket, s store.SecretSnapshot, next uint64) (uint64, error) {
 	ids := make([]string, 0, len(s.Versions)+len(s.Pruned))
 	for _, v := range s.Versions {
 		if n := len(v.SecretBinary) + len(derefString(v.SecretString)); n > bolt.MaxValueSize/2 {
-			return fmt.Errorf("%w: version %s has a value of %d bytes", errInvalid, v.VersionId, n)
+			return 0, fmt.Errorf("%w: version %s has a value of %d bytes", errInvalid, v.VersionId, n)
 		}
 		ids = append(ids, v.VersionId)
 	}
 	ids = append(ids, s.Pruned...)
+	var fresh map[string]uint64 // places given in this change
 	for _, id := range ids {
-		if len(id) == 0 || len(id) >= bolt.MaxKeySize {
-			return fmt.Errorf("%w: a version id of %d bytes, not 1 to %d", errInvalid, len(id), bolt.MaxKeySize-1)
+		if id == "" || len(id) > maxName {
+			return 0, fmt.Errorf("%w: a version id must be 1 to %d bytes", errInvalid, maxName)
 		}
-		if b == nil {
-			continue
-		}
-		key := versionKey(id)
-		if rec := b.Get(key); rec != nil {
-			if _, err := place(rec); err != nil {
-				return corrupt(s.Name, key, err)
+		key := versionKey(s.Name, id)
+		var p uint64
+		if rec := secrets.Get(key); rec != nil {
+			var err error
+			if p, err = place(rec); err != nil {
+				return 0, corrupt(s.Name, key, err)
 			}
+		} else if given, ok := fresh[id]; ok {
+			p = given
+		} else {
+			if fresh == nil {
+				fresh = map[string]uint64{}
+			}
+			p, fresh[id] = next, next
+			next++
+		}
+		w.keys, w.places = append(w.keys, key), append(w.places, p)
+	}
+	return next, nil
+}
+
+// remove deletes every record of the secret name from secrets.
+func remove(secrets *bolt.Bucket, name string) error {
+	prefix := append([]byte(name), 0)
+	var keys [][]byte
+	c := secrets.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := secrets.Delete(k); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// put writes the record of version id in b, made by rec with the
-// version's place: the one it has when it is stored already, else the
-// next of the secret.
-func put(b *bolt.Bucket, id string, rec func(place uint64) []byte) error {
-	key := versionKey(id)
-	var p uint64
-	var err error
-	if old := b.Get(key); old != nil {
-		p, err = place(old)
-	} else {
-		p, err = b.NextSequence()
-	}
-	if err != nil {
-		return err
-	}
-	return b.Put(key, rec(p))
-}
-
-func versionKey(id string) []byte {
-	return append([]byte{versionPrefix}, id...)
 }
 
 func derefString(s *string) string {

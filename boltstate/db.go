@@ -24,9 +24,35 @@ var (
 	metaBucket    = []byte("meta")
 	formatKey     = []byte("format")
 	secretsBucket = []byte("secrets")
-	headerKey     = []byte("h")
-	versionPrefix = byte('v')
+	headerSuffix  = []byte{headerTag}
 )
+
+// The byte after a secret's name and a 0 in the keys of its records.
+const (
+	headerTag  = 'h'
+	versionTag = 'v'
+)
+
+// headerKey returns the key of the header record of the secret name.
+func headerKey(name string) []byte {
+	return append(append(make([]byte, 0, len(name)+2), name...), 0, headerTag)
+}
+
+// versionKey returns the key of the record of version id of the secret
+// name.
+func versionKey(name, id string) []byte {
+	return append(append(append(make([]byte, 0, len(name)+2+len(id)), name...), 0, versionTag), id...)
+}
+
+// splitKey returns the name of the secret a key is of and the rest after
+// the 0 that ends the name; nil for a key of no secret.
+func splitKey(k []byte) (name, rest []byte) {
+	i := bytes.IndexByte(k, 0)
+	if i < 1 {
+		return nil, nil
+	}
+	return k[:i], k[i+1:]
+}
 
 // ErrClosed is the error of [DB.Commit] after [DB.Close].
 const ErrClosed = dbError("boltstate: the database is closed")
@@ -179,7 +205,6 @@ var errStopped = errors.New("boltstate: load stopped")
 // scan decodes every secret of tx into batches of n, taken from free and
 // sent to full, until the end or stop.
 func scan(tx *bolt.Tx, n int, full chan<- []loaded, free <-chan []loaded, stop <-chan struct{}) error {
-	secrets := tx.Bucket(secretsBucket)
 	var d secretDecoder
 	batch := <-free
 	send := func() bool {
@@ -191,16 +216,12 @@ func scan(tx *bolt.Tx, n int, full chan<- []loaded, free <-chan []loaded, stop <
 		batch = <-free
 		return true
 	}
-	c := secrets.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		b := secrets.Bucket(k)
-		if v != nil || b == nil {
-			return fmt.Errorf("boltstate: secret %q is not a bucket", k)
-		}
+	c := tx.Bucket(secretsBucket).Cursor()
+	for k, v := c.First(); k != nil; {
 		batch = append(batch, loaded{})
 		l := &batch[len(batch)-1]
 		var err error
-		if l.rev, err = d.secret(b, k, &l.s); err != nil {
+		if k, v, l.rev, err = d.secret(c, k, v, &l.s); err != nil {
 			return err
 		}
 		if len(batch) == n && !send() {
@@ -213,10 +234,14 @@ func scan(tx *bolt.Tx, n int, full chan<- []loaded, free <-chan []loaded, stop <
 	return nil
 }
 
-// secretDecoder decodes whole secrets, reusing its buffers.
+// secretDecoder decodes whole secrets, reusing its buffers. What it
+// returns is carved from chunks it allocates and never reuses.
 type secretDecoder struct {
 	decoder
-	entries []entry
+	entries  []entry
+	texts    []string                // SecretString points into it
+	versions []store.VersionSnapshot // Versions is cut from it
+	pruned   []string                // Pruned is cut from it
 }
 
 // entry is one version of a secret being decoded.
@@ -226,28 +251,34 @@ type entry struct {
 	v      store.VersionSnapshot
 }
 
-// secret decodes the secret name stored in bucket b into s and returns its
-// revision.
-func (d *secretDecoder) secret(b *bolt.Bucket, name []byte, s *store.SecretSnapshot) (store.Revision, error) {
-	*s = store.SecretSnapshot{Name: string(name)}
-	c := b.Cursor()
-	k, v := c.First()
-	if !bytes.Equal(k, headerKey) || v == nil {
-		return 0, fmt.Errorf("boltstate: secret %q has no header", name)
+// secret decodes into s the secret whose header record the cursor c is
+// at, k and v, and returns its revision, and the key and value after its
+// records.
+func (d *secretDecoder) secret(c *bolt.Cursor, k, v []byte, s *store.SecretSnapshot) (nk, nv []byte, rev store.Revision, err error) {
+	name, rest := splitKey(k)
+	if name == nil || !bytes.Equal(rest, headerSuffix) || v == nil {
+		return nil, nil, 0, fmt.Errorf("boltstate: record %q is not the header of a secret", k)
 	}
-	rev, err := d.header(v, s)
-	if err != nil {
-		return 0, corrupt(s.Name, k, err)
+	if rev, _, err = d.header(name, v, s); err != nil {
+		return nil, nil, 0, corrupt(string(name), k, err)
 	}
 	d.entries = d.entries[:0]
 	live := 0
 	for k, v = c.Next(); k != nil; k, v = c.Next() {
-		if len(k) < 2 || k[0] != versionPrefix || v == nil {
-			return 0, corrupt(s.Name, k, errCorrupt)
+		of, rest := splitKey(k)
+		if !bytes.Equal(of, name) {
+			break
 		}
+		if len(rest) < 2 || rest[0] != versionTag || v == nil {
+			return nil, nil, 0, corrupt(s.Name, k, errCorrupt)
+		}
+		if len(d.texts) == cap(d.texts) {
+			d.texts = make([]string, 0, 256)
+		}
+		d.texts = d.texts[:len(d.texts)+1]
 		e := entry{}
-		if e.place, e.pruned, err = d.version(string(k[1:]), v, &e.v); err != nil {
-			return 0, corrupt(s.Name, k, err)
+		if e.place, e.pruned, err = d.version(rest[1:], v, &e.v, &d.texts[len(d.texts)-1]); err != nil {
+			return nil, nil, 0, corrupt(s.Name, k, err)
 		}
 		if !e.pruned {
 			live++
@@ -256,14 +287,14 @@ func (d *secretDecoder) secret(b *bolt.Bucket, name []byte, s *store.SecretSnaps
 	}
 	slices.SortFunc(d.entries, func(a, b entry) int { return cmp.Compare(a.place, b.place) })
 	if live > 0 {
-		s.Versions = make([]store.VersionSnapshot, 0, live)
+		s.Versions = carve(&d.versions, live)
 	}
 	if n := len(d.entries) - live; n > 0 {
-		s.Pruned = make([]string, 0, n)
+		s.Pruned = carve(&d.pruned, n)
 	}
 	for i, e := range d.entries {
 		if i > 0 && e.place == d.entries[i-1].place {
-			return 0, fmt.Errorf("boltstate: secret %q: versions %s and %s share a place", name, d.entries[i-1].v.VersionId, e.v.VersionId)
+			return nil, nil, 0, fmt.Errorf("boltstate: secret %q: versions %s and %s share a place", s.Name, d.entries[i-1].v.VersionId, e.v.VersionId)
 		}
 		if e.pruned {
 			s.Pruned = append(s.Pruned, e.v.VersionId)
@@ -272,5 +303,16 @@ func (d *secretDecoder) secret(b *bolt.Bucket, name []byte, s *store.SecretSnaps
 		}
 		d.entries[i] = entry{}
 	}
-	return rev, nil
+	return k, v, rev, nil
+}
+
+// carve returns an empty slice of capacity n cut from the end of chunk,
+// replacing chunk with a new one when it has too little room.
+func carve[T any](chunk *[]T, n int) []T {
+	if cap(*chunk)-len(*chunk) < n {
+		*chunk = make([]T, 0, max(n, 256))
+	}
+	i := len(*chunk)
+	*chunk = (*chunk)[:i+n]
+	return (*chunk)[i : i : i+n]
 }

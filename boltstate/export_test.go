@@ -34,19 +34,11 @@ func Fill(path string, n int, secret func(i int) store.SecretSnapshot) error {
 				if err != nil {
 					return err
 				}
-				b, err := secrets.CreateBucket([]byte(s.Name))
-				if err != nil {
-					return err
-				}
-				if err := b.Put(headerKey, appendHeader(nil, &s, store.Revision(seq))); err != nil {
+				if err := secrets.Put(headerKey(s.Name), appendHeader(nil, &s, store.Revision(seq), uint64(len(s.Versions)))); err != nil {
 					return err
 				}
 				for j := range s.Versions {
-					p, err := b.NextSequence()
-					if err == nil {
-						err = b.Put(versionKey(s.Versions[j].VersionId), appendVersion(nil, &s.Versions[j], p))
-					}
-					if err != nil {
+					if err := secrets.Put(versionKey(s.Name, s.Versions[j].VersionId), appendVersion(nil, &s.Versions[j], uint64(j))); err != nil {
 						return err
 					}
 				}
