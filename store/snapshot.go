@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -313,8 +312,8 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if r := s.RotationRules; r != nil && r.AutomaticallyAfterDays != nil && (*r.AutomaticallyAfterDays < 1 || *r.AutomaticallyAfterDays > 1000) {
 		return nil, fmt.Errorf("secret %q: AutomaticallyAfterDays outside 1 to 1000", s.Name)
 	}
-	var vs []version.Version
-	accessed := map[version.ID]time.Time{}
+	vs := make([]version.Version, 0, len(s.Versions))
+	var accessed map[version.ID]time.Time // made when needed: most secrets have none
 	for _, v := range s.Versions {
 		var opt version.Option
 		switch {
@@ -334,12 +333,15 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 		}
 		vs = append(vs, version.New(version.ID(v.VersionId), opt, version.WithCreated(v.Created)))
 		if !v.LastAccessed.IsZero() {
+			if accessed == nil {
+				accessed = map[version.ID]time.Time{}
+			}
 			accessed[version.ID(v.VersionId)] = v.LastAccessed
 		}
 	}
-	labels := map[stage.Label]version.ID{}
-	for _, l := range slices.Sorted(maps.Keys(s.Labels)) {
-		labels[stage.Label(l)] = version.ID(s.Labels[l])
+	labels := make(map[stage.Label]version.ID, len(s.Labels))
+	for l, id := range s.Labels {
+		labels[stage.Label(l)] = version.ID(id)
 	}
 	pruned := make([]version.ID, len(s.Pruned))
 	for i, id := range s.Pruned {
