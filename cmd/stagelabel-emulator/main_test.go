@@ -441,6 +441,10 @@ func spawn(t *testing.T, args ...string) *process {
 		p.cmd.Wait()
 		close(p.done)
 	}()
+	t.Cleanup(func() { // a test that failed early leaves no emulator running
+		p.cmd.Process.Kill()
+		<-p.done
+	})
 	return p
 }
 
