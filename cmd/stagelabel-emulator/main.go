@@ -2,35 +2,59 @@
 // a local address, with stagelabel's semantics behind it, for SDKs, the
 // AWS CLI and tests pointed at it:
 //
-//	go run ./cmd/stagelabel-emulator -addr 127.0.0.1:4566 -state secrets.json
+//	go run ./cmd/stagelabel-emulator -addr 127.0.0.1:4566 -state secrets.db
 //	aws --endpoint-url http://127.0.0.1:4566 secretsmanager list-secrets
 //
 // It logs one line per request (operation, secret, status, duration; never
-// a value or a credential). With -state it loads the file at start and
-// saves it atomically after every change, before answering, and at
-// shutdown, so an acknowledged change survives a crash; a change it could
-// not save is answered InternalServiceError. Reads (LastAccessedDate) are
-// saved with the next change or at shutdown. SIGINT or SIGTERM
-// shut it down cleanly. Request signatures are not checked.
+// a value or a credential). Request signatures are not checked. SIGINT or
+// SIGTERM shut it down cleanly: it stops accepting connections, lets the
+// requests in flight finish (for at most 10 s), closes the state and exits
+// 0. A second signal ends it at once.
+//
+// # State
+//
+// Without -state the secrets live in memory and are gone when it stops.
+// With -state PATH they live in a bbolt database at PATH, created when
+// there is none: each change is committed to it, and synced to disk,
+// before it is answered, so an acknowledged change survives a crash or a
+// power cut, and a change that cannot be committed is answered
+// InternalServiceError (HTTP 500) and leaves no trace, so that a retry
+// really retries. Concurrent changes share a sync. The database is
+// opened by one emulator at a time; a second one on the same PATH refuses
+// to start.
+//
+// A JSON state file written by an older emulator at PATH is migrated on
+// the first start: its secrets are written into a new database beside it,
+// which then replaces it with a rename, so that a crash leaves either the
+// JSON file or the database, whole. Temporary files that a crash of an
+// older emulator or of a migration left beside PATH are removed at start.
+//
+// # Export and import
+//
+// The JSON snapshot format stays the way to read, copy or seed a state.
+// -export FILE writes the state's snapshot to FILE ("-" for standard
+// output) and exits without serving; stop the emulator that uses the state
+// first. -import FILE adds the secrets of a snapshot to the state at start
+// (then serves, or exports); it imports nothing when the file does not load
+// or names a secret the state holds already. Snapshots hold secret values:
+// keep them as safe as the secrets.
+//
+//	stagelabel-emulator -state secrets.db -export backup.json
+//	stagelabel-emulator -state new.db -import backup.json
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"sync"
-	"sync/atomic"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -38,44 +62,136 @@ import (
 	"github.com/stagelabel/stagelabel/store"
 )
 
+// Timeouts of the server, sized for the protocol: a request is one small
+// JSON body (awsjson reads at most 1 MiB) sent at once by an SDK, and an
+// answer is computed in microseconds plus one commit.
+const (
+	// readHeaderTimeout bounds a new connection's wait for its headers:
+	// an SDK sends them at once, so a connection that has sent none after
+	// a few seconds is stalled, not slow.
+	readHeaderTimeout = 5 * time.Second
+	// readTimeout bounds the reading of a whole request: 1 MiB at
+	// 1 Mbit/s takes 8 s.
+	readTimeout = 30 * time.Second
+	// writeTimeout bounds a request from its headers to the end of its
+	// answer, commit included: far above a commit's sync (milliseconds),
+	// the answer's write (at most a few hundred KiB) and a disk's hiccup.
+	writeTimeout = 30 * time.Second
+	// idleTimeout outlasts the SDKs' own idle timeout on kept-alive
+	// connections (90 s in the Go SDK v2, DefaultHTTPTransportIdleConnTimeout;
+	// less in others), so that the client closes an idle connection first
+	// and does not send a request on one the server is closing; yet a
+	// client that never closes its idle connections (urllib3's pools) does
+	// not keep them open for ever.
+	idleTimeout = 120 * time.Second
+	// maxHeaderBytes is far above an SDK's signed headers (~2 KiB).
+	maxHeaderBytes = 64 << 10
+	// shutdownTimeout bounds the wait for requests in flight at shutdown.
+	shutdownTimeout = 10 * time.Second
+)
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal ends the process at once
+	}()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil)
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+	case errors.As(err, new(usageError)):
+		os.Exit(2) // the flag package printed the error and the usage
+	default:
 		fmt.Fprintln(os.Stderr, "stagelabel-emulator:", err)
 		os.Exit(1)
 	}
 }
 
-// run serves until ctx is done. ready, if not nil, gets the address
-// listened on once requests can be sent.
-func run(ctx context.Context, args []string, stderr io.Writer, ready func(addr string)) error {
+// usageError is an error in the command line, already reported.
+type usageError struct{ error }
+
+const usage = `Usage: stagelabel-emulator [-addr ADDR] [-state PATH] [-import FILE] [-export FILE] [-region R] [-account A]
+
+Serves AWS Secrets Manager's JSON protocol on ADDR. With -state the secrets
+are kept in a bbolt database at PATH: every change is on disk before it is
+answered. A JSON state file of an older emulator at PATH is migrated to a
+database on the first start. SIGINT or SIGTERM stop it cleanly.
+
+`
+
+// run serves until ctx is done, or exports and returns. stdout gets the
+// export to "-"; stderr the log and the usage. ready, if not nil, gets the
+// address listened on once requests can be sent.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(addr string)) (err error) {
 	flags := flag.NewFlagSet("stagelabel-emulator", flag.ContinueOnError)
 	flags.SetOutput(stderr)
+	flags.Usage = func() {
+		fmt.Fprint(flags.Output(), usage)
+		flags.PrintDefaults()
+	}
 	addr := flags.String("addr", "127.0.0.1:4566", "address to listen on")
-	state := flags.String("state", "", "JSON snapshot file: loaded at start, saved after each change and at shutdown")
+	state := flags.String("state", "", "bbolt database `PATH` that keeps the secrets, created if missing; every change is\ncommitted before it is answered (a JSON state file of an older emulator there is migrated)")
+	importFile := flags.String("import", "", "at start, add the secrets of the JSON snapshot `FILE` (\"-\": standard input) to the state;\nnothing is imported if it does not load or names a secret the state holds")
+	exportFile := flags.String("export", "", "write the state as a JSON snapshot to `FILE` (\"-\": standard output) and exit without serving")
 	region := flags.String("region", "us-east-1", "region in the ARNs of new secrets")
 	account := flags.String("account", "123456789012", "account id in the ARNs of new secrets")
 	if err := flags.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected argument %q\n", flags.Arg(0))
+		flags.Usage()
+		return usageError{fmt.Errorf("unexpected argument %q", flags.Arg(0))}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	opts := []store.Option{store.WithRegion(*region), store.WithAccount(*account)}
 
-	p := &persister{path: *state, log: log}
-	st, err := p.open(store.WithRegion(*region), store.WithAccount(*account), store.WithObserver(p.changed))
-	if err != nil {
-		return err
+	st := store.New(opts...)
+	if *state != "" {
+		if *exportFile != "" && *importFile == "" {
+			if _, err := os.Stat(*state); err != nil { // rather than export a new, empty state
+				return fmt.Errorf("nothing to export: %w", err)
+			}
+		}
+		db, err := openState(*state, log, opts)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if closeErr := db.Close(); closeErr != nil {
+				err = errors.Join(err, fmt.Errorf("closing the state %s: %w", *state, closeErr))
+			}
+		}()
+		if st, err = store.Open(db, opts...); err != nil {
+			return fmt.Errorf("state %s: %w", *state, err)
+		}
+	}
+	if *importFile != "" {
+		if err := importSnapshot(st, *importFile, os.Stdin, log, opts); err != nil {
+			return err
+		}
+	}
+	debug.FreeOSMemory() // what loading left behind need not stay in RSS
+	if *exportFile != "" {
+		return export(st, *exportFile, *state, stdout, log)
 	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	var handler http.Handler = awsjson.New(st, awsjson.WithLogger(log))
-	if *state != "" {
-		handler = guard{handler, p}
+	srv := &http.Server{
+		Handler:           awsjson.New(st, awsjson.WithLogger(log)),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("listening", "addr", ln.Addr().String(), "state", *state)
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -88,127 +204,14 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(addr s
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("shutting down")
+	start := time.Now()
+	shutdown, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	err = srv.Shutdown(shutdown)
-	if saveErr := p.save(); saveErr != nil {
-		err = errors.Join(err, saveErr)
+	if err := srv.Shutdown(shutdown); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutting down: requests still running after %v: %w", shutdownTimeout, err)
 	}
-	log.Info("stopped")
-	return err
+	log.Info("stopped", "drained", time.Since(start).Round(time.Millisecond))
+	return nil
 }
-
-// persister keeps the store in its state file.
-type persister struct {
-	path     string
-	log      *slog.Logger
-	failures atomic.Int64 // saves that failed
-
-	mu sync.Mutex // serializes saves
-	st *store.Store
-}
-
-// open loads the state file, or starts empty when there is none.
-func (p *persister) open(opts ...store.Option) (*store.Store, error) {
-	if p.path == "" {
-		p.st = store.New(opts...)
-		return p.st, nil
-	}
-	f, err := os.Open(p.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		p.st = store.New(opts...)
-		return p.st, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := store.Load(f, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.path, err)
-	}
-	p.st = st
-	return st, nil
-}
-
-// changed saves the store after a change, before the change is answered.
-func (p *persister) changed(store.Event) {
-	if err := p.save(); err != nil {
-		p.failures.Add(1)
-		p.log.Error("saving state", "err", err)
-	}
-}
-
-// save writes the store to a new file beside the state file and renames
-// it over the state file, so that the file is always whole.
-func (p *persister) save() error {
-	if p.path == "" {
-		return nil
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	tmp, err := os.CreateTemp(filepath.Dir(p.path), filepath.Base(p.path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if err := p.st.Save(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), p.path); err != nil {
-		return err
-	}
-	dir, err := os.Open(filepath.Dir(p.path)) // make the rename itself durable
-	if err != nil {
-		return err
-	}
-	defer dir.Close()
-	return dir.Sync()
-}
-
-// guard holds back each answer until the change it acknowledges is saved:
-// when a save failed while the request ran, it answers InternalServiceError
-// (HTTP 500) instead, since the change is in memory but maybe not on disk,
-// and so not acknowledged.
-type guard struct {
-	next http.Handler
-	p    *persister
-}
-
-func (g guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	failures := g.p.failures.Load()
-	b := &buffered{header: http.Header{}, code: http.StatusOK}
-	g.next.ServeHTTP(b, r)
-	if g.p.failures.Load() != failures {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Header().Set("X-Amzn-ErrorType", "InternalServiceError")
-		w.WriteHeader(http.StatusInternalServerError)
-		io.WriteString(w, `{"__type":"InternalServiceError","Message":"The change could not be saved."}`)
-		return
-	}
-	maps.Copy(w.Header(), b.header)
-	w.WriteHeader(b.code)
-	w.Write(b.body.Bytes())
-}
-
-// buffered is a ResponseWriter that keeps the answer for guard.
-type buffered struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-}
-
-func (b *buffered) Header() http.Header         { return b.header }
-func (b *buffered) Write(p []byte) (int, error) { return b.body.Write(p) }
-func (b *buffered) WriteHeader(code int)        { b.code = code }

@@ -1,0 +1,318 @@
+package boltstate
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/stagelabel/stagelabel/store"
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// dbFormat is the version of the layout, kept under formatKey in the meta
+// bucket; Open refuses others.
+const dbFormat = 1
+
+// Names of the buckets and keys of the layout (see the package doc).
+var (
+	metaBucket    = []byte("meta")
+	formatKey     = []byte("format")
+	secretsBucket = []byte("secrets")
+	headerSuffix  = []byte{headerTag}
+)
+
+// The byte after a secret's name and a 0 in the keys of its records.
+const (
+	headerTag  = 'h'
+	versionTag = 'v'
+)
+
+// headerKey returns the key of the header record of the secret name.
+func headerKey(name string) []byte {
+	return append(append(make([]byte, 0, len(name)+2), name...), 0, headerTag)
+}
+
+// versionKey returns the key of the record of version id of the secret
+// name.
+func versionKey(name, id string) []byte {
+	return append(append(append(make([]byte, 0, len(name)+2+len(id)), name...), 0, versionTag), id...)
+}
+
+// splitKey returns the name of the secret a key is of and the rest after
+// the 0 that ends the name; nil for a key of no secret.
+func splitKey(k []byte) (name, rest []byte) {
+	i := bytes.IndexByte(k, 0)
+	if i < 1 {
+		return nil, nil
+	}
+	return k[:i], k[i+1:]
+}
+
+// ErrClosed is the error of [DB.Commit] after [DB.Close].
+const ErrClosed = dbError("boltstate: the database is closed")
+
+type dbError string
+
+func (e dbError) Error() string { return string(e) }
+
+// DB is a bbolt database holding the secrets of a store: a [store.Backend]
+// (see the package doc). It is safe for concurrent use.
+type DB struct {
+	bolt *bolt.DB
+
+	mu     sync.Mutex
+	idle   sync.Cond  // signalled when busy turns false; on mu
+	queue  []*request // changes waiting for the next transaction
+	busy   bool       // a leader is committing: queue is served without a new one
+	closed bool
+
+	txs, changes atomic.Int64 // transactions committed and the changes in them, for tests
+}
+
+var _ store.Backend = (*DB)(nil)
+
+// Open opens the bbolt database at path, creating it if missing. It fails
+// at once, with an error that says why, when the file cannot be opened for
+// writing (a missing directory, a read-only file system), is not a bbolt
+// database of this package, or is in use by another process (after
+// waiting a second for it).
+func Open(path string) (*DB, error) {
+	return open(path, &bolt.Options{})
+}
+
+// open opens the database at path with opts; tests open one read-only.
+func open(path string, opts *bolt.Options) (*DB, error) {
+	opts.Timeout = time.Second
+	opts.FreelistType = bolt.FreelistMapType
+	b, err := bolt.Open(path, 0o600, opts)
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("boltstate: %s is in use by another process", path)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrChecksum):
+		return nil, fmt.Errorf("boltstate: %s is not a bbolt database: %w", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("boltstate: opening %s: %w", path, err)
+	}
+	check := func(tx *bolt.Tx) error {
+		meta := tx.Bucket(metaBucket)
+		switch {
+		case meta != nil:
+			if f := meta.Get(formatKey); len(f) != 1 || f[0] != dbFormat {
+				return fmt.Errorf("boltstate: %s has layout %v, want [%d]", path, f, dbFormat)
+			}
+			if tx.Bucket(secretsBucket) == nil {
+				return fmt.Errorf("boltstate: %s has no bucket of secrets", path)
+			}
+			return nil
+		case !empty(tx) || !tx.Writable():
+			return fmt.Errorf("boltstate: %s is a bbolt database of something else", path)
+		}
+		if meta, err = tx.CreateBucket(metaBucket); err == nil {
+			err = meta.Put(formatKey, []byte{dbFormat})
+		}
+		if err == nil {
+			_, err = tx.CreateBucket(secretsBucket)
+		}
+		return err
+	}
+	if opts.ReadOnly {
+		err = b.View(check)
+	} else {
+		err = b.Update(check)
+	}
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	db := &DB{bolt: b}
+	db.idle.L = &db.mu
+	return db, nil
+}
+
+// empty reports whether tx holds no bucket.
+func empty(tx *bolt.Tx) bool {
+	k, _ := tx.Cursor().First()
+	return k == nil
+}
+
+// Close waits for the commits in flight, then closes the database; any
+// later Commit returns [ErrClosed].
+func (db *DB) Close() error {
+	db.mu.Lock()
+	db.closed = true
+	for db.busy {
+		db.idle.Wait()
+	}
+	db.mu.Unlock()
+	return db.bolt.Close()
+}
+
+// Load calls yield once for each stored secret, whole, with its revision,
+// as [store.Backend] says, secrets by name. It stops at the first error,
+// yield's or its own (a record that does not decode, named without its
+// value), and returns it.
+//
+// Records are read and decoded on another goroutine while yield runs, so
+// that start-up uses two processors; yield is called from the caller's
+// goroutine only, one call at a time.
+func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) error {
+	const batchLen, batches = 256, 4
+	full, free := make(chan []loaded, batches), make(chan []loaded, batches)
+	for range batches {
+		free <- make([]loaded, 0, batchLen)
+	}
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.bolt.View(func(tx *bolt.Tx) error {
+			return scan(tx, batchLen, full, free, stop)
+		})
+		close(full)
+	}()
+	var err error
+	for batch := range full {
+		for i := range batch {
+			if err == nil {
+				err = yield(batch[i].s, batch[i].rev)
+				if err != nil {
+					close(stop)
+				}
+			}
+			batch[i] = loaded{} // the store keeps what it needs; drop the rest
+		}
+		free <- batch[:0]
+	}
+	if scanErr := <-done; err == nil {
+		err = scanErr
+	}
+	return err
+}
+
+// loaded is one secret as Load decodes it.
+type loaded struct {
+	s   store.SecretSnapshot
+	rev store.Revision
+}
+
+// errStopped stops a scan whose consumer stopped.
+var errStopped = errors.New("boltstate: load stopped")
+
+// scan decodes every secret of tx into batches of n, taken from free and
+// sent to full, until the end or stop.
+func scan(tx *bolt.Tx, n int, full chan<- []loaded, free <-chan []loaded, stop <-chan struct{}) error {
+	var d secretDecoder
+	batch := <-free
+	send := func() bool {
+		select {
+		case full <- batch:
+		case <-stop:
+			return false
+		}
+		batch = <-free
+		return true
+	}
+	c := tx.Bucket(secretsBucket).Cursor()
+	for k, v := c.First(); k != nil; {
+		batch = append(batch, loaded{})
+		l := &batch[len(batch)-1]
+		var err error
+		if k, v, l.rev, err = d.secret(c, k, v, &l.s); err != nil {
+			return err
+		}
+		if len(batch) == n && !send() {
+			return errStopped
+		}
+	}
+	if len(batch) > 0 && !send() {
+		return errStopped
+	}
+	return nil
+}
+
+// secretDecoder decodes whole secrets, reusing its buffers. What it
+// returns is carved from chunks it allocates and never reuses.
+type secretDecoder struct {
+	decoder
+	entries  []entry
+	texts    []string                // SecretString points into it
+	versions []store.VersionSnapshot // Versions is cut from it
+	pruned   []string                // Pruned is cut from it
+}
+
+// entry is one version of a secret being decoded.
+type entry struct {
+	place  uint64
+	pruned bool
+	v      store.VersionSnapshot
+}
+
+// secret decodes into s the secret whose header record the cursor c is
+// at, k and v, and returns its revision, and the key and value after its
+// records.
+func (d *secretDecoder) secret(c *bolt.Cursor, k, v []byte, s *store.SecretSnapshot) (nk, nv []byte, rev store.Revision, err error) {
+	name, rest := splitKey(k)
+	if name == nil || !bytes.Equal(rest, headerSuffix) || v == nil {
+		return nil, nil, 0, fmt.Errorf("boltstate: record %q is not the header of a secret", k)
+	}
+	if rev, _, err = d.header(name, v, s); err != nil {
+		return nil, nil, 0, corrupt(string(name), k, err)
+	}
+	d.entries = d.entries[:0]
+	live := 0
+	for k, v = c.Next(); k != nil; k, v = c.Next() {
+		of, rest := splitKey(k)
+		if !bytes.Equal(of, name) {
+			break
+		}
+		if len(rest) < 2 || rest[0] != versionTag || v == nil {
+			return nil, nil, 0, corrupt(s.Name, k, errCorrupt)
+		}
+		if len(d.texts) == cap(d.texts) {
+			d.texts = make([]string, 0, 256)
+		}
+		d.texts = d.texts[:len(d.texts)+1]
+		e := entry{}
+		if e.place, e.pruned, err = d.version(rest[1:], v, &e.v, &d.texts[len(d.texts)-1]); err != nil {
+			return nil, nil, 0, corrupt(s.Name, k, err)
+		}
+		if !e.pruned {
+			live++
+		}
+		d.entries = append(d.entries, e)
+	}
+	slices.SortFunc(d.entries, func(a, b entry) int { return cmp.Compare(a.place, b.place) })
+	if live > 0 {
+		s.Versions = carve(&d.versions, live)
+	}
+	if n := len(d.entries) - live; n > 0 {
+		s.Pruned = carve(&d.pruned, n)
+	}
+	for i, e := range d.entries {
+		if i > 0 && e.place == d.entries[i-1].place {
+			return nil, nil, 0, fmt.Errorf("boltstate: secret %q: versions %s and %s share a place", s.Name, d.entries[i-1].v.VersionId, e.v.VersionId)
+		}
+		if e.pruned {
+			s.Pruned = append(s.Pruned, e.v.VersionId)
+		} else {
+			s.Versions = append(s.Versions, e.v)
+		}
+		d.entries[i] = entry{}
+	}
+	return k, v, rev, nil
+}
+
+// carve returns an empty slice of capacity n cut from the end of chunk,
+// replacing chunk with a new one when it has too little room.
+func carve[T any](chunk *[]T, n int) []T {
+	if cap(*chunk)-len(*chunk) < n {
+		*chunk = make([]T, 0, max(n, 256))
+	}
+	i := len(*chunk)
+	*chunk = (*chunk)[:i+n]
+	return (*chunk)[i : i : i+n]
+}

@@ -1,0 +1,52 @@
+// Package boltstate keeps a store's secrets durably in a bbolt database:
+// a [store.Backend] whose changes cost what they touched, whatever the
+// number of secrets or of versions, and that never acknowledges a change
+// it could lose.
+//
+//	db, err := boltstate.Open("secrets.db")
+//	...
+//	defer db.Close()
+//	st, err := store.Open(db)
+//
+// # Layout
+//
+// The database holds two buckets. "meta" keeps the layout's format under
+// the key "format" and, as its bucket sequence, the revision counter: each
+// change applied takes the next number, in the transaction that writes it,
+// so revisions grow across restarts and are never 0. "secrets" holds one
+// nested bucket per secret, keyed by its name, with:
+//
+//   - "h", the header: the secret's revision and every member of its
+//     snapshot but its name, versions and pruned ids;
+//   - "v" and a version id, one per version: the version's place, a number
+//     the secret's bucket sequence gives when the id is first written and
+//     that writing it again keeps (Load orders the versions by it), its
+//     value and its dates;
+//   - the same key for a pruned version, now a tombstone: its place only.
+//
+// A change reads and writes the header and the records of the versions it
+// names; removing a secret deletes its bucket.
+//
+// # Encoding
+//
+// Records are binary: a format byte (1), then varints, strings as a length
+// and their bytes, times as seconds since year 1 (zigzag), nanoseconds and
+// offset from UTC in seconds. A time comes back in the location JSON gives
+// it: UTC for offset 0, Local when Local has that offset then, else a zone
+// of that offset without a name. Strings are kept byte for byte, nil is
+// told from empty where a snapshot tells them apart (SecretString,
+// SecretBinary, Tags, RotationRules and its AutomaticallyAfterDays). The
+// decoders never panic: a record they cannot read is an error that names
+// the secret and the key, never a value.
+//
+// # Group commit
+//
+// Commit queues its change. A commit that finds no transaction running
+// leads: it takes every change queued, applies each in one bbolt
+// transaction (each compared with its own Prev: a conflict is refused
+// alone), commits it with one fsync, and answers them all. Commits that
+// arrive meanwhile queue for the next transaction, which the first of them
+// leads as soon as this one is committed. So a lone writer never waits for
+// a timer, and concurrent writers share an fsync. When the transaction
+// fails, every change in it gets the error and none is saved.
+package boltstate
