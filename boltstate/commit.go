@@ -62,6 +62,7 @@ func (db *DB) lead() {
 	db.queue = nil
 	db.mu.Unlock()
 
+	applied := 0
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		for _, r := range batch {
 			var fatal error
@@ -69,13 +70,21 @@ func (db *DB) lead() {
 			if fatal != nil {
 				return fatal
 			}
+			if r.err == nil {
+				applied++
+			}
+		}
+		if applied == 0 {
+			return errNothing // nothing to commit: no fsync
 		}
 		return nil
 	})
-	if err == nil {
+	switch {
+	case err == nil:
 		db.txs.Add(1)
-		db.changes.Add(int64(len(batch)))
-	} else {
+		db.changes.Add(int64(applied))
+	case errors.Is(err, errNothing):
+	default:
 		for _, r := range batch {
 			r.rev, r.err = 0, fmt.Errorf("boltstate: the transaction failed, nothing of it was saved: %w", err)
 		}
@@ -95,6 +104,9 @@ func (db *DB) lead() {
 		close(r.wake)
 	}
 }
+
+// errNothing rolls back a transaction that applied no change.
+var errNothing = errors.New("boltstate: no change applied")
 
 // errInvalid is the error of a change that cannot be stored.
 var errInvalid = errors.New("boltstate: the change cannot be stored")
