@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -91,18 +92,18 @@ func open(path string, opts *bolt.Options) (*DB, error) {
 	opts.Timeout = time.Second
 	opts.FreelistType = bolt.FreelistMapType
 	b, err := bolt.Open(path, 0o600, opts)
+	var pathErr *fs.PathError
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("boltstate: %s is in use by another process", path)
-	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrChecksum):
-		return nil, fmt.Errorf("boltstate: %s is not a bbolt database: %w", path, err)
+	case errors.As(err, &pathErr):
+		return nil, fmt.Errorf("boltstate: opening %s: %w", path, pathErr.Err)
 	case err != nil:
-		return nil, fmt.Errorf("boltstate: opening %s: %w", path, err)
+		return nil, fmt.Errorf("boltstate: %s is not a bbolt database, or a damaged one: %w", path, err)
 	}
-	check := func(tx *bolt.Tx) error {
-		meta := tx.Bucket(metaBucket)
-		switch {
-		case meta != nil:
+	fresh := false
+	err = b.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(metaBucket); meta != nil {
 			if f := meta.Get(formatKey); len(f) != 1 || f[0] != dbFormat {
 				return fmt.Errorf("boltstate: %s has layout %v, want [%d]", path, f, dbFormat)
 			}
@@ -110,21 +111,24 @@ func open(path string, opts *bolt.Options) (*DB, error) {
 				return fmt.Errorf("boltstate: %s has no bucket of secrets", path)
 			}
 			return nil
-		case !empty(tx) || !tx.Writable():
+		}
+		if k, _ := tx.Cursor().First(); k != nil {
 			return fmt.Errorf("boltstate: %s is a bbolt database of something else", path)
 		}
-		if meta, err = tx.CreateBucket(metaBucket); err == nil {
-			err = meta.Put(formatKey, []byte{dbFormat})
-		}
-		if err == nil {
-			_, err = tx.CreateBucket(secretsBucket)
-		}
-		return err
-	}
-	if opts.ReadOnly {
-		err = b.View(check)
-	} else {
-		err = b.Update(check)
+		fresh = true
+		return nil
+	})
+	if err == nil && fresh {
+		err = b.Update(func(tx *bolt.Tx) error {
+			meta, err := tx.CreateBucket(metaBucket)
+			if err == nil {
+				err = meta.Put(formatKey, []byte{dbFormat})
+			}
+			if err == nil {
+				_, err = tx.CreateBucket(secretsBucket)
+			}
+			return err
+		})
 	}
 	if err != nil {
 		b.Close()
@@ -133,12 +137,6 @@ func open(path string, opts *bolt.Options) (*DB, error) {
 	db := &DB{bolt: b}
 	db.idle.L = &db.mu
 	return db, nil
-}
-
-// empty reports whether tx holds no bucket.
-func empty(tx *bolt.Tx) bool {
-	k, _ := tx.Cursor().First()
-	return k == nil
 }
 
 // Close waits for the commits in flight, then closes the database; any
@@ -161,7 +159,7 @@ func (db *DB) Close() error {
 // Records are read and decoded on another goroutine while yield runs, so
 // that start-up uses two processors; yield is called from the caller's
 // goroutine only, one call at a time.
-func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) error {
+func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) (err error) {
 	const batchLen, batches = 256, 4
 	full, free := make(chan []loaded, batches), make(chan []loaded, batches)
 	for range batches {
@@ -174,23 +172,25 @@ func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) error
 		})
 		close(full)
 	}()
-	var err error
+	defer func() { // whatever yield did, even panic: the scan ends, and its transaction
+		close(stop)
+		for batch := range full {
+			free <- batch[:0]
+		}
+		if scanErr := <-done; err == nil && scanErr != errStopped {
+			err = scanErr
+		}
+	}()
 	for batch := range full {
 		for i := range batch {
-			if err == nil {
-				err = yield(batch[i].s, batch[i].rev)
-				if err != nil {
-					close(stop)
-				}
+			if err := yield(batch[i].s, batch[i].rev); err != nil {
+				return err
 			}
 			batch[i] = loaded{} // the store keeps what it needs; drop the rest
 		}
 		free <- batch[:0]
 	}
-	if scanErr := <-done; err == nil {
-		err = scanErr
-	}
-	return err
+	return nil
 }
 
 // loaded is one secret as Load decodes it.

@@ -418,6 +418,29 @@ func TestLoadStops(t *testing.T) {
 	}
 }
 
+// TestLoadPanics checks that a yield that panics leaves no scan behind:
+// Close, which waits for every transaction, returns.
+func TestLoadPanics(t *testing.T) {
+	db, _ := newDB(t)
+	for i := range 2000 {
+		mustCommitFast(t, db, secret(fmt.Sprintf("s%04d", i), "x"))
+	}
+	func() {
+		defer func() { recover() }()
+		db.Load(func(store.SecretSnapshot, store.Revision) error { panic("yield") })
+	}()
+	closed := make(chan error, 1)
+	go func() { closed <- db.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close() = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close() waits forever for the scan of a Load whose yield panicked")
+	}
+}
+
 // mustCommitFast adds a new secret without an fsync of its own: tests that
 // need many secrets use it.
 func mustCommitFast(t *testing.T, db *DB, s store.SecretSnapshot) {
@@ -471,9 +494,12 @@ func TestLoadCorrupt(t *testing.T) {
 // cannot keep secrets.
 func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
-	notBolt := filepath.Join(dir, "text.db")
-	if err := os.WriteFile(notBolt, bytes.Repeat([]byte("not a database\n"), 1000), 0o600); err != nil {
-		t.Fatal(err)
+	notBolt := func(name string, size int) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, bytes.Repeat([]byte("x"), size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
 	other := filepath.Join(dir, "other.db")
 	b, err := bolt.Open(other, 0o600, nil)
@@ -496,7 +522,9 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"missing directory", filepath.Join(dir, "missing", "secrets.db"), "no such file or directory"},
 		{"a directory", dir, "is a directory"},
-		{"not a bbolt file", notBolt, "is not a bbolt database"},
+		{"a file of 1 byte", notBolt("1.db", 1), "is not a bbolt database"},
+		{"a file of a page", notBolt("4096.db", 4096), "is not a bbolt database"},
+		{"a file of text", notBolt("text.db", 20000), "is not a bbolt database"},
 		{"a bbolt database of something else", other, "is a bbolt database of something else"},
 		{"in use", inUse, "is in use by another process"},
 	}
