@@ -301,8 +301,8 @@ func (d *secretDecoder) secret(c *bolt.Cursor, k, v []byte, s *store.SecretSnaps
 		} else {
 			s.Versions = append(s.Versions, e.v)
 		}
-		d.entries[i] = entry{}
 	}
+	clear(d.entries) // what they hold is s's now
 	return k, v, rev, nil
 }
 
