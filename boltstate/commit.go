@@ -21,10 +21,11 @@ type request struct {
 
 // Commit makes the change c durable and returns the secret's new revision,
 // as [store.Backend] says. It returns [store.ErrConflict], making nothing,
-// when the secret's stored revision is not c.Prev; an error saying so for
-// a change that cannot be stored (an empty name or version id, one too
-// long for a bbolt key, a name with a 0 byte); [ErrClosed] after [DB.Close]; and the error of
-// the transaction, making nothing, when the transaction fails.
+// when the secret's stored revision is not c.Prev; an error saying so,
+// making nothing, for a change that cannot be stored (an empty name or
+// version id, one too long for a bbolt key, a name with a 0 byte);
+// [ErrClosed] after [DB.Close]; and the error of the transaction, making
+// nothing, when the transaction fails.
 //
 // Concurrent commits share a transaction, and so an fsync: a commit that
 // finds no transaction running starts one at once with every change

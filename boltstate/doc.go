@@ -52,4 +52,14 @@
 // leads as soon as this one is committed. So a lone writer never waits for
 // a timer, and concurrent writers share an fsync. When the transaction
 // fails, every change in it gets the error and none is saved.
+//
+// # Cost
+//
+// A change writes the pages of the records it touched and the tree above
+// them: TestCommitCost shows as many pages among 10 secrets as among
+// 20,000, on a secret of 1 version as on one of 2,000, and BenchmarkPut
+// the time of a write at 100 and at 50,000 secrets. Load reads the
+// database once, decoding a secret with 4 allocations (BenchmarkLoad);
+// most of a store's start-up is the store's own (BenchmarkOpen against
+// BenchmarkOpenFloor).
 package boltstate
