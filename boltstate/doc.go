@@ -56,9 +56,10 @@
 // # Cost
 //
 // A change writes the pages of the records it touched and the tree above
-// them: TestCommitCost shows as many pages among 10 secrets as among
-// 20,000, on a secret of 1 version as on one of 2,000, and BenchmarkPut
-// the time of a write at 100 and at 50,000 secrets. Load reads the
+// them, so its cost grows with the depth of the tree only: TestCommitCost
+// shows a change writing 4 pages among 10 secrets, 6 among 20,000 and 6 on
+// a secret of 2,000 versions, and BenchmarkPut the time of a write at 100
+// and at 50,000 secrets. Load reads the
 // database once, decoding a secret with 4 allocations (BenchmarkLoad);
 // most of a store's start-up is the store's own (BenchmarkOpen against
 // BenchmarkOpenFloor).
