@@ -120,9 +120,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out, secret, err := h.run(r, name, ours)
 	status := h.respond(w, out, err)
 	if h.log != nil {
-		h.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("op", name), slog.String("secret", secret),
-			slog.Int("status", status), slog.Duration("duration", time.Since(start)))
+		level, attrs := slog.LevelInfo, []slog.Attr{slog.String("op", name), slog.String("secret", secret),
+			slog.Int("status", status), slog.Duration("duration", time.Since(start))}
+		if status == http.StatusInternalServerError { // the cause, which the client is not told
+			level, attrs = slog.LevelError, append(attrs, slog.String("err", err.Error()))
+		}
+		h.log.LogAttrs(r.Context(), level, "request", attrs...)
 	}
 }
 

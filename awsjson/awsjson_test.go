@@ -3,6 +3,7 @@ package awsjson_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/stagelabel/stagelabel/awsjson"
 	"github.com/stagelabel/stagelabel/store"
+	"github.com/stagelabel/stagelabel/store/storetest"
 )
 
 var t0 = time.Date(2026, 11, 22, 10, 30, 0, 500_000_000, time.UTC)
@@ -217,6 +219,36 @@ func TestLogNeverLeaks(t *testing.T) {
 		if m["op"] != want.op || m["secret"] != want.secret || m["status"] != want.status || m["duration"] == nil {
 			t.Errorf("log line %d = %v, want op %s secret %s status %v", i, m, want.op, want.secret, want.status)
 		}
+	}
+	if strings.Contains(buf.String(), "hunter2") {
+		t.Errorf("the log leaks a secret value:\n%s", buf.String())
+	}
+}
+
+// TestUnsavedChange checks a change the store's backend refuses: HTTP 500
+// InternalServiceError, its cause in the log (never the value), and the
+// same request retried, as SDKs retry a 500, then succeeds.
+func TestUnsavedChange(t *testing.T) {
+	f := &storetest.Faulty{Backend: &storetest.Memory{}}
+	st, err := store.Open(f, store.WithClock(func() time.Time { return t0 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	h := awsjson.New(st, awsjson.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
+	create := `{"Name":"db","ClientRequestToken":"` + tok1 + `","SecretString":"hunter2-secret"}`
+	f.Fail(true)
+	status, got, errType := call(t, h, "secretsmanager.CreateSecret", create)
+	if status != http.StatusInternalServerError || errType != "InternalServiceError" || got["__type"] != "InternalServiceError" {
+		t.Errorf("CreateSecret with the backend failing: %d %s %v; want 500 InternalServiceError", status, errType, got)
+	}
+	var line map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil || line["level"] != "ERROR" || !strings.Contains(fmt.Sprint(line["err"]), storetest.ErrInjected.Error()) {
+		t.Errorf("log of the failure = %s (%v); want an ERROR line with the backend's error", buf.String(), err)
+	}
+	f.Fail(false)
+	if status, got, _ := call(t, h, "secretsmanager.CreateSecret", create); status != http.StatusOK || got["VersionId"] != tok1 {
+		t.Errorf("CreateSecret retried: %d %v; want 200", status, got)
 	}
 	if strings.Contains(buf.String(), "hunter2") {
 		t.Errorf("the log leaks a secret value:\n%s", buf.String())

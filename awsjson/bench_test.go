@@ -15,6 +15,7 @@ import (
 
 	"github.com/stagelabel/stagelabel/awsjson"
 	"github.com/stagelabel/stagelabel/store"
+	"github.com/stagelabel/stagelabel/store/storetest"
 )
 
 // seeded returns a handler over a store of n secrets s0..s(n-1), each
@@ -159,3 +160,66 @@ func BenchmarkLoopback(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVersions measures a label move and a PutSecretValue through the
+// handler in process, on a secret of 10 and of 10,000 versions, with a
+// store as the emulator runs it: every change committed to a backend
+// (storetest.Memory, which costs no I/O, so that only the store's own work
+// shows) and reported to an observer. Neither may cost more with more
+// versions. Each put adds a version: run with a fixed count (-benchtime
+// 2000x) so that the sizes stay near what they say.
+func BenchmarkVersions(b *testing.B) {
+	for _, n := range []int{10, 10_000} {
+		var events atomic.Int64
+		st, err := store.Open(&storetest.Memory{}, store.WithClock(func() time.Time { return t0 }),
+			store.WithObserver(func(store.Event) { events.Add(1) }))
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := awsjson.New(st)
+		if _, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: ptr("v")}); err != nil {
+			b.Fatal(err)
+		}
+		for i := 1; i < n; i++ {
+			if _, err := st.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(i), SecretString: ptr("v")}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		send := func(b *testing.B, target string, body []byte) {
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			req.Header.Set("X-Amz-Target", "secretsmanager."+target)
+			w := &discard{h: http.Header{}}
+			h.ServeHTTP(w, req)
+			if w.code != 0 && w.code != 200 {
+				b.Fatalf("%s: status %d", target, w.code)
+			}
+		}
+		b.Run(fmt.Sprintf("op=move/versions=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			bodies := [2][]byte{
+				fmt.Appendf(nil, `{"SecretId":"db","VersionStage":"X","MoveToVersionId":%q,"RemoveFromVersionId":%q}`, tok(0), tok(1)),
+				fmt.Appendf(nil, `{"SecretId":"db","VersionStage":"X","MoveToVersionId":%q,"RemoveFromVersionId":%q}`, tok(1), tok(0)),
+			}
+			send(b, "UpdateSecretVersionStage", fmt.Appendf(nil, `{"SecretId":"db","VersionStage":"X","MoveToVersionId":%q}`, tok(1)))
+			i := 0
+			for b.Loop() {
+				send(b, "UpdateSecretVersionStage", bodies[i%2])
+				i++
+			}
+		})
+		b.Run(fmt.Sprintf("op=put/versions=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			i := n
+			for b.Loop() {
+				send(b, "PutSecretValue", fmt.Appendf(nil, `{"SecretId":"db","ClientRequestToken":%q,"SecretString":"v"}`, tok(i)))
+				i++
+			}
+		})
+		if events.Load() == 0 {
+			b.Fatal("no change reported: the observer is not in the measure")
+		}
+	}
+}
+
+// tok returns the ClientRequestToken (and version id) number n.
+func tok(n int) string { return fmt.Sprintf("%08d-0000-4000-8000-000000000000", n) }

@@ -200,7 +200,7 @@ func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, e
 		if err != nil {
 			return nil, opError(op, err)
 		}
-		if s.Equal(r.secret) {
+		if !adds(r.secret, v.ID()) {
 			return r, nil
 		}
 		n := r.clone()
@@ -276,6 +276,7 @@ func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) 
 			return UpdateSecretOutput{}, err
 		}
 	}
+	var made version.ID // reported only if this call made the version
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
 		s := r.secret
 		if hasValue {
@@ -284,7 +285,11 @@ func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) 
 				return nil, opError(op, err)
 			}
 		}
-		changed := !s.Equal(r.secret)
+		changed := hasValue && adds(r.secret, v.ID())
+		made = ""
+		if changed {
+			made = v.ID()
+		}
 		redescribed := in.Description != nil && *in.Description != r.meta.description
 		var n *record
 		switch {
@@ -307,12 +312,8 @@ func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) 
 		return UpdateSecretOutput{}, err
 	}
 	out := UpdateSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}
-	var made version.ID // reported only if this call made the version
 	if hasValue {
 		out.VersionId = string(v.ID())
-		if !next.secret.Equal(old.secret) {
-			made = v.ID()
-		}
 	}
 	st.report(op, old, next, made)
 	return out, nil
@@ -691,6 +692,14 @@ func newVersion(op, token string, text *string, binary []byte, required bool) (v
 		return version.Version{}, false, err
 	}
 	return version.New(version.ID(token), opt), true, nil
+}
+
+// adds reports whether a Put of version id on s, if it succeeds, adds or
+// fills a version: one of an id that holds a value already changes
+// nothing. It costs nothing like comparing the secrets would.
+func adds(s secret.Secret, id version.ID) bool {
+	v, ok := s.Version(id)
+	return !ok || !v.HasValue()
 }
 
 // labels converts a VersionStages list; a given list must hold 1 to 20

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stagelabel/stagelabel"
@@ -208,26 +210,79 @@ func (st *Store) Import(s SecretSnapshot) error {
 // options, that commits every change to backend before it answers (see
 // [Backend]). A stored secret that breaks any rule a store keeps is
 // refused, as [Load] refuses it, and Open fails with an error naming it.
+//
+// Open checks and builds the secrets on every core while the backend
+// reads: its cost is that of the slower of the two.
 func Open(backend Backend, opts ...Option) (*Store, error) {
 	st := New(opts...)
+	type stored struct {
+		s   SecretSnapshot
+		rev Revision
+	}
+	const batch = 256 // secrets a worker takes at once
+	work := make(chan []stored, runtime.GOMAXPROCS(0))
+	var (
+		wg       sync.WaitGroup
+		failOnce sync.Once
+		failure  error
+		failed   atomic.Bool
+	)
+	fail := func(err error) {
+		failOnce.Do(func() { failure = err })
+		failed.Store(true)
+	}
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for b := range work {
+				for _, x := range b {
+					if failed.Load() {
+						break
+					}
+					if err := st.put(x.s, x.rev); err != nil {
+						fail(fmt.Errorf("store: opening: %w", err))
+					}
+				}
+			}
+		})
+	}
+	next := make([]stored, 0, batch)
 	err := backend.Load(func(s SecretSnapshot, rev Revision) error {
-		r, err := st.fromSnapshot(s)
-		if err != nil {
-			return fmt.Errorf("store: opening: %w", err)
+		if failed.Load() {
+			return errors.New("store: opening: stopped") // the workers' error is the one returned
 		}
-		r.rev = rev
-		sl := &slot{}
-		sl.rec.Store(r)
-		if _, taken := st.names.LoadOrStore(s.Name, sl); taken {
-			return fmt.Errorf("store: opening: secret %q stored twice", s.Name)
+		if next = append(next, stored{s, rev}); len(next) == batch {
+			work <- next
+			next = make([]stored, 0, batch)
 		}
 		return nil
 	})
+	work <- next
+	close(work)
+	wg.Wait()
+	if failure != nil {
+		return nil, failure
+	}
 	if err != nil {
 		return nil, err
 	}
 	st.backend = backend
 	return st, nil
+}
+
+// put adds the secret of snapshot s, at revision rev of the backend, to a
+// store that has no backend yet.
+func (st *Store) put(s SecretSnapshot, rev Revision) error {
+	r, err := st.fromSnapshot(s)
+	if err != nil {
+		return err
+	}
+	r.rev = rev
+	sl := &slot{}
+	sl.rec.Store(r)
+	if _, taken := st.names.LoadOrStore(s.Name, sl); taken {
+		return fmt.Errorf("secret %q stored twice", s.Name)
+	}
+	return nil
 }
 
 // fromSnapshot checks a snapshot and builds its record.
@@ -257,8 +312,8 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if r := s.RotationRules; r != nil && r.AutomaticallyAfterDays != nil && (*r.AutomaticallyAfterDays < 1 || *r.AutomaticallyAfterDays > 1000) {
 		return nil, fmt.Errorf("secret %q: AutomaticallyAfterDays outside 1 to 1000", s.Name)
 	}
-	var vs []version.Version
-	accessed := map[version.ID]time.Time{}
+	vs := make([]version.Version, 0, len(s.Versions))
+	var accessed map[version.ID]time.Time // made when needed: most secrets have none
 	for _, v := range s.Versions {
 		var opt version.Option
 		switch {
@@ -278,12 +333,15 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 		}
 		vs = append(vs, version.New(version.ID(v.VersionId), opt, version.WithCreated(v.Created)))
 		if !v.LastAccessed.IsZero() {
+			if accessed == nil {
+				accessed = map[version.ID]time.Time{}
+			}
 			accessed[version.ID(v.VersionId)] = v.LastAccessed
 		}
 	}
-	labels := map[stage.Label]version.ID{}
-	for _, l := range slices.Sorted(maps.Keys(s.Labels)) {
-		labels[stage.Label(l)] = version.ID(s.Labels[l])
+	labels := make(map[stage.Label]version.ID, len(s.Labels))
+	for l, id := range s.Labels {
+		labels[stage.Label(l)] = version.ID(id)
 	}
 	pruned := make([]version.ID, len(s.Pruned))
 	for i, id := range s.Pruned {
