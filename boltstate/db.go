@@ -152,86 +152,26 @@ func (db *DB) Close() error {
 }
 
 // Load calls yield once for each stored secret, whole, with its revision,
-// as [store.Backend] says, secrets by name. It stops at the first error,
-// yield's or its own (a record that does not decode, named without its
-// value), and returns it.
-//
-// Records are read and decoded on another goroutine while yield runs, so
-// that start-up uses two processors; yield is called from the caller's
-// goroutine only, one call at a time.
-func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) (err error) {
-	const batchLen, batches = 256, 4
-	full, free := make(chan []loaded, batches), make(chan []loaded, batches)
-	for range batches {
-		free <- make([]loaded, 0, batchLen)
-	}
-	stop, done := make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- db.bolt.View(func(tx *bolt.Tx) error {
-			return scan(tx, batchLen, full, free, stop)
-		})
-		close(full)
-	}()
-	defer func() { // whatever yield did, even panic: the scan ends, and its transaction
-		close(stop)
-		for batch := range full {
-			free <- batch[:0]
-		}
-		if scanErr := <-done; err == nil && scanErr != errStopped {
-			err = scanErr
-		}
-	}()
-	for batch := range full {
-		for i := range batch {
-			if err := yield(batch[i].s, batch[i].rev); err != nil {
+// as [store.Backend] says, secrets by name, in one read transaction. It
+// stops at the first error, yield's or its own (a record that does not
+// decode, named without its value), and returns it.
+func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		var d secretDecoder
+		c := tx.Bucket(secretsBucket).Cursor()
+		for k, v := c.First(); k != nil; {
+			var s store.SecretSnapshot
+			var rev store.Revision
+			var err error
+			if k, v, rev, err = d.secret(c, k, v, &s); err != nil {
 				return err
 			}
-			batch[i] = loaded{} // the store keeps what it needs; drop the rest
+			if err := yield(s, rev); err != nil {
+				return err
+			}
 		}
-		free <- batch[:0]
-	}
-	return nil
-}
-
-// loaded is one secret as Load decodes it.
-type loaded struct {
-	s   store.SecretSnapshot
-	rev store.Revision
-}
-
-// errStopped stops a scan whose consumer stopped.
-var errStopped = errors.New("boltstate: load stopped")
-
-// scan decodes every secret of tx into batches of n, taken from free and
-// sent to full, until the end or stop.
-func scan(tx *bolt.Tx, n int, full chan<- []loaded, free <-chan []loaded, stop <-chan struct{}) error {
-	var d secretDecoder
-	batch := <-free
-	send := func() bool {
-		select {
-		case full <- batch:
-		case <-stop:
-			return false
-		}
-		batch = <-free
-		return true
-	}
-	c := tx.Bucket(secretsBucket).Cursor()
-	for k, v := c.First(); k != nil; {
-		batch = append(batch, loaded{})
-		l := &batch[len(batch)-1]
-		var err error
-		if k, v, l.rev, err = d.secret(c, k, v, &l.s); err != nil {
-			return err
-		}
-		if len(batch) == n && !send() {
-			return errStopped
-		}
-	}
-	if len(batch) > 0 && !send() {
-		return errStopped
-	}
-	return nil
+		return nil
+	})
 }
 
 // secretDecoder decodes whole secrets, reusing its buffers. What it
