@@ -33,7 +33,8 @@ const (
 )
 
 // year1 is the Unix time of January 1 of year 1, the zero time.Time: times
-// are stored as seconds since then, so that a zero time costs one byte.
+// are stored as seconds since then, so that a zero time costs three bytes
+// (seconds, nanoseconds, offset: 0 each).
 const year1 = -62135596800
 
 // errCorrupt is the error of every decoder: the record is not one this

@@ -21,10 +21,11 @@ type request struct {
 
 // Commit makes the change c durable and returns the secret's new revision,
 // as [store.Backend] says. It returns [store.ErrConflict], making nothing,
-// when the secret's stored revision is not c.Prev; an error saying so for
-// a change that cannot be stored (an empty name or version id, one too
-// long for a bbolt key, a name with a 0 byte); [ErrClosed] after [DB.Close]; and the error of
-// the transaction, making nothing, when the transaction fails.
+// when the secret's stored revision is not c.Prev; an error saying so,
+// making nothing, for a change that cannot be stored (an empty name or
+// version id, one too long for a bbolt key, a name with a 0 byte);
+// [ErrClosed] after [DB.Close]; and the error of the transaction, making
+// nothing, when the transaction fails.
 //
 // Concurrent commits share a transaction, and so an fsync: a commit that
 // finds no transaction running starts one at once with every change
@@ -62,6 +63,7 @@ func (db *DB) lead() {
 	db.queue = nil
 	db.mu.Unlock()
 
+	applied := 0
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		for _, r := range batch {
 			var fatal error
@@ -69,13 +71,21 @@ func (db *DB) lead() {
 			if fatal != nil {
 				return fatal
 			}
+			if r.err == nil {
+				applied++
+			}
+		}
+		if applied == 0 {
+			return errNothing // nothing to commit: no fsync
 		}
 		return nil
 	})
-	if err == nil {
+	switch {
+	case err == nil:
 		db.txs.Add(1)
-		db.changes.Add(int64(len(batch)))
-	} else {
+		db.changes.Add(int64(applied))
+	case errors.Is(err, errNothing):
+	default:
 		for _, r := range batch {
 			r.rev, r.err = 0, fmt.Errorf("boltstate: the transaction failed, nothing of it was saved: %w", err)
 		}
@@ -95,6 +105,9 @@ func (db *DB) lead() {
 		close(r.wake)
 	}
 }
+
+// errNothing rolls back a transaction that applied no change.
+var errNothing = errors.New("boltstate: no change applied")
 
 // errInvalid is the error of a change that cannot be stored.
 var errInvalid = errors.New("boltstate: the change cannot be stored")

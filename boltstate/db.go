@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -91,18 +92,18 @@ func open(path string, opts *bolt.Options) (*DB, error) {
 	opts.Timeout = time.Second
 	opts.FreelistType = bolt.FreelistMapType
 	b, err := bolt.Open(path, 0o600, opts)
+	var pathErr *fs.PathError
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("boltstate: %s is in use by another process", path)
-	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrChecksum):
-		return nil, fmt.Errorf("boltstate: %s is not a bbolt database: %w", path, err)
+	case errors.As(err, &pathErr):
+		return nil, fmt.Errorf("boltstate: opening %s: %w", path, pathErr.Err)
 	case err != nil:
-		return nil, fmt.Errorf("boltstate: opening %s: %w", path, err)
+		return nil, fmt.Errorf("boltstate: %s is not a bbolt database, or a damaged one: %w", path, err)
 	}
-	check := func(tx *bolt.Tx) error {
-		meta := tx.Bucket(metaBucket)
-		switch {
-		case meta != nil:
+	fresh := false
+	err = b.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(metaBucket); meta != nil {
 			if f := meta.Get(formatKey); len(f) != 1 || f[0] != dbFormat {
 				return fmt.Errorf("boltstate: %s has layout %v, want [%d]", path, f, dbFormat)
 			}
@@ -110,21 +111,24 @@ func open(path string, opts *bolt.Options) (*DB, error) {
 				return fmt.Errorf("boltstate: %s has no bucket of secrets", path)
 			}
 			return nil
-		case !empty(tx) || !tx.Writable():
+		}
+		if k, _ := tx.Cursor().First(); k != nil {
 			return fmt.Errorf("boltstate: %s is a bbolt database of something else", path)
 		}
-		if meta, err = tx.CreateBucket(metaBucket); err == nil {
-			err = meta.Put(formatKey, []byte{dbFormat})
-		}
-		if err == nil {
-			_, err = tx.CreateBucket(secretsBucket)
-		}
-		return err
-	}
-	if opts.ReadOnly {
-		err = b.View(check)
-	} else {
-		err = b.Update(check)
+		fresh = true
+		return nil
+	})
+	if err == nil && fresh {
+		err = b.Update(func(tx *bolt.Tx) error {
+			meta, err := tx.CreateBucket(metaBucket)
+			if err == nil {
+				err = meta.Put(formatKey, []byte{dbFormat})
+			}
+			if err == nil {
+				_, err = tx.CreateBucket(secretsBucket)
+			}
+			return err
+		})
 	}
 	if err != nil {
 		b.Close()
@@ -133,12 +137,6 @@ func open(path string, opts *bolt.Options) (*DB, error) {
 	db := &DB{bolt: b}
 	db.idle.L = &db.mu
 	return db, nil
-}
-
-// empty reports whether tx holds no bucket.
-func empty(tx *bolt.Tx) bool {
-	k, _ := tx.Cursor().First()
-	return k == nil
 }
 
 // Close waits for the commits in flight, then closes the database; any
@@ -154,84 +152,26 @@ func (db *DB) Close() error {
 }
 
 // Load calls yield once for each stored secret, whole, with its revision,
-// as [store.Backend] says, secrets by name. It stops at the first error,
-// yield's or its own (a record that does not decode, named without its
-// value), and returns it.
-//
-// Records are read and decoded on another goroutine while yield runs, so
-// that start-up uses two processors; yield is called from the caller's
-// goroutine only, one call at a time.
+// as [store.Backend] says, secrets by name, in one read transaction. It
+// stops at the first error, yield's or its own (a record that does not
+// decode, named without its value), and returns it.
 func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) error {
-	const batchLen, batches = 256, 4
-	full, free := make(chan []loaded, batches), make(chan []loaded, batches)
-	for range batches {
-		free <- make([]loaded, 0, batchLen)
-	}
-	stop, done := make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- db.bolt.View(func(tx *bolt.Tx) error {
-			return scan(tx, batchLen, full, free, stop)
-		})
-		close(full)
-	}()
-	var err error
-	for batch := range full {
-		for i := range batch {
-			if err == nil {
-				err = yield(batch[i].s, batch[i].rev)
-				if err != nil {
-					close(stop)
-				}
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		var d secretDecoder
+		c := tx.Bucket(secretsBucket).Cursor()
+		for k, v := c.First(); k != nil; {
+			var s store.SecretSnapshot
+			var rev store.Revision
+			var err error
+			if k, v, rev, err = d.secret(c, k, v, &s); err != nil {
+				return err
 			}
-			batch[i] = loaded{} // the store keeps what it needs; drop the rest
+			if err := yield(s, rev); err != nil {
+				return err
+			}
 		}
-		free <- batch[:0]
-	}
-	if scanErr := <-done; err == nil {
-		err = scanErr
-	}
-	return err
-}
-
-// loaded is one secret as Load decodes it.
-type loaded struct {
-	s   store.SecretSnapshot
-	rev store.Revision
-}
-
-// errStopped stops a scan whose consumer stopped.
-var errStopped = errors.New("boltstate: load stopped")
-
-// scan decodes every secret of tx into batches of n, taken from free and
-// sent to full, until the end or stop.
-func scan(tx *bolt.Tx, n int, full chan<- []loaded, free <-chan []loaded, stop <-chan struct{}) error {
-	var d secretDecoder
-	batch := <-free
-	send := func() bool {
-		select {
-		case full <- batch:
-		case <-stop:
-			return false
-		}
-		batch = <-free
-		return true
-	}
-	c := tx.Bucket(secretsBucket).Cursor()
-	for k, v := c.First(); k != nil; {
-		batch = append(batch, loaded{})
-		l := &batch[len(batch)-1]
-		var err error
-		if k, v, l.rev, err = d.secret(c, k, v, &l.s); err != nil {
-			return err
-		}
-		if len(batch) == n && !send() {
-			return errStopped
-		}
-	}
-	if len(batch) > 0 && !send() {
-		return errStopped
-	}
-	return nil
+		return nil
+	})
 }
 
 // secretDecoder decodes whole secrets, reusing its buffers. What it
@@ -301,8 +241,8 @@ func (d *secretDecoder) secret(c *bolt.Cursor, k, v []byte, s *store.SecretSnaps
 		} else {
 			s.Versions = append(s.Versions, e.v)
 		}
-		d.entries[i] = entry{}
 	}
+	clear(d.entries) // what they hold is s's now
 	return k, v, rev, nil
 }
 

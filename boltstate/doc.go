@@ -13,19 +13,22 @@
 // The database holds two buckets. "meta" keeps the layout's format under
 // the key "format" and, as its bucket sequence, the revision counter: each
 // change applied takes the next number, in the transaction that writes it,
-// so revisions grow across restarts and are never 0. "secrets" holds one
-// nested bucket per secret, keyed by its name, with:
+// so revisions grow across restarts and are never 0. "secrets" holds the
+// records of every secret, each keyed by the secret's name, a 0 byte (no
+// name has one), a tag and, for a version, its id:
 //
-//   - "h", the header: the secret's revision and every member of its
-//     snapshot but its name, versions and pruned ids;
-//   - "v" and a version id, one per version: the version's place, a number
-//     the secret's bucket sequence gives when the id is first written and
-//     that writing it again keeps (Load orders the versions by it), its
-//     value and its dates;
+//   - name 0 "h", the header: the secret's revision, the place its next new
+//     version will take, and every member of its snapshot but its name,
+//     versions and pruned ids;
+//   - name 0 "v" id, one per version: the version's place, given when the
+//     id is first written and kept when it is written again (Load orders
+//     the versions by it), its value and its dates;
 //   - the same key for a pruned version, now a tombstone: its place only.
 //
-// A change reads and writes the header and the records of the versions it
-// names; removing a secret deletes its bucket.
+// A secret's records are adjacent, its header first, so Load reads every
+// secret in one pass. A change reads and writes the header and the records
+// of the versions it names, whatever the number of secrets or of versions;
+// removing a secret deletes its records.
 //
 // # Encoding
 //
@@ -49,4 +52,15 @@
 // leads as soon as this one is committed. So a lone writer never waits for
 // a timer, and concurrent writers share an fsync. When the transaction
 // fails, every change in it gets the error and none is saved.
+//
+// # Cost
+//
+// A change writes the pages of the records it touched and the tree above
+// them, so its cost grows with the depth of the tree only: TestCommitCost
+// shows a change writing 4 pages among 10 secrets, 6 among 20,000 and 6 on
+// a secret of 2,000 versions, and BenchmarkPut the time of a write at 100
+// and at 50,000 secrets. Load reads the
+// database once, decoding a secret with 4 allocations (BenchmarkLoad);
+// most of a store's start-up is the store's own (BenchmarkOpen against
+// BenchmarkOpenFloor).
 package boltstate

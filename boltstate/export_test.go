@@ -53,7 +53,7 @@ func Fill(path string, n int, secret func(i int) store.SecretSnapshot) error {
 }
 
 // Transactions returns the number of transactions committed since Open and
-// of changes in them.
+// of the changes applied in them.
 func (db *DB) Transactions() (txs, changes int64) {
 	return db.txs.Load(), db.changes.Load()
 }
