@@ -1,11 +1,11 @@
 package store
 
 // Backend is where a store keeps its secrets durably: the durability
-// contract. A store given one with [WithBackend] commits every change of
-// state to it before it publishes the change or answers the operation, so
-// an acknowledged change is a durable one; a change the backend refuses is
-// answered InternalServiceError and leaves no trace, in memory or in the
-// backend, so that a retry really retries. [Open] loads a store from one.
+// contract. A store made by [Open] loads its secrets from one, and commits
+// every change of state to it before it publishes the change or answers
+// the operation, so an acknowledged change is a durable one; a change the
+// backend refuses is answered InternalServiceError and leaves no trace, in
+// memory or in the backend, so that a retry really retries.
 //
 // An implementation promises:
 //
