@@ -54,7 +54,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -150,6 +149,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	opts := []store.Option{store.WithRegion(*region), store.WithAccount(*account)}
 
 	st := store.New(opts...)
+	settle := loading(*state)
+	defer settle() // when it does not serve
 	if *state != "" {
 		if *exportFile != "" && *importFile == "" {
 			if _, err := os.Stat(*state); err != nil { // rather than export a new, empty state
@@ -174,7 +175,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 			return err
 		}
 	}
-	debug.FreeOSMemory() // what loading left behind need not stay in RSS
 	if *exportFile != "" {
 		return export(st, *exportFile, *state, stdout, log)
 	}
@@ -198,6 +198,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	go settle()
 
 	select {
 	case err := <-served:
