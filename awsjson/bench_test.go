@@ -207,12 +207,12 @@ func BenchmarkVersions(b *testing.B) {
 				i++
 			}
 		})
+		next := n // the next version's number, across the runs -count makes
 		b.Run(fmt.Sprintf("op=put/versions=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
-			i := n
 			for b.Loop() {
-				send(b, "PutSecretValue", fmt.Appendf(nil, `{"SecretId":"db","ClientRequestToken":%q,"SecretString":"v"}`, tok(i)))
-				i++
+				send(b, "PutSecretValue", fmt.Appendf(nil, `{"SecretId":"db","ClientRequestToken":%q,"SecretString":"v"}`, tok(next)))
+				next++
 			}
 		})
 		if events.Load() == 0 {

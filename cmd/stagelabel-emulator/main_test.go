@@ -64,7 +64,7 @@ func emulatorBinary(t *testing.T) string {
 
 // emulator runs the command in this process until the returned stop is
 // called, and returns its address and its log.
-func emulator(t *testing.T, args ...string) (addr string, log *syncBuffer, stop func()) {
+func emulator(t testing.TB, args ...string) (addr string, log *syncBuffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log = &syncBuffer{}
