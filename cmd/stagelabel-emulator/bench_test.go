@@ -72,21 +72,13 @@ func BenchmarkWriteAmong(b *testing.B) {
 	for _, n := range []int{100, 50_000} {
 		b.Run(fmt.Sprintf("secrets=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
-			seed := filepath.Join(dir, "seed.json")
 			st := store.New()
 			for i := range n {
 				if _, err := st.CreateSecret(store.CreateSecretInput{Name: fmt.Sprint("s", i), ClientRequestToken: token(i, 0, 0), SecretString: ptr("v")}); err != nil {
 					b.Fatal(err)
 				}
 			}
-			f, err := os.Create(seed)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := st.Save(f); err != nil {
-				b.Fatal(err)
-			}
-			f.Close()
+			seed := saved(b, st, dir)
 			addr, _, stop := emulator(b, "-state", filepath.Join(dir, "state.db"), "-import", seed)
 			defer stop()
 			client := &http.Client{Transport: &http.Transport{}}
@@ -104,6 +96,21 @@ func BenchmarkWriteAmong(b *testing.B) {
 			reportMedian(b, latencies)
 		})
 	}
+}
+
+// saved saves st as a JSON snapshot in dir, for -import, and returns its
+// path.
+func saved(b *testing.B, st *store.Store, dir string) string {
+	path := filepath.Join(dir, "seed.json")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := st.Save(f); err != nil {
+		b.Fatal(err)
+	}
+	return path
 }
 
 func reportMedian(b *testing.B, latencies []time.Duration) {
@@ -132,7 +139,6 @@ func mustSendTB(tb testing.TB, addr, op, body string) {
 func BenchmarkVersions(b *testing.B) {
 	for _, n := range []int{10, 10_000} {
 		dir := b.TempDir()
-		seed := filepath.Join(dir, "seed.json")
 		st := store.New()
 		if _, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: token(0, 0, 0), SecretString: ptr("v")}); err != nil {
 			b.Fatal(err)
@@ -142,15 +148,7 @@ func BenchmarkVersions(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		f, err := os.Create(seed)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := st.Save(f); err != nil {
-			b.Fatal(err)
-		}
-		f.Close()
-		addr, _, stop := emulator(b, "-state", filepath.Join(dir, "state.db"), "-import", seed)
+		addr, _, stop := emulator(b, "-state", filepath.Join(dir, "state.db"), "-import", saved(b, st, dir))
 		client := &http.Client{Transport: &http.Transport{}}
 		send := func(b *testing.B, op, body string) time.Duration {
 			start := time.Now()

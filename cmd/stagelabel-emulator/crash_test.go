@@ -215,14 +215,7 @@ func (w *writer) check(t *testing.T, client *http.Client, addr string) {
 		after := w.clone()
 		o.apply(after)
 		status, out := get("DescribeSecret", fmt.Sprintf(`{"SecretId":%q}`, w.name))
-		got := map[string]string{}
-		if status == http.StatusOK {
-			for id, ls := range out["VersionIdsToStages"].(map[string]any) {
-				for _, l := range ls.([]any) {
-					got[l.(string)] = id
-				}
-			}
-		}
+		got := holders(status, out)
 		if o.secret != "" {
 			status, out := get("GetSecretValue", fmt.Sprintf(`{"SecretId":%q}`, o.secret))
 			switch {
@@ -249,14 +242,7 @@ func (w *writer) check(t *testing.T, client *http.Client, addr string) {
 	}
 
 	status, out := get("DescribeSecret", fmt.Sprintf(`{"SecretId":%q}`, w.name))
-	got := map[string]string{}
-	if status == http.StatusOK {
-		for id, ls := range out["VersionIdsToStages"].(map[string]any) {
-			for _, l := range ls.([]any) {
-				got[l.(string)] = id
-			}
-		}
-	}
+	got := holders(status, out)
 	if !maps.Equal(got, w.labels) {
 		t.Errorf("%s: labels %v, want %v (DescribeSecret %d)", w.name, got, w.labels, status)
 	}
@@ -396,4 +382,18 @@ func TestCrashDuringMigration(t *testing.T) {
 	}
 	t.Logf("a migration of %d bytes takes %v; killed in it %d times: JSON kept %d, database %d, temporary files left by the kill %d",
 		len(old), whole.Round(time.Millisecond), kills, kept, migrated, leftovers)
+}
+
+// holders returns the version each label is on, from a DescribeSecret
+// answer: none when it failed.
+func holders(status int, out map[string]any) map[string]string {
+	got := map[string]string{}
+	if status == http.StatusOK {
+		for id, ls := range out["VersionIdsToStages"].(map[string]any) {
+			for _, l := range ls.([]any) {
+				got[l.(string)] = id
+			}
+		}
+	}
+	return got
 }
