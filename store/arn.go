@@ -25,17 +25,20 @@ func (st *Store) newARN(name string) (string, error) {
 	return st.prefix + name + "-" + suffix, nil
 }
 
-// wellFormedARN reports whether arn is the ARN of a secret called name in
-// some region and account: arn:aws:secretsmanager:<region>:<12
-// digits>:secret:<name>-<6 letters or digits>. A secret keeps its ARN when
-// a store of another region or account loads it.
+// wellFormedARN reports whether arn is an ARN a store, of any region and
+// account, gives a secret called name:
+// arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 letters or
+// digits>, read from the right, since region and account are what
+// [WithRegion] and [WithAccount] were given. A secret keeps its ARN when a
+// store of another region or account loads it.
 func wellFormedARN(arn, name string) bool {
 	rest, ok := strings.CutPrefix(arn, "arn:aws:secretsmanager:")
-	region, rest, _ := strings.Cut(rest, ":")
-	account, rest, _ := strings.Cut(rest, ":")
-	suffix, found := strings.CutPrefix(rest, "secret:"+name+"-")
-	return ok && found && region != "" && len(account) == 12 && strings.Trim(account, "0123456789") == "" &&
-		len(suffix) == suffixLen && strings.Trim(suffix, alphanumeric) == ""
+	tail := ":secret:" + name + "-"
+	i := len(rest) - len(tail) - suffixLen // where tail begins
+	if !ok || i < 1 || rest[i:i+len(tail)] != tail || !strings.Contains(rest[:i], ":") {
+		return false
+	}
+	return strings.Trim(rest[i+len(tail):], alphanumeric) == ""
 }
 
 // draw returns n characters drawn uniformly at random from set, an ASCII

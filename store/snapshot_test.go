@@ -129,8 +129,8 @@ func TestLoadRefuses(t *testing.T) {
 		{"an empty SecretBinary", edit(func(s []any) { first(s)["Versions"].([]any)[0].(map[string]any)["SecretBinary"] = "" })},
 		{"a description too long", edit(func(s []any) { first(s)["Description"] = strings.Repeat("d", 2049) })},
 		{"a description too long in characters", edit(func(s []any) { first(s)["Description"] = strings.Repeat("é", 2049) })},
-		{"an ARN with a short account", edit(func(s []any) {
-			first(s)["ARN"] = "arn:aws:secretsmanager:us-east-1:1234:secret:" + first(s)["Name"].(string) + "-abcdef"
+		{"an ARN without region and account", edit(func(s []any) {
+			first(s)["ARN"] = "arn:aws:secretsmanager:secret:" + first(s)["Name"].(string) + "-abcdef"
 		})},
 		{"an ARN of another service", edit(func(s []any) {
 			first(s)["ARN"] = "arn:aws:ssm:us-east-1:123456789012:secret:" + first(s)["Name"].(string) + "-abcdef"
@@ -197,20 +197,23 @@ func TestLoadKeepsLimitsAsTheAPICountsThem(t *testing.T) {
 }
 
 // TestLoadInAnotherRegion checks that a store of another region or account
-// loads secrets saved by the first, each keeping its ARN.
+// loads secrets saved by the first, each keeping its ARN, whatever region
+// and account the first was given.
 func TestLoadInAnotherRegion(t *testing.T) {
-	st, _ := newStore()
-	out := create(t, st, "db", 1)
-	var buf bytes.Buffer
-	if err := st.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := store.Load(&buf, store.WithRegion("eu-west-1"), store.WithAccount("210987654321"))
-	if err != nil {
-		t.Fatalf("Load() in another region: %v", err)
-	}
-	if d, err := loaded.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil || d.ARN != out.ARN {
-		t.Errorf("DescribeSecret after Load = %v, %v; want ARN %s", d.ARN, err, out.ARN)
+	for _, first := range [][2]string{{"us-east-1", "123456789012"}, {"", ""}, {"a:b", "1234"}, {"eu-west-1", "x:y:z"}} {
+		st, _ := newStore(store.WithRegion(first[0]), store.WithAccount(first[1]))
+		out := create(t, st, "db", 1)
+		var buf bytes.Buffer
+		if err := st.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		loaded, err := store.Load(&buf, store.WithRegion("eu-west-1"), store.WithAccount("210987654321"))
+		if err != nil {
+			t.Fatalf("Load() of a state made in region %q, account %q: %v", first[0], first[1], err)
+		}
+		if d, err := loaded.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil || d.ARN != out.ARN {
+			t.Errorf("DescribeSecret after Load = %v, %v; want ARN %s", d.ARN, err, out.ARN)
+		}
 	}
 }
 

@@ -279,13 +279,13 @@ func testRestart(t *testing.T, open Opener) {
 		}
 		b := open(t, dir)
 		c := &clock{now: t0}
-		st := openStore(t, b, c)
+		st := openStore(t, b, c, where(rt)...)
 		d := driver{st: st, c: c}
 		for range rapid.IntRange(1, 40).Draw(rt, "steps") {
 			if rapid.IntRange(0, 9).Draw(rt, "restart") == 0 {
 				want := st.Snapshot()
 				b = reopen(t, b, open, dir)
-				st = openStore(t, b, c)
+				st = openStore(t, b, c, where(rt)...) // a restart may name another region and account
 				d.st = st
 				if diff := cmp.Diff(want, st.Snapshot(), exactBytes); diff != "" {
 					rt.Fatalf("store after reopen mismatch (-want +got):\n%s", diff)
@@ -304,9 +304,16 @@ func testRestart(t *testing.T, open Opener) {
 	})
 }
 
-func openStore(t testing.TB, b store.Backend, c *clock) *store.Store {
+// where draws the region and account a store is given: any string is
+// accepted, and what a store of one makes, a store of another loads.
+func where(rt *rapid.T) []store.Option {
+	odd := []string{"us-east-1", "123456789012", "", "a:b", "1234", "é"}
+	return []store.Option{store.WithRegion(rapid.SampledFrom(odd).Draw(rt, "region")), store.WithAccount(rapid.SampledFrom(odd).Draw(rt, "account"))}
+}
+
+func openStore(t testing.TB, b store.Backend, c *clock, opts ...store.Option) *store.Store {
 	t.Helper()
-	st, err := store.Open(b, store.WithClock(c.Now))
+	st, err := store.Open(b, append([]store.Option{store.WithClock(c.Now)}, opts...)...)
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
