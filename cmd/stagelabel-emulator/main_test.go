@@ -298,23 +298,27 @@ func TestStartErrors(t *testing.T) {
 // state.
 func TestLeftover(t *testing.T) {
 	tests := []struct {
-		name string
-		want bool
+		name          string
+		olderEmulator bool // the state file is still an older emulator's JSON
+		want          bool
 	}{
-		{"state.json.123456789", true}, // os.CreateTemp(dir, "state.json.*")
-		{"state.json.0", true},
-		{"state.json.migrating", true},
-		{"state.json", false},
-		{"state.json.", false},
-		{"state.json.bak", false},
-		{"state.json.12a", false},
-		{"state.json.123.migrating", false},
-		{"other.json.123", false},
-		{"xstate.json.123", false},
+		{"state.json.123456789", true, true}, // os.CreateTemp(dir, "state.json.*")
+		{"state.json.0", true, true},
+		{"state.json.123456789", false, false}, // beside a database: the user's (a backup, say)
+		{"state.json.20250101", false, false},
+		{"state.json.migrating", true, true},
+		{"state.json.migrating", false, true},
+		{"state.json", true, false},
+		{"state.json.", true, false},
+		{"state.json.bak", true, false},
+		{"state.json.12a", true, false},
+		{"state.json.123.migrating", true, false},
+		{"other.json.123", true, false},
+		{"xstate.json.123", true, false},
 	}
 	for _, tt := range tests {
-		if got := leftover("state.json", tt.name); got != tt.want {
-			t.Errorf("leftover(state.json, %q) = %v, want %v", tt.name, got, tt.want)
+		if got := leftover("state.json", tt.name, tt.olderEmulator); got != tt.want {
+			t.Errorf("leftover(state.json, %q, %v) = %v, want %v", tt.name, tt.olderEmulator, got, tt.want)
 		}
 	}
 }

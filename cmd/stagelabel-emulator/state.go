@@ -49,11 +49,11 @@ func openState(path string, log *slog.Logger, opts []store.Option) (*boltstate.D
 	}
 	defer unlock()
 
-	if err := removeLeftovers(dir, base, log); err != nil {
-		return nil, fmt.Errorf("state %s: %w", path, err)
-	}
 	k, err := kindOf(path)
 	if err != nil {
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	if err := removeLeftovers(dir, base, k == jsonState, log); err != nil {
 		return nil, fmt.Errorf("state %s: %w", path, err)
 	}
 	if k == jsonState {
@@ -70,15 +70,18 @@ func openState(path string, log *slog.Logger, opts []store.Option) (*boltstate.D
 
 // removeLeftovers removes, from dir, the temporary files that a crash
 // could have left beside the state file base, all of which may hold
-// secret values: an older emulator's <base>.<digits> (its atomic rewrites,
-// from os.CreateTemp) and a migration's <base>.migrating.
-func removeLeftovers(dir, base string, log *slog.Logger) error {
+// secret values: a migration's <base>.<migrating>, and, while base is an
+// older emulator's JSON state file (before it is migrated), that
+// emulator's <base>.<digits> (its atomic rewrites, from os.CreateTemp).
+// Beside a database, <base>.<digits> is the user's (a backup, say) and
+// stays.
+func removeLeftovers(dir, base string, olderEmulator bool, log *slog.Logger) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !leftover(base, e.Name()) {
+		if !e.Type().IsRegular() || !leftover(base, e.Name(), olderEmulator) {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -90,13 +93,14 @@ func removeLeftovers(dir, base string, log *slog.Logger) error {
 }
 
 // leftover reports whether name is the name of a temporary file of the
-// state file base: <base>.<digits> or <base>.migrating.
-func leftover(base, name string) bool {
+// state file base: <base>.migrating, or, with olderEmulator,
+// <base>.<digits>.
+func leftover(base, name string, olderEmulator bool) bool {
 	rest, ok := strings.CutPrefix(name, base+".")
 	if !ok || rest == "" {
 		return false
 	}
-	return "."+rest == migrationSuffix || strings.Trim(rest, "0123456789") == ""
+	return "."+rest == migrationSuffix || olderEmulator && strings.Trim(rest, "0123456789") == ""
 }
 
 // kind is what a file found at the state's path holds.
