@@ -25,7 +25,9 @@ type request struct {
 // making nothing, for a change that cannot be stored (an empty name or
 // version id, one too long for a bbolt key, a name with a 0 byte);
 // [ErrClosed] after [DB.Close]; and the error of the transaction, making
-// nothing, when the transaction fails.
+// nothing, when the transaction fails, then [ErrFailed] to every later
+// commit, and to those queued behind it, until the database is opened
+// again.
 //
 // Concurrent commits share a transaction, and so an fsync: a commit that
 // finds no transaction running starts one at once with every change
@@ -38,6 +40,10 @@ func (db *DB) Commit(c store.Change) (store.Revision, error) {
 	if db.closed {
 		db.mu.Unlock()
 		return 0, ErrClosed
+	}
+	if failed := db.failed; failed != nil {
+		db.mu.Unlock()
+		return 0, fmt.Errorf("%w: %w", ErrFailed, failed)
 	}
 	db.queue = append(db.queue, r)
 	if db.busy {
@@ -61,8 +67,36 @@ func (db *DB) lead() {
 	db.mu.Lock()
 	batch := db.queue
 	db.queue = nil
+	failed := db.failed
 	db.mu.Unlock()
 
+	if failed != nil { // queued behind the transaction that failed
+		for _, r := range batch {
+			r.err = fmt.Errorf("%w: %w", ErrFailed, failed)
+		}
+	} else {
+		db.commit(batch)
+	}
+
+	db.mu.Lock()
+	if len(db.queue) > 0 {
+		next := db.queue[0]
+		next.lead = true
+		close(next.wake)
+	} else {
+		db.busy = false
+		db.idle.Broadcast()
+	}
+	db.mu.Unlock()
+	for _, r := range batch[1:] {
+		close(r.wake)
+	}
+}
+
+// commit applies the changes of batch in one transaction and sets each
+// one's revision or error. When the transaction fails, every change gets
+// its error, and the database takes no change after it.
+func (db *DB) commit(batch []*request) {
 	applied := 0
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		for _, r := range batch {
@@ -89,20 +123,9 @@ func (db *DB) lead() {
 		for _, r := range batch {
 			r.rev, r.err = 0, fmt.Errorf("boltstate: the transaction failed, nothing of it was saved: %w", err)
 		}
-	}
-
-	db.mu.Lock()
-	if len(db.queue) > 0 {
-		next := db.queue[0]
-		next.lead = true
-		close(next.wake)
-	} else {
-		db.busy = false
-		db.idle.Broadcast()
-	}
-	db.mu.Unlock()
-	for _, r := range batch[1:] {
-		close(r.wake)
+		db.mu.Lock()
+		db.failed = err
+		db.mu.Unlock()
 	}
 }
 

@@ -58,6 +58,13 @@ func splitKey(k []byte) (name, rest []byte) {
 // ErrClosed is the error of [DB.Commit] after [DB.Close].
 const ErrClosed = dbError("boltstate: the database is closed")
 
+// ErrFailed is the error of every [DB.Commit] after a transaction failed:
+// a write or a sync of the file failed, so what the disk holds of that
+// transaction is unknown (a failed sync may still reach the disk, and
+// bbolt may read back a page the kernel kept), and the database takes no
+// change until it is opened again, which reads what the disk holds.
+const ErrFailed = dbError("boltstate: an earlier transaction failed; the database takes no change until it is opened again")
+
 type dbError string
 
 func (e dbError) Error() string { return string(e) }
@@ -72,6 +79,7 @@ type DB struct {
 	queue  []*request // changes waiting for the next transaction
 	busy   bool       // a leader is committing: queue is served without a new one
 	closed bool
+	failed error // the error of a failed transaction: no commit is taken after it
 
 	txs, changes atomic.Int64 // transactions committed and the changes in them, for tests
 }

@@ -277,12 +277,19 @@ func TestFailedTransaction(t *testing.T) {
 	}
 	file.Close() // every write from now on fails
 	release()
-	for _, ch := range append(results, first) {
-		if r := <-ch; r.err == nil || errors.Is(r.err, store.ErrConflict) || r.rev != 0 {
-			t.Errorf("Commit() in a failed transaction = %d, %v; want 0 and its error", r.rev, r.err)
-		} else if !strings.Contains(r.err.Error(), "nothing of it was saved") {
-			t.Errorf("Commit() error %q does not say nothing was saved", r.err)
+	if r := <-first; r.err == nil || errors.Is(r.err, store.ErrConflict) || r.rev != 0 {
+		t.Errorf("Commit() in a failed transaction = %d, %v; want 0 and its error", r.rev, r.err)
+	} else if !strings.Contains(r.err.Error(), "nothing of it was saved") {
+		t.Errorf("Commit() error %q does not say nothing was saved", r.err)
+	}
+	for _, ch := range results { // queued behind the failed transaction
+		if r := <-ch; !errors.Is(r.err, ErrFailed) || r.rev != 0 {
+			t.Errorf("Commit() queued behind a failed transaction = %d, %v; want 0 and ErrFailed", r.rev, r.err)
 		}
+	}
+	// What the disk holds is unknown now: no change is taken any more.
+	if rev, err := db.Commit(store.Change{Secret: secret("after", "x")}); !errors.Is(err, ErrFailed) {
+		t.Errorf("Commit() after a failed transaction = %d, %v; want ErrFailed", rev, err)
 	}
 	db.Close() // fails too: its file is closed
 

@@ -12,7 +12,11 @@ package store
 //   - Commit makes the whole change durable before it returns nil, and
 //     makes none of it durable when it returns an error. A crash at any
 //     instant leaves every change whose Commit returned nil, no part of any
-//     other, and state that Load reads.
+//     other, and state that Load reads. When the storage fails so that
+//     what it kept is unknown (a failed sync may yet reach the disk), the
+//     change that met the failure may be durable after all: from then on
+//     the implementation refuses every Commit, until it is opened again
+//     and reads what the storage holds.
 //   - Commit compares before it writes: it makes a change only when the
 //     secret's stored revision is the change's Prev (0: no such secret is
 //     stored), and otherwise returns [ErrConflict], making nothing. The
