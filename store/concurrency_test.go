@@ -142,3 +142,110 @@ func TestRestoreRacesExpiry(t *testing.T) {
 		}
 	}
 }
+
+// TestWritersOfOneSecret races writers of one secret on a store with a
+// backend: they take turns, so none meets a conflict in the backend (which
+// would be InternalServiceError), every write is kept, and the backend
+// holds what the store does.
+func TestWritersOfOneSecret(t *testing.T) {
+	mem := &storetest.Memory{}
+	st, c := openStore(t, mem)
+	create(t, st, "db", 0)
+	const writers, writes = 8, 40
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range writes {
+				n := 1 + w*writes + i
+				_, err := st.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(n), SecretString: ptr("v")})
+				if err == nil && i%2 == 1 {
+					_, err = st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: fmt.Sprint("W", w), MoveToVersionId: tok(n),
+						RemoveFromVersionId: func() string {
+							if i == 1 {
+								return ""
+							}
+							return tok(n - 2)
+						}()})
+				}
+				if err != nil {
+					t.Errorf("writer %d, write %d: %v", w, i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	s, err := st.Export("db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(s.Versions)+len(s.Pruned), 1+writers*writes; got != want {
+		t.Errorf("%d versions kept, want %d", got, want)
+	}
+	if diff := cmp.Diff(st.Snapshot(), reopened(t, mem, c), exact); diff != "" {
+		t.Errorf("backend differs from the store (-store +backend):\n%s", diff)
+	}
+}
+
+// gated is a backend whose commits of a new secret wait at the gate: it
+// signals entered, then returns what release gives (nil: commit).
+type gated struct {
+	storetest.Memory
+	entered chan struct{}
+	release chan error
+}
+
+func (g *gated) Commit(c store.Change) (store.Revision, error) {
+	if c.Prev == 0 {
+		g.entered <- struct{}{}
+		if err := <-g.release; err != nil {
+			return 0, err
+		}
+	}
+	return g.Memory.Commit(c)
+}
+
+// TestCreationInFlight checks a secret whose creation the backend has not
+// committed yet: readers do not find it, and a CreateSecret of the same
+// name waits for the outcome rather than answer before it: when the first
+// creation fails, the second creates the secret.
+func TestCreationInFlight(t *testing.T) {
+	g := &gated{entered: make(chan struct{}), release: make(chan error)}
+	st, _ := openStore(t, g)
+	first := make(chan error, 1)
+	go func() {
+		_, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), SecretString: ptr("first")})
+		first <- err
+	}()
+	<-g.entered
+	if _, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); !errors.Is(err, stagelabel.ErrResourceNotFound) {
+		t.Errorf("DescribeSecret of a secret whose creation is not committed: %v; want ResourceNotFoundException", err)
+	}
+	if l, _ := st.ListSecrets(store.ListSecretsInput{}); len(l.SecretList) != 0 {
+		t.Errorf("ListSecrets lists a secret whose creation is not committed: %v", l.SecretList)
+	}
+	second := make(chan error, 1)
+	go func() {
+		_, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(2), SecretString: ptr("second")})
+		second <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // time for the second to meet the first (if it does not, the test proves less, never fails)
+	select {
+	case err := <-second:
+		t.Fatalf("CreateSecret answered %v while the same name's creation was in flight", err)
+	default:
+	}
+	g.release <- errors.New("disk full")
+	if err := <-first; !errors.Is(err, stagelabel.ErrInternalService) {
+		t.Fatalf("first CreateSecret: %v; want InternalServiceError", err)
+	}
+	<-g.entered
+	g.release <- nil
+	if err := <-second; err != nil {
+		t.Fatalf("second CreateSecret, after the first failed: %v", err)
+	}
+	out, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"})
+	if err != nil || *out.SecretString != "second" {
+		t.Errorf("GetSecretValue = %v, %v; want the second's value", out, err)
+	}
+}

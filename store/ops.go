@@ -120,7 +120,7 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 			sl.mu.Unlock()
 			continue
 		case cur.gone(now):
-			if _, err := st.expire(in.Name, sl, cur); err != nil {
+			if _, err := st.expire(op, in.Name, sl, cur); err != nil {
 				return CreateSecretOutput{}, err
 			}
 			continue

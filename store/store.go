@@ -30,10 +30,12 @@
 //
 // A store made by [New] keeps its secrets in memory only. One made by
 // [Open] commits each change to its [Backend] before it publishes it: the
-// writers of one secret then take turns (its readers still never wait),
-// each committing the change it computed and publishing it only once the
-// backend holds it. A change the backend refuses is answered
-// InternalServiceError and is not published, so nothing of it remains.
+// writers of one secret then take turns, each committing the change it
+// computed and publishing it only once the backend holds it, while its
+// readers still read without waiting (but for a read that records the
+// day it was read, the first of a version each day, which is a change).
+// A change the backend refuses is answered InternalServiceError and is
+// not published, so nothing of it remains.
 //
 // # Time
 //
@@ -57,8 +59,8 @@ import (
 	"github.com/stagelabel/stagelabel/version"
 )
 
-// Store holds secrets by name. Create it with [New] or [Load]; the zero
-// Store is not usable.
+// Store holds secrets by name. Create it with [New], [Load] or [Open]; the
+// zero Store is not usable.
 type Store struct {
 	region  string
 	account string
@@ -263,7 +265,7 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 	sl := v.(*slot)
 	r := sl.rec.Load()
 	for r != nil && r.gone(now) {
-		if stale, _ := st.expire(name, sl, r); !stale {
+		if stale, _ := st.expire(op, name, sl, r); !stale {
 			return nil, nil, notFound(op) // gone, whether or not the backend took its removal yet
 		}
 		r = sl.rec.Load() // changed since: a RestoreSecret came first
@@ -277,17 +279,17 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 	return sl, r, nil
 }
 
-// expire takes the slot sl of a secret that no longer exists out of the
+// expire takes, for operation op, the slot sl of a secret that no longer exists out of the
 // index, after marking its record r purged (and removing it from the
 // backend), so that an operation that read r before it expired cannot
 // publish a change to it. It reports stale, doing nothing, when r is no
 // longer the slot's record, and the backend's error, leaving the slot in
 // the index, when the backend refused the removal.
-func (st *Store) expire(name string, sl *slot, r *record) (stale bool, err error) {
+func (st *Store) expire(op, name string, sl *slot, r *record) (stale bool, err error) {
 	if !r.meta.purged {
 		tomb := r.cloneMeta()
 		tomb.meta.purged = true
-		published, err := st.publish("DeleteSecret", sl, r, tomb)
+		published, err := st.publish(op, sl, r, tomb)
 		if err != nil || !published {
 			return !published && err == nil, err
 		}
@@ -352,7 +354,7 @@ func (st *Store) commit(op string, prev Revision, next *record) error {
 }
 
 // update applies change to the secret secretID names until its result is
-// published with a compare-and-swap, and returns the record it replaced
+// published (see publish), and returns the record it replaced
 // and the one it published. change gets the current record and the time;
 // it returns the next record, the same one when nothing changes, or an
 // error. A secret scheduled for deletion fails with InvalidRequestException

@@ -192,8 +192,7 @@ func migrate(path string, log *slog.Logger, opts []store.Option) error {
 	return nil
 }
 
-// writeDB writes a new database at path holding the secrets of snap, and
-// syncs it.
+// writeDB writes a new database at path holding the secrets of snap.
 func writeDB(path string, snap store.Snapshot, opts []store.Option) error {
 	db, err := boltstate.Open(path)
 	if err != nil {
@@ -208,15 +207,7 @@ func writeDB(path string, snap store.Snapshot, opts []store.Option) error {
 		db.Close()
 		return err
 	}
-	if err := db.Close(); err != nil {
-		return err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
+	return db.Close() // each commit was synced
 }
 
 // syncDir makes the renames in dir durable.
