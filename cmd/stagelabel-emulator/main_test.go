@@ -207,10 +207,14 @@ func TestStalledConnection(t *testing.T) {
 	defer conn.Close()
 	start := time.Now()
 	io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\n")
-	conn.SetReadDeadline(time.Now().Add(readHeaderTimeout + 5*time.Second))
+	// The server's clock starts at its accept, which may come a little
+	// before start or, on a busy machine, well after it: the bounds are
+	// loose, and the point is that the server closes the connection, near
+	// its timeout, rather than keep it.
+	conn.SetReadDeadline(time.Now().Add(3 * readHeaderTimeout))
 	n, err := conn.Read(make([]byte, 1))
-	if took := time.Since(start); err != io.EOF || took < readHeaderTimeout || took > readHeaderTimeout+2*time.Second {
-		t.Errorf("a stalled connection: read %d bytes, %v, after %v; want EOF after %v", n, err, took, readHeaderTimeout)
+	if took := time.Since(start); err != io.EOF || took < readHeaderTimeout/2 {
+		t.Errorf("a stalled connection: read %d bytes, %v, after %v; want EOF after about %v", n, err, took, readHeaderTimeout)
 	}
 }
 
