@@ -307,6 +307,15 @@ func expect(s state, c call, got reply) (state, reply) {
 			return s, reply{code: stagelabel.ErrInvalidRequest,
 				message: "You can't create this secret because a secret with this name is already scheduled for deletion."}
 		case s.live:
+			// The token of a version with a value: a repeat (the same
+			// value) succeeds and changes nothing; another value is the
+			// token-in-use error, as for PutSecretValue.
+			if v, ok := s.secret.Version(version.ID(c.token)); ok && v.HasValue() {
+				if _, err := s.secret.Put(newVersion()); err != nil {
+					return s, failure(err)
+				}
+				return s, reply{arn: arn, versionID: c.token}
+			}
 			return s, reply{code: stagelabel.ErrResourceExists,
 				message: fmt.Sprintf("The operation failed because the secret %s already exists.", c.name)}
 		}

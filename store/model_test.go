@@ -206,27 +206,37 @@ func TestStateMachine(t *testing.T) {
 				name := rapid.SampledFrom(append(names, "bad name")).Draw(t, "name")
 				tk := token(t, "token")
 				withValue := rapid.Bool().Draw(t, "withValue")
+				value := rapid.SampledFrom([]string{"v", "a"}).Draw(t, "value")
 				in := store.CreateSecretInput{Name: name, ClientRequestToken: tk}
 				if withValue {
-					in.SecretString = ptr("v")
+					in.SecretString = ptr(value)
 				}
 				out, err := sm.st.CreateSecret(in)
 				sm.m.now = sm.c.Now()
 				_, ms := sm.m.find(name)
 				var want stagelabel.Code
+				repeat := false // the same name, token and value again: a success that changes nothing [R]
 				switch {
 				case name == "bad name":
 					want = stagelabel.ErrValidation
 				case ms != nil && !ms.deleteAt.IsZero():
 					want = stagelabel.ErrInvalidRequest
 				case ms != nil:
-					want = stagelabel.ErrResourceExists
+					prior, ok := ms.s.Version(version.ID(tk))
+					text, _ := prior.SecretString()
+					repeat = withValue && ok && prior.HasValue() && text == value
+					if !repeat {
+						want = stagelabel.ErrResourceExists
+					}
 				}
 				compare(t, "CreateSecret", err, want)
-				if want == "" {
+				if repeat && (out.ARN != ms.arn || out.VersionId != tk) {
+					t.Fatalf("CreateSecret repeated = %+v, want ARN %s and VersionId %s", out, ms.arn, tk)
+				}
+				if want == "" && !repeat {
 					s := secret.New(name)
 					if withValue {
-						s, _ = s.Put(version.New(version.ID(tk), version.WithString("v"), version.WithCreated(sm.m.now)))
+						s, _ = s.Put(version.New(version.ID(tk), version.WithString(value), version.WithCreated(sm.m.now)))
 					}
 					sm.m.secrets[name] = &msecret{arn: out.ARN, s: s, created: sm.m.now}
 				}

@@ -52,12 +52,18 @@ type CreateSecretOutput struct {
 }
 
 // CreateSecret creates a secret, with a first version carrying AWSCURRENT
-// when a value is given [D].
+// when a value is given [D]. Repeated with the same name, token and value
+// (an SDK's retry), it succeeds again with the same answer and changes
+// nothing [R]; with the same name and token but another value, it fails
+// with ResourceExistsException "You can't use ClientRequestToken <token>
+// because that value is already in use for a version of secret <ARN>."
+// [R].
 //
 // Errors: an invalid name, ValidationException "Invalid name. Must be a
 // valid name containing alphanumeric characters, or any of the following:
-// -/_+=.@!" [R]; a name in use, ResourceExistsException "The operation
-// failed because the secret <name> already exists." [R]; a name scheduled
+// -/_+=.@!" [R]; a name in use (by a secret that has no version of the
+// token with a value), ResourceExistsException "The operation failed
+// because the secret <name> already exists." [R]; a name scheduled
 // for deletion, InvalidRequestException "You can't create this secret
 // because a secret with this name is already scheduled for deletion." [R];
 // no ClientRequestToken, InvalidRequestException "You must provide a
@@ -127,6 +133,13 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 		case !cur.meta.deleteAt.IsZero():
 			return CreateSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidRequest,
 				Message: "You can't create this secret because a secret with this name is already scheduled for deletion."}
+		}
+		if prior, ok := cur.secret.Version(v.ID()); hasValue && ok && prior.HasValue() {
+			if !prior.SameValue(v) {
+				_, err := cur.secret.Put(v) // ResourceExistsException: the token is in use
+				return CreateSecretOutput{}, opError(op, err)
+			}
+			return CreateSecretOutput{ARN: cur.secret.ARN(), Name: in.Name, VersionId: in.ClientRequestToken}, nil // a repeat
 		}
 		return CreateSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrResourceExists,
 			Message: fmt.Sprintf("The operation failed because the secret %s already exists.", in.Name)}

@@ -92,6 +92,51 @@ func TestCreateSecret(t *testing.T) {
 	}
 }
 
+// TestCreateSecretRepeated checks CreateSecret sent again, as an SDK
+// retries it (SEMANTICS §9 [R], recorded by moto's aws_verified tests of
+// CreateSecret): the same name, token and value succeed with the same
+// answer and change nothing; the same token
+// with another value is the token-in-use error; another token, or no
+// value, is the name-in-use error.
+func TestCreateSecretRepeated(t *testing.T) {
+	exists := "The operation failed because the secret db already exists."
+	tests := []struct {
+		name string
+		in   store.CreateSecretInput
+		code stagelabel.Code
+		msg  string // %s: the ARN
+	}{
+		{"the same token and value", store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), SecretString: ptr("value 1")}, "", ""},
+		{"the same token and value, another description", store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), SecretString: ptr("value 1"), Description: "other"}, "", ""},
+		{"the same token, another value", store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), SecretString: ptr("value 2")},
+			stagelabel.ErrResourceExists, "You can't use ClientRequestToken " + tok(1) + " because that value is already in use for a version of secret %s."},
+		{"the same token, the value as binary", store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), SecretBinary: []byte("value 1")},
+			stagelabel.ErrResourceExists, "You can't use ClientRequestToken " + tok(1) + " because that value is already in use for a version of secret %s."},
+		{"another token, the same value", store.CreateSecretInput{Name: "db", ClientRequestToken: tok(2), SecretString: ptr("value 1")}, stagelabel.ErrResourceExists, exists},
+		{"the same token, no value", store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1)}, stagelabel.ErrResourceExists, exists},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var events int
+			st, _ := newStore(store.WithObserver(func(store.Event) { events++ }))
+			first := create(t, st, "db", 1)
+			before := st.Snapshot()
+			out, err := st.CreateSecret(tt.in)
+			msg := tt.msg
+			if strings.Contains(msg, "%s") {
+				msg = fmt.Sprintf(msg, first.ARN)
+			}
+			check.Err(t, err, tt.code, msg)
+			if tt.code == "" && out != first {
+				t.Errorf("CreateSecret() repeated = %+v, want %+v", out, first)
+			}
+			if diff := cmp.Diff(before, st.Snapshot()); diff != "" || events != 1 {
+				t.Errorf("CreateSecret() repeated changed the store (%d events; -before +after):\n%s", events, diff)
+			}
+		})
+	}
+}
+
 func TestResolve(t *testing.T) {
 	st, _ := newStore()
 	db := create(t, st, "db", 1)
