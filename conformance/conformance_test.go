@@ -1308,6 +1308,22 @@ func TestIdempotency(t *testing.T) {
 	if diff := cmp.Diff(want, stages(t, c, "db")); diff != "" {
 		t.Errorf("DescribeSecret() after a conflicting put mismatch (-want +got):\n%s", diff)
 	}
+
+	// CreateSecret again with the first version's token: a repeat with its
+	// value succeeds with the same answer; another value is the token in
+	// use; another token is the name in use (SEMANTICS §9 [R]).
+	again, err := c.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("db"), ClientRequestToken: aws.String(auto), SecretString: aws.String("one")})
+	if err != nil || aws.ToString(again.ARN) != aws.ToString(created.ARN) || aws.ToString(again.VersionId) != auto {
+		t.Errorf("CreateSecret() repeated = %+v, %v; want ARN %s, VersionId %s", again, err, aws.ToString(created.ARN), auto)
+	}
+	_, err = c.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("db"), ClientRequestToken: aws.String(auto), SecretString: aws.String("other")})
+	checkError(t, err, "ResourceExistsException",
+		"You can't use ClientRequestToken "+auto+" because that value is already in use for a version of secret "+aws.ToString(created.ARN)+".")
+	_, err = c.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("db"), SecretString: aws.String("one")})
+	checkError(t, err, "ResourceExistsException", "The operation failed because the secret db already exists.")
+	if diff := cmp.Diff(want, stages(t, c, "db")); diff != "" {
+		t.Errorf("DescribeSecret() after CreateSecret repeated mismatch (-want +got):\n%s", diff)
+	}
 }
 
 // TestEmptyMembers sends optional members empty, as the SDK does for
