@@ -79,7 +79,13 @@ func validName(op, name string) error {
 	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("name", name, 1, MaxNameLen)); err != nil {
 		return err
 	}
-	for _, c := range []byte(name) {
+	return nameChars(op, name)
+}
+
+// nameChars checks that s holds only the characters of a name: ASCII
+// letters, digits and /_+=.@- [R].
+func nameChars(op, s string) error {
+	for _, c := range []byte(s) {
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '/' || c == '_' || c == '+' || c == '=' || c == '.' || c == '@' || c == '-') {
 			return &stagelabel.Error{Op: op, Code: stagelabel.ErrValidation,
 				Message: "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"}

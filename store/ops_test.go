@@ -137,6 +137,88 @@ func TestCreateSecretRepeated(t *testing.T) {
 	}
 }
 
+// TestInvalidSecretId checks that every operation taking a SecretId
+// refuses one that is neither a name nor an ARN, changing nothing (SEMANTICS
+// §9 [R] for DeleteSecret, DescribeSecret, GetSecretValue,
+// ListSecretVersionIds, PutSecretValue, TagResource, UntagResource and
+// UpdateSecret; [M] for the others).
+func TestInvalidSecretId(t *testing.T) {
+	const id = "db name!#"
+	ops := map[string]func(st *store.Store) error{
+		"DeleteSecret": func(st *store.Store) error {
+			_, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: id, ForceDeleteWithoutRecovery: true})
+			return err
+		},
+		"DescribeSecret": func(st *store.Store) error {
+			_, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: id})
+			return err
+		},
+		"GetSecretValue": func(st *store.Store) error {
+			_, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: id})
+			return err
+		},
+		"ListSecretVersionIds": func(st *store.Store) error {
+			_, err := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: id})
+			return err
+		},
+		"PutSecretValue": func(st *store.Store) error {
+			_, err := st.PutSecretValue(store.PutSecretValueInput{SecretId: id, ClientRequestToken: tok(2), SecretString: ptr("v")})
+			return err
+		},
+		"TagResource": func(st *store.Store) error {
+			_, err := st.TagResource(store.TagResourceInput{SecretId: id, Tags: []store.Tag{{"k", "v"}}})
+			return err
+		},
+		"UntagResource": func(st *store.Store) error {
+			_, err := st.UntagResource(store.UntagResourceInput{SecretId: id, TagKeys: []string{"k"}})
+			return err
+		},
+		"UpdateSecret": func(st *store.Store) error {
+			_, err := st.UpdateSecret(store.UpdateSecretInput{SecretId: id, ClientRequestToken: tok(2), Description: ptr("d")})
+			return err
+		},
+		"UpdateSecretVersionStage": func(st *store.Store) error {
+			_, err := st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: id, VersionStage: "X", MoveToVersionId: tok(1)})
+			return err
+		},
+		"RotateSecret": func(st *store.Store) error {
+			_, err := st.RotateSecret(store.RotateSecretInput{SecretId: id, ClientRequestToken: tok(2)})
+			return err
+		},
+		"CancelRotateSecret": func(st *store.Store) error {
+			_, err := st.CancelRotateSecret(store.CancelRotateSecretInput{SecretId: id})
+			return err
+		},
+		"RestoreSecret": func(st *store.Store) error {
+			_, err := st.RestoreSecret(store.RestoreSecretInput{SecretId: id})
+			return err
+		},
+		"PutResourcePolicy": func(st *store.Store) error {
+			_, err := st.PutResourcePolicy(store.PutResourcePolicyInput{SecretId: id, ResourcePolicy: "{}"})
+			return err
+		},
+		"GetResourcePolicy": func(st *store.Store) error {
+			_, err := st.GetResourcePolicy(store.GetResourcePolicyInput{SecretId: id})
+			return err
+		},
+		"DeleteResourcePolicy": func(st *store.Store) error {
+			_, err := st.DeleteResourcePolicy(store.DeleteResourcePolicyInput{SecretId: id})
+			return err
+		},
+	}
+	for op, f := range ops {
+		t.Run(op, func(t *testing.T) {
+			st, _ := newStore()
+			create(t, st, "db", 1)
+			before := st.Snapshot()
+			check.Err(t, f(st), stagelabel.ErrValidation, invalidName)
+			if diff := cmp.Diff(before, st.Snapshot()); diff != "" {
+				t.Errorf("%s changed the store (-before +after):\n%s", op, diff)
+			}
+		})
+	}
+}
+
 func TestResolve(t *testing.T) {
 	st, _ := newStore()
 	db := create(t, st, "db", 1)
@@ -144,7 +226,7 @@ func TestResolve(t *testing.T) {
 	prefix := "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
 	tests := []struct {
 		name, id string
-		want     string // the name found; "" for not found
+		want     string // the name found; "" for not found, "!" for an invalid id
 	}{
 		{"name", "db", "db"},
 		{"full ARN", db.ARN, "db"},
@@ -155,11 +237,20 @@ func TestResolve(t *testing.T) {
 		{"a name ending in -6 characters, by name", "trap-abcdef", "trap-abcdef"},
 		{"its full ARN", trap.ARN, "trap-abcdef"},
 		{"its partial ARN is taken as a full ARN, so not found", prefix + "trap-abcdef", ""},
-		{"the name part of an ARN is not a name", "secret:db", ""},
+		{"the name part of an ARN is not a name: a colon is no name's", "secret:db", "!"},
+		// Neither a name nor an ARN: ValidationException (SEMANTICS §9 [R]).
+		{"a space", "a b", "!"},
+		{"a non-ASCII letter", "café", "!"},
+		{"arn: alone is taken as an ARN, so not found", "arn:", ""},
+		{"an ARN with a space", prefix + "a b", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: tt.id})
+			if tt.want == "!" {
+				check.Err(t, err, stagelabel.ErrValidation, invalidName)
+				return
+			}
 			if tt.want == "" {
 				check.Err(t, err, stagelabel.ErrResourceNotFound, notFound)
 				return

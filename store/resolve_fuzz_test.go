@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stagelabel/stagelabel"
@@ -10,7 +11,9 @@ import (
 
 // FuzzSecretId checks SecretId resolution against its rules: a secret is
 // found by its name, its full ARN, or its ARN without suffix unless its
-// name itself ends in "-" and six characters; by nothing else.
+// name itself ends in "-" and six characters; by nothing else; and an id
+// that is not an ARN and holds a character no name holds is a validation
+// error.
 func FuzzSecretId(f *testing.F) {
 	st, _ := newStore()
 	names := []string{"db", "trap-abcdef", "-abcdef", "a/b-c", "x-12345"}
@@ -44,8 +47,16 @@ func FuzzSecretId(f *testing.F) {
 			t.Fatalf("DescribeSecret(%q) found %q", id, d.Name)
 		case !errors.Is(err, stagelabel.ErrResourceNotFound) && !errors.Is(err, stagelabel.ErrValidation):
 			t.Fatalf("DescribeSecret(%q): %v, want not found or a validation error", id, err)
-		case errors.Is(err, stagelabel.ErrValidation) && id != "" && len([]rune(id)) <= 2048:
+		case errors.Is(err, stagelabel.ErrValidation) && id != "" && len([]rune(id)) <= 2048 && !notNameOrARN(id):
 			t.Fatalf("DescribeSecret(%q): %v", id, err)
+		case errors.Is(err, stagelabel.ErrResourceNotFound) && notNameOrARN(id):
+			t.Fatalf("DescribeSecret(%q): %v, want a validation error", id, err)
 		}
 	})
+}
+
+// notNameOrARN reports whether id is neither an ARN nor made of a name's
+// characters.
+func notNameOrARN(id string) bool {
+	return !strings.HasPrefix(id, "arn:") && strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_+=.@-") != ""
 }

@@ -243,13 +243,24 @@ func markedForDeletion(op string) error {
 }
 
 // lookup finds the slot and current record of the secret secretID names:
-// its name, its full ARN, or its ARN without the random suffix [R]. An
+// its name, its full ARN, or its ARN without the random suffix [R]. An id
+// that is not an ARN (begins with "arn:") and holds a character no name
+// holds is ValidationException "Invalid name. Must be a valid name
+// containing alphanumeric characters, or any of the following: -/_+=.@!",
+// for every operation that takes a SecretId ([R] for DeleteSecret,
+// DescribeSecret, GetSecretValue, ListSecretVersionIds, PutSecretValue,
+// TagResource, UntagResource and UpdateSecret; [M] for the others). An
 // ARN-shaped id whose name part ends in "-" and six characters is taken as
 // a full ARN, so a partial ARN of a name that itself ends so is not found
 // [R].
 func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, error) {
 	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("secretId", secretID, 1, 2048)); err != nil {
 		return nil, nil, err
+	}
+	if !strings.HasPrefix(secretID, "arn:") { // then a name: of a name's characters [R]
+		if err := nameChars(op, secretID); err != nil {
+			return nil, nil, err
+		}
 	}
 	name, fullARN := secretID, ""
 	if rest, ok := strings.CutPrefix(secretID, st.prefix); ok {
