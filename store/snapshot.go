@@ -221,25 +221,18 @@ func Open(backend Backend, opts ...Option) (*Store, error) {
 	}
 	const batch = 256 // secrets a worker takes at once
 	work := make(chan []stored, runtime.GOMAXPROCS(0))
-	var (
-		wg       sync.WaitGroup
-		failOnce sync.Once
-		failure  error
-		failed   atomic.Bool
-	)
-	fail := func(err error) {
-		failOnce.Do(func() { failure = err })
-		failed.Store(true)
-	}
+	var wg sync.WaitGroup
+	var failure atomic.Pointer[error] // the first secret refused
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for b := range work {
 				for _, x := range b {
-					if failed.Load() {
+					if failure.Load() != nil {
 						break
 					}
 					if err := st.put(x.s, x.rev); err != nil {
-						fail(fmt.Errorf("store: opening: %w", err))
+						err = fmt.Errorf("store: opening: %w", err)
+						failure.CompareAndSwap(nil, &err)
 					}
 				}
 			}
@@ -247,7 +240,7 @@ func Open(backend Backend, opts ...Option) (*Store, error) {
 	}
 	next := make([]stored, 0, batch)
 	err := backend.Load(func(s SecretSnapshot, rev Revision) error {
-		if failed.Load() {
+		if failure.Load() != nil {
 			return errors.New("store: opening: stopped") // the workers' error is the one returned
 		}
 		if next = append(next, stored{s, rev}); len(next) == batch {
@@ -259,8 +252,8 @@ func Open(backend Backend, opts ...Option) (*Store, error) {
 	work <- next
 	close(work)
 	wg.Wait()
-	if failure != nil {
-		return nil, failure
+	if e := failure.Load(); e != nil {
+		return nil, *e
 	}
 	if err != nil {
 		return nil, err
