@@ -19,7 +19,6 @@ package awsjson
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -29,15 +28,14 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/store"
+	"github.com/stagelabel/stagelabel/version"
 )
 
 // MaxBodyBytes is the largest request body the handler reads; a larger one
@@ -91,16 +89,39 @@ func op[In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) st
 	}
 }
 
+// wire is the input of an operation as the handler decodes it, where that
+// differs from the store's input In: input gives the store's input and the
+// violations the store cannot see.
+type wire[In any] interface {
+	input() (In, []string)
+}
+
+// opWire makes an operation of a store method taking In, decoded as W.
+func opWire[W wire[In], In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) string) operation {
+	return func(st *store.Store, body []byte) (any, string, error) {
+		var w W
+		if err := decode(body, &w); err != nil {
+			return nil, "", err
+		}
+		in, violations := w.input()
+		if err := stagelabel.ValidationError("", violations...); err != nil {
+			return nil, secretOf(in), err
+		}
+		out, err := f(st, in)
+		return out, secretOf(in), err
+	}
+}
+
 // operations are the operations the handler serves, by name.
 var operations = map[string]operation{
-	"CreateSecret":             op((*store.Store).CreateSecret, func(in store.CreateSecretInput) string { return in.Name }),
-	"PutSecretValue":           op((*store.Store).PutSecretValue, func(in store.PutSecretValueInput) string { return in.SecretId }),
-	"UpdateSecret":             op((*store.Store).UpdateSecret, func(in store.UpdateSecretInput) string { return in.SecretId }),
-	"GetSecretValue":           op((*store.Store).GetSecretValue, func(in store.GetSecretValueInput) string { return in.SecretId }),
+	"CreateSecret":             opWire[createSecretInput]((*store.Store).CreateSecret, func(in store.CreateSecretInput) string { return in.Name }),
+	"PutSecretValue":           opWire[putSecretValueInput]((*store.Store).PutSecretValue, func(in store.PutSecretValueInput) string { return in.SecretId }),
+	"UpdateSecret":             opWire[updateSecretInput]((*store.Store).UpdateSecret, func(in store.UpdateSecretInput) string { return in.SecretId }),
+	"GetSecretValue":           opWire[getSecretValueInput]((*store.Store).GetSecretValue, func(in store.GetSecretValueInput) string { return in.SecretId }),
 	"DescribeSecret":           op((*store.Store).DescribeSecret, func(in store.DescribeSecretInput) string { return in.SecretId }),
 	"ListSecretVersionIds":     op((*store.Store).ListSecretVersionIds, func(in store.ListSecretVersionIdsInput) string { return in.SecretId }),
-	"UpdateSecretVersionStage": op((*store.Store).UpdateSecretVersionStage, func(in store.UpdateSecretVersionStageInput) string { return in.SecretId }),
-	"RotateSecret":             op((*store.Store).RotateSecret, func(in store.RotateSecretInput) string { return in.SecretId }),
+	"UpdateSecretVersionStage": opWire[updateSecretVersionStageInput]((*store.Store).UpdateSecretVersionStage, func(in store.UpdateSecretVersionStageInput) string { return in.SecretId }),
+	"RotateSecret":             opWire[rotateSecretInput]((*store.Store).RotateSecret, func(in store.RotateSecretInput) string { return in.SecretId }),
 	"CancelRotateSecret":       op((*store.Store).CancelRotateSecret, func(in store.CancelRotateSecretInput) string { return in.SecretId }),
 	"DeleteSecret":             op((*store.Store).DeleteSecret, func(in store.DeleteSecretInput) string { return in.SecretId }),
 	"RestoreSecret":            op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
@@ -141,9 +162,6 @@ func (h *Handler) run(r *http.Request, name string, ours bool) (any, string, err
 	if err != nil {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrSerialization, Message: "The request body could not be read: " + err.Error()}
 	}
-	if err := emptyMembers(name, body); err != nil {
-		return nil, "", err
-	}
 	out, secret, err := f(h.st, body)
 	if e := (*stagelabel.Error)(nil); errors.As(err, &e) && e.Op == "" {
 		e.Op = name
@@ -174,52 +192,98 @@ func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 		}{string(code), msg})
 		return status
 	}
-	w.Write(appendWire(make([]byte, 0, 512), reflect.ValueOf(out)))
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(out) // each member says, in its tag, when it is left out
 	return http.StatusOK
 }
 
-// member is an optional string member of a request, by its JSON name, with
-// the name AWS gives it in validation messages and its length limits.
-type member struct {
-	name, path string
-	lo, hi     int
+// Inputs with optional string members that the store takes as "not given"
+// when empty: on the wire an empty one is given, and AWS refuses it for its
+// length [D]. Each of these inputs decodes such members as pointers, which
+// tell the two apart in the one pass that decodes the request, and gives
+// the store's input and the violations.
+type (
+	createSecretInput struct {
+		store.CreateSecretInput
+		ClientRequestToken *string
+	}
+	putSecretValueInput struct {
+		store.PutSecretValueInput
+		ClientRequestToken *string
+	}
+	updateSecretInput struct {
+		store.UpdateSecretInput
+		ClientRequestToken *string
+	}
+	rotateSecretInput struct {
+		store.RotateSecretInput
+		ClientRequestToken *string
+	}
+	getSecretValueInput struct {
+		store.GetSecretValueInput
+		VersionId, VersionStage *string
+	}
+	updateSecretVersionStageInput struct {
+		store.UpdateSecretVersionStageInput
+		RemoveFromVersionId, MoveToVersionId *string
+	}
+)
+
+func (in createSecretInput) input() (store.CreateSecretInput, []string) {
+	var bad string
+	in.CreateSecretInput.ClientRequestToken, bad = idMember(in.ClientRequestToken, "clientRequestToken")
+	return in.CreateSecretInput, []string{bad}
 }
 
-// optional lists, by operation, the optional string members the store takes
-// as "not given" when empty. On the wire an empty value is given, and AWS
-// refuses it for its length [D].
-var optional = map[string][]member{
-	"CreateSecret":             {{"ClientRequestToken", "clientRequestToken", 32, 64}},
-	"PutSecretValue":           {{"ClientRequestToken", "clientRequestToken", 32, 64}},
-	"RotateSecret":             {{"ClientRequestToken", "clientRequestToken", 32, 64}},
-	"UpdateSecret":             {{"ClientRequestToken", "clientRequestToken", 32, 64}},
-	"GetSecretValue":           {{"VersionId", "versionId", 32, 64}, {"VersionStage", "versionStage", 1, 256}},
-	"UpdateSecretVersionStage": {{"RemoveFromVersionId", "removeFromVersionId", 32, 64}, {"MoveToVersionId", "moveToVersionId", 32, 64}},
+func (in putSecretValueInput) input() (store.PutSecretValueInput, []string) {
+	var bad string
+	in.PutSecretValueInput.ClientRequestToken, bad = idMember(in.ClientRequestToken, "clientRequestToken")
+	return in.PutSecretValueInput, []string{bad}
 }
 
-// emptyMembers returns the ValidationException of a request that sends an
-// optional member of op empty, or nil.
-func emptyMembers(op string, body []byte) error {
-	members := optional[op]
-	if len(members) == 0 || !bytes.Contains(body, []byte(`""`)) {
-		return nil // no member can be empty: the common case costs a scan
+func (in updateSecretInput) input() (store.UpdateSecretInput, []string) {
+	var bad string
+	in.UpdateSecretInput.ClientRequestToken, bad = idMember(in.ClientRequestToken, "clientRequestToken")
+	return in.UpdateSecretInput, []string{bad}
+}
+
+func (in rotateSecretInput) input() (store.RotateSecretInput, []string) {
+	var bad string
+	in.RotateSecretInput.ClientRequestToken, bad = idMember(in.ClientRequestToken, "clientRequestToken")
+	return in.RotateSecretInput, []string{bad}
+}
+
+func (in getSecretValueInput) input() (store.GetSecretValueInput, []string) {
+	var badID, badStage string
+	in.GetSecretValueInput.VersionId, badID = idMember(in.VersionId, "versionId")
+	in.GetSecretValueInput.VersionStage, badStage = optional(in.VersionStage, "versionStage", stage.MinLen, stage.MaxLen)
+	return in.GetSecretValueInput, []string{badID, badStage}
+}
+
+func (in updateSecretVersionStageInput) input() (store.UpdateSecretVersionStageInput, []string) {
+	var badFrom, badTo string
+	in.UpdateSecretVersionStageInput.RemoveFromVersionId, badFrom = idMember(in.RemoveFromVersionId, "removeFromVersionId")
+	in.UpdateSecretVersionStageInput.MoveToVersionId, badTo = idMember(in.MoveToVersionId, "moveToVersionId")
+	return in.UpdateSecretVersionStageInput, []string{badFrom, badTo}
+}
+
+// optional returns the value of an optional string member, "" when
+// absent, and the violation of an empty one, which its length lo..hi
+// refuses; the store checks every other value.
+func optional(v *string, path string, lo, hi int) (string, string) {
+	switch {
+	case v == nil:
+		return "", ""
+	case *v == "":
+		return "", stagelabel.LengthViolation(path, "", lo, hi)
 	}
-	var raw map[string]json.RawMessage
-	if json.Unmarshal(body, &raw) != nil {
-		return nil // decode words the error
-	}
-	var violations []string
-	for _, m := range members {
-		for key, v := range raw {
-			// encoding/json matches member names without regard to case;
-			// so does this check, so that no spelling slips past it.
-			if strings.EqualFold(key, m.name) && string(v) == `""` {
-				violations = append(violations, stagelabel.LengthViolation(m.path, "", m.lo, m.hi))
-				break
-			}
-		}
-	}
-	return stagelabel.ValidationError(op, violations...)
+	return *v, ""
+}
+
+// idMember is [optional] for a member holding a version id.
+func idMember(v *string, path string) (string, string) {
+	return optional(v, path, version.MinIDLen, version.MaxIDLen)
 }
 
 // decode reads a request body into in: an empty body is an empty request;
@@ -288,124 +352,6 @@ func requestID(n uint64) string {
 	hex.Encode(b[24:], raw[10:])
 	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
 	return string(b[:])
-}
-
-// appendWire appends v, an output of the store, as the protocol sends it:
-// zero members left out (but those sentWhenZero), times as epoch seconds,
-// byte slices as base64, map keys sorted.
-func appendWire(buf []byte, v reflect.Value) []byte {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return append(buf, "null"...)
-		}
-		return appendWire(buf, v.Elem())
-	case reflect.Struct:
-		if t, ok := v.Interface().(time.Time); ok {
-			return strconv.AppendFloat(buf, float64(t.Unix())+float64(t.Nanosecond())/1e9, 'f', -1, 64)
-		}
-		buf = append(buf, '{')
-		buf, _ = appendMembers(buf, v, true)
-		return append(buf, '}')
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			buf = append(buf, '"')
-			buf = base64.StdEncoding.AppendEncode(buf, v.Bytes())
-			return append(buf, '"')
-		}
-		buf = append(buf, '[')
-		for i := range v.Len() {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = appendWire(buf, v.Index(i))
-		}
-		return append(buf, ']')
-	case reflect.Map:
-		keys := v.MapKeys()
-		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
-		buf = append(buf, '{')
-		for i, k := range keys {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = appendString(buf, k.String())
-			buf = append(buf, ':')
-			buf = appendWire(buf, v.MapIndex(k))
-		}
-		return append(buf, '}')
-	case reflect.String:
-		return appendString(buf, v.String())
-	case reflect.Bool:
-		return strconv.AppendBool(buf, v.Bool())
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(buf, v.Int(), 10)
-	}
-	b, _ := json.Marshal(v.Interface()) // no output has other kinds today
-	return append(buf, b...)
-}
-
-// plain reports whether s is ASCII that JSON needs no escape for.
-func plain(s string) bool {
-	for i := range len(s) {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-// appendMembers appends the members of struct v, those of embedded
-// structs inline, as encoding/json does, and reports whether the next one
-// is still the first.
-func appendMembers(buf []byte, v reflect.Value, first bool) ([]byte, bool) {
-	for i := range v.NumField() {
-		f, field := v.Field(i), v.Type().Field(i)
-		if field.Anonymous && f.Kind() == reflect.Struct {
-			buf, first = appendMembers(buf, f, first)
-			continue
-		}
-		if f.IsZero() && !sentWhenZero(v.Type(), field.Name) {
-			continue
-		}
-		if !first {
-			buf = append(buf, ',')
-		}
-		first = false
-		buf = appendString(buf, field.Name)
-		buf = append(buf, ':')
-		buf = appendWire(buf, f)
-	}
-	return buf, first
-}
-
-// sentWhenZero reports whether the member name of a struct of type t is
-// sent even when zero: RotationEnabled, which AWS always sends [R], and a
-// tag's Value, which an empty string is [M].
-func sentWhenZero(t reflect.Type, name string) bool {
-	return name == "RotationEnabled" || name == "Value" && t == tagType
-}
-
-var tagType = reflect.TypeFor[store.Tag]()
-
-// appendString appends s as a JSON string, as encoding/json writes it
-// (invalid UTF-8 as U+FFFD).
-func appendString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	if plain(s) {
-		return append(append(buf, s...), '"')
-	}
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			buf = append(buf, '\\', byte(r))
-		case r < 0x20:
-			buf = fmt.Appendf(buf, `\u%04x`, r)
-		default:
-			buf = utf8.AppendRune(buf, r)
-		}
-	}
-	return append(buf, '"')
 }
 
 // Store returns the store the handler serves.

@@ -1,52 +1,43 @@
 package awsjson
 
 import (
-	"encoding/json"
-	"reflect"
+	"net/http/httptest"
 	"testing"
-	"unicode/utf8"
+	"time"
+
+	"github.com/stagelabel/stagelabel/store"
 )
 
-// FuzzAppendString checks the JSON string writer against encoding/json:
-// what it writes decodes to the same text (invalid UTF-8 as U+FFFD).
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", `q"b\s`, "\x00\x1f\n\t", "é€😀", "\xff\xfe", "<&>", "\u2028"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		out := appendString(nil, s)
-		var got string
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("appendString(%q) = %s, not JSON: %v", s, out, err)
+// TestWire holds the member rules the outputs' tags state, as the handler
+// encodes them: zero members left out [R], times as epoch seconds with
+// their fraction [R], SecretBinary as base64 [R], map keys sorted, an empty
+// list that AWS sends kept [R], and a tag's empty Value sent [M].
+func TestWire(t *testing.T) {
+	at := store.Time{Time: time.Unix(1523477145, 713_000_000)}
+	for _, c := range []struct {
+		name string
+		out  any
+		want string
+	}{
+		{"zero members left out", store.DescribeSecretOutput{SecretDetails: store.SecretDetails{ARN: "a", Name: "n"}},
+			`{"ARN":"a","Name":"n"}`},
+		{"times as epoch seconds", store.DeleteSecretOutput{ARN: "a", Name: "n", DeletionDate: at},
+			`{"ARN":"a","Name":"n","DeletionDate":1523477145.713}`},
+		{"binary as base64", store.GetSecretValueOutput{VersionId: "v", SecretBinary: []byte{0, 255}},
+			`{"VersionId":"v","SecretBinary":"AP8="}`},
+		{"map keys sorted", store.DescribeSecretOutput{VersionIdsToStages: map[string][]string{"b": {"2"}, "a": {"1"}}},
+			`{"VersionIdsToStages":{"a":["1"],"b":["2"]}}`},
+		{"an empty list kept", store.ListSecretVersionIdsOutput{Versions: []store.SecretVersionsListEntry{}},
+			`{"Versions":[]}`},
+		{"a tag's empty value sent", store.DescribeSecretOutput{SecretDetails: store.SecretDetails{Tags: []store.Tag{{Key: "k"}}}},
+			`{"Tags":[{"Key":"k","Value":""}]}`},
+		{"no HTML escapes", store.GetSecretValueOutput{Name: "<&>"},
+			`{"Name":"<&>"}`},
+	} {
+		w := httptest.NewRecorder()
+		new(Handler).respond(w, c.out, nil)
+		if got := w.Body.String(); got != c.want+"\n" {
+			t.Errorf("%s: %s\nwant %s", c.name, got, c.want)
 		}
-		want := s
-		if !utf8.ValidString(s) {
-			want = string([]rune(s)) // invalid bytes become U+FFFD
-		}
-		if got != want {
-			t.Fatalf("appendString(%q) decodes to %q", s, got)
-		}
-	})
-}
-
-func TestAppendWire(t *testing.T) {
-	type inner struct{ A string }
-	v := struct {
-		Name            string
-		Empty           string
-		RotationEnabled bool
-		Flag            bool
-		Bytes           []byte
-		List            []string
-		Nil             []string
-		Map             map[string][]string
-		Ptr             *inner
-		NilPtr          *inner
-		N               int64
-	}{Name: "n", Bytes: []byte{0, 255}, List: []string{}, Map: map[string][]string{"b": {"2"}, "a": {"1"}}, Ptr: &inner{"x"}, N: 7}
-	got := string(appendWire(nil, reflect.ValueOf(v)))
-	want := `{"Name":"n","RotationEnabled":false,"Bytes":"AP8=","List":[],"Map":{"a":["1"],"b":["2"]},"Ptr":{"A":"x"},"N":7}`
-	if got != want {
-		t.Errorf("appendWire() = %s\nwant %s", got, want)
 	}
 }

@@ -206,7 +206,7 @@ func apply(st *store.Store, c call) reply {
 	case opDescribe:
 		var out store.DescribeSecretOutput
 		out, err = st.DescribeSecret(store.DescribeSecretInput{SecretId: id})
-		r = reply{arn: out.ARN, describe: out.VersionIdsToStages, deleted: out.DeletedDate}
+		r = reply{arn: out.ARN, describe: out.VersionIdsToStages, deleted: out.DeletedDate.Time}
 	case opRotate:
 		var out store.RotateSecretOutput
 		out, err = st.RotateSecret(store.RotateSecretInput{SecretId: id, ClientRequestToken: c.token})
@@ -219,7 +219,7 @@ func apply(st *store.Store, c call) reply {
 		}
 		var out store.DeleteSecretOutput
 		out, err = st.DeleteSecret(in)
-		r = reply{arn: out.ARN, deletion: out.DeletionDate}
+		r = reply{arn: out.ARN, deletion: out.DeletionDate.Time}
 	case opRestore:
 		var out store.RestoreSecretOutput
 		out, err = st.RestoreSecret(store.RestoreSecretInput{SecretId: id})
@@ -232,7 +232,7 @@ func apply(st *store.Store, c call) reply {
 			if _, ok := r.entries[e.Name]; ok {
 				return reply{code: "ListSecrets lists a name twice", message: e.Name}
 			}
-			r.entries[e.Name] = reply{arn: e.ARN, describe: e.SecretVersionsToStages, deleted: e.DeletedDate}
+			r.entries[e.Name] = reply{arn: e.ARN, describe: e.SecretVersionsToStages, deleted: e.DeletedDate.Time}
 		}
 		if out.NextToken != "" {
 			return reply{code: "ListSecrets paged", message: out.NextToken}
@@ -333,6 +333,17 @@ func expect(s state, c call, got reply) (state, reply) {
 			return s, reply{unlisted: true}
 		}
 		return s, reply{arn: arn, describe: s.describe(), deleted: s.deletedDate()}
+	case c.op == opDelete && c.force && (!s.live || c.arn != "" && c.arn != arn):
+		// Forced, a DeleteSecret of a secret that does not exist succeeds
+		// and changes nothing [R]: the ARN given, or one for the name.
+		want := reply{arn: c.arn, deletion: t0}
+		if c.arn == "" {
+			want.arn = got.arn
+			if !wellFormed(got.arn, c.name) {
+				want.arn = arnPrefix + c.name + "-" + "<6 letters or digits>"
+			}
+		}
+		return s, want
 	case !s.live || c.arn != "" && c.arn != arn:
 		return s, notFound
 	case s.scheduled && c.op != opDescribe && c.op != opRestore && !(c.op == opDelete && c.force):

@@ -17,8 +17,8 @@ const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 // newARN returns an ARN for a new secret called name:
 // arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random
 // letters or digits> [D].
-func (st *Store) newARN(name string) (string, error) {
-	suffix, err := st.draw("CreateSecret", alphanumeric, suffixLen)
+func (st *Store) newARN(op, name string) (string, error) {
+	suffix, err := st.draw(op, alphanumeric, suffixLen)
 	if err != nil {
 		return "", err
 	}

@@ -123,7 +123,7 @@ func TestRestoreRacesExpiry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.before, c.after = del.DeletionDate.Add(-time.Nanosecond), del.DeletionDate
+		c.before, c.after = del.DeletionDate.Add(-time.Nanosecond), del.DeletionDate.Time
 		c.stepped.Store(true)
 		var restored store.RestoreSecretOutput
 		var restoreErr error

@@ -124,9 +124,6 @@ func (m *model) tag(id string, tags []store.Tag, f func(*msecret)) stagelabel.Co
 	case !ms.deleteAt.IsZero():
 		return stagelabel.ErrInvalidRequest
 	}
-	if ms.tags == nil {
-		ms.tags = map[string]string{}
-	}
 	f(ms)
 	return ""
 }
@@ -154,6 +151,9 @@ func (sm *machine) check(t *rapid.T) {
 			t.Fatalf("DescribeSecret(%s) = %+v; model %v, deleting %v:\n%s", name, d, ms.s, ms.deleteAt, diff)
 		}
 		var tags []store.Tag
+		if ms.tags != nil {
+			tags = []store.Tag{}
+		}
 		for _, k := range slices.Sorted(maps.Keys(ms.tags)) {
 			tags = append(tags, store.Tag{Key: k, Value: ms.tags[k]})
 		}
@@ -289,6 +289,9 @@ func TestStateMachine(t *testing.T) {
 				_, err := sm.st.TagResource(store.TagResourceInput{SecretId: id, Tags: tags})
 				sm.m.now = sm.c.Now()
 				compare(t, "TagResource", err, sm.m.tag(id, tags, func(ms *msecret) {
+					if ms.tags == nil { // tagged: Tags is sent from now on, [] once every tag is removed [R]
+						ms.tags = map[string]string{}
+					}
 					for _, tag := range tags {
 						ms.tags[tag.Key] = tag.Value
 					}
@@ -374,6 +377,8 @@ func TestStateMachine(t *testing.T) {
 				sm.m.now = sm.c.Now()
 				name, ms := sm.m.find(id)
 				switch {
+				case ms == nil && force: // a success that changes nothing [R]
+					compare(t, "DeleteSecret", err, "")
 				case ms == nil:
 					compare(t, "DeleteSecret", err, stagelabel.ErrResourceNotFound)
 				case force:

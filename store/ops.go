@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/stagelabel/stagelabel"
@@ -46,9 +47,9 @@ func (in CreateSecretInput) Format(f fmt.State, verb rune) {
 // CreateSecretOutput is the output of CreateSecret. VersionId is empty when
 // the secret was created without a value.
 type CreateSecretOutput struct {
-	ARN       string
-	Name      string
-	VersionId string
+	ARN       string `json:",omitzero"`
+	Name      string `json:",omitzero"`
+	VersionId string `json:",omitzero"`
 }
 
 // CreateSecret creates a secret, with a first version carrying AWSCURRENT
@@ -95,7 +96,7 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 	}
 	now := st.now()
 	v = v.With(version.WithCreated(now))
-	arn, err := st.newARN(in.Name)
+	arn, err := st.newARN(op, in.Name)
 	if err != nil {
 		return CreateSecretOutput{}, err
 	}
@@ -186,10 +187,10 @@ func redacted(text *string, binary []byte) string {
 
 // PutSecretValueOutput is the output of PutSecretValue.
 type PutSecretValueOutput struct {
-	ARN           string
-	Name          string
-	VersionId     string
-	VersionStages []string
+	ARN           string   `json:",omitzero"`
+	Name          string   `json:",omitzero"`
+	VersionId     string   `json:",omitzero"`
+	VersionStages []string `json:",omitzero"`
 }
 
 // PutSecretValue adds a version to a secret and stages it as
@@ -257,9 +258,9 @@ func (in UpdateSecretInput) Format(f fmt.State, verb rune) {
 // UpdateSecretOutput is the output of UpdateSecret. VersionId is empty
 // when no value was given.
 type UpdateSecretOutput struct {
-	ARN       string
-	Name      string
-	VersionId string
+	ARN       string `json:",omitzero"`
+	Name      string `json:",omitzero"`
+	VersionId string `json:",omitzero"`
 }
 
 // UpdateSecret changes a secret's description, its value, or both, in one
@@ -342,13 +343,13 @@ type GetSecretValueInput struct {
 // GetSecretValueOutput is the output of GetSecretValue. It holds secret
 // material: its String and Format never print it.
 type GetSecretValueOutput struct {
-	ARN           string
-	Name          string
-	VersionId     string
-	SecretString  *string
-	SecretBinary  []byte
-	VersionStages []string
-	CreatedDate   time.Time
+	ARN           string   `json:",omitzero"`
+	Name          string   `json:",omitzero"`
+	VersionId     string   `json:",omitzero"`
+	SecretString  *string  `json:",omitzero"`
+	SecretBinary  []byte   `json:",omitzero"`
+	VersionStages []string `json:",omitzero"`
+	CreatedDate   Time     `json:",omitzero"`
 }
 
 // String returns the output without its SecretString and SecretBinary.
@@ -404,7 +405,7 @@ func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, e
 		return GetSecretValueOutput{}, err
 	}
 	out := GetSecretValueOutput{ARN: next.secret.ARN(), Name: next.secret.Name(), VersionId: string(v.ID()),
-		VersionStages: names(next.secret.Labels(v.ID())), CreatedDate: v.Created()}
+		VersionStages: names(next.secret.Labels(v.ID())), CreatedDate: Time{v.Created()}}
 	if s, ok := v.SecretString(); ok {
 		out.SecretString = &s
 	}
@@ -423,8 +424,8 @@ type UpdateSecretVersionStageInput struct {
 // UpdateSecretVersionStageOutput is the output of UpdateSecretVersionStage:
 // the ARN and name only, no VersionId [R].
 type UpdateSecretVersionStageOutput struct {
-	ARN  string
-	Name string
+	ARN  string `json:",omitzero"`
+	Name string `json:",omitzero"`
 }
 
 // UpdateSecretVersionStage moves a staging label as
@@ -482,9 +483,9 @@ type RotateSecretInput struct {
 // RotateSecretOutput is the output of RotateSecret. VersionId is the new
 // AWSPENDING version, empty when RotateImmediately was false.
 type RotateSecretOutput struct {
-	ARN       string
-	Name      string
-	VersionId string
+	ARN       string `json:",omitzero"`
+	Name      string `json:",omitzero"`
+	VersionId string `json:",omitzero"`
 }
 
 // RotateSecret enables rotation, keeps the Lambda ARN and rules given, and
@@ -547,9 +548,9 @@ type CancelRotateSecretInput struct {
 // the version carrying AWSPENDING, if any: the rotation it held is left
 // for the caller to clean up.
 type CancelRotateSecretOutput struct {
-	ARN       string
-	Name      string
-	VersionId string
+	ARN       string `json:",omitzero"`
+	Name      string `json:",omitzero"`
+	VersionId string `json:",omitzero"`
 }
 
 // CancelRotateSecret turns rotation off. It leaves AWSPENDING where it is
@@ -584,9 +585,9 @@ type DeleteSecretInput struct {
 
 // DeleteSecretOutput is the output of DeleteSecret.
 type DeleteSecretOutput struct {
-	ARN          string
-	Name         string
-	DeletionDate time.Time
+	ARN          string `json:",omitzero"`
+	Name         string `json:",omitzero"`
+	DeletionDate Time   `json:",omitzero"`
 }
 
 // DeleteSecret schedules a secret's deletion after a recovery window of 7 to
@@ -625,11 +626,36 @@ func (st *Store) DeleteSecret(in DeleteSecretInput) (DeleteSecretOutput, error) 
 		}
 		return n, nil
 	})
+	if in.ForceDeleteWithoutRecovery && errors.Is(err, stagelabel.ErrResourceNotFound) {
+		return st.deleteMissing(in.SecretId)
+	}
 	if err != nil {
 		return DeleteSecretOutput{}, err
 	}
 	st.report(op, old, next, "")
-	return DeleteSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name(), DeletionDate: next.meta.deleteAt}, nil
+	return DeleteSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name(), DeletionDate: Time{next.meta.deleteAt}}, nil
+}
+
+// deleteMissing answers a DeleteSecret with ForceDeleteWithoutRecovery of
+// a secret that does not exist: a success with ARN, Name and DeletionDate
+// (LocalStack's AWS-validated
+// test_delete_non_existent_secret_returns_as_if_secret_exists) [R], that
+// changes nothing. What they hold is stagelabel's [M]: for an ARN, that
+// ARN and the name in it; for a name, that name and an ARN as CreateSecret
+// would give it; DeletionDate is now.
+func (st *Store) deleteMissing(secretID string) (DeleteSecretOutput, error) {
+	out := DeleteSecretOutput{ARN: secretID, Name: secretID, DeletionDate: Time{st.now()}}
+	if after, ok := strings.CutPrefix(secretID, "arn:"); ok {
+		_, name, _ := strings.Cut(after, ":secret:")
+		if i := len(name) - suffixLen - 1; i > 0 && name[i] == '-' && strings.Trim(name[i+1:], alphanumeric) == "" {
+			name = name[:i] // a full ARN ends in -<6 letters or digits>
+		}
+		out.Name = name
+		return out, nil
+	}
+	arn, err := st.newARN("DeleteSecret", secretID)
+	out.ARN = arn
+	return out, err
 }
 
 // RestoreSecretInput is the input of RestoreSecret.
@@ -639,8 +665,8 @@ type RestoreSecretInput struct {
 
 // RestoreSecretOutput is the output of RestoreSecret.
 type RestoreSecretOutput struct {
-	ARN  string
-	Name string
+	ARN  string `json:",omitzero"`
+	Name string `json:",omitzero"`
 }
 
 // RestoreSecret cancels a scheduled deletion [R]; on a secret not scheduled

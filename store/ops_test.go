@@ -405,6 +405,11 @@ func TestUpdateSecretVersionStage(t *testing.T) {
 func TestRotation(t *testing.T) {
 	st, _ := newStore()
 	create(t, st, "db", 1)
+	// RotationEnabled is left out until rotation is configured (LocalStack's
+	// AWS-validated test_update_secret_description, describe_secret_res_0).
+	if d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); d.RotationEnabled != nil {
+		t.Errorf("RotationEnabled = %v before any rotation, want it left out", *d.RotationEnabled)
+	}
 	rot, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(2),
 		RotationLambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:rotate", RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(int64(30))}})
 	check.Err(t, err, "", "")
@@ -419,7 +424,7 @@ func TestRotation(t *testing.T) {
 	check.Err(t, err, stagelabel.ErrInvalidParameter, "You must provide a ClientRequestToken value. We recommend a UUID-type value.")
 
 	d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
-	if !d.RotationEnabled || d.RotationLambdaARN == "" || d.RotationRules == nil || *d.RotationRules.AutomaticallyAfterDays != 30 || !d.LastRotatedDate.Equal(t0) {
+	if d.RotationEnabled == nil || !*d.RotationEnabled || d.RotationLambdaARN == "" || d.RotationRules == nil || *d.RotationRules.AutomaticallyAfterDays != 30 || !d.LastRotatedDate.Equal(t0) {
 		t.Errorf("DescribeSecret() after RotateSecret = %+v", d)
 	}
 	cancel, err := st.CancelRotateSecret(store.CancelRotateSecretInput{SecretId: "db"})
@@ -431,8 +436,8 @@ func TestRotation(t *testing.T) {
 	if diff := cmp.Diff(want, stages(t, st, "db")); diff != "" {
 		t.Errorf("CancelRotateSecret changed labels (-want +got):\n%s", diff)
 	}
-	if d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); d.RotationEnabled {
-		t.Error("RotationEnabled after CancelRotateSecret")
+	if d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); d.RotationEnabled == nil || *d.RotationEnabled {
+		t.Errorf("RotationEnabled = %v after CancelRotateSecret, want false", d.RotationEnabled)
 	}
 	// Finish the rotation as a rotation function does.
 	put(t, st, "db", 2, "AWSPENDING")
@@ -452,6 +457,34 @@ func TestRotation(t *testing.T) {
 	if no.VersionId != "" || len(stages(t, st, "db")) != 2 {
 		t.Errorf("RotateSecret(RotateImmediately=false) = %+v, stages %v", no, stages(t, st, "db"))
 	}
+}
+
+// TestForceDeleteMissing holds that a forced DeleteSecret of a secret that
+// does not exist succeeds with ARN, Name and DeletionDate and changes
+// nothing (LocalStack's AWS-validated
+// test_delete_non_existent_secret_returns_as_if_secret_exists) [R]; what
+// they hold is stagelabel's [M].
+func TestForceDeleteMissing(t *testing.T) {
+	var events int
+	st := store.New(store.WithClock(func() time.Time { return t0 }), store.WithObserver(func(store.Event) { events++ }))
+	full := "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gone-AbC123"
+	for _, c := range []struct{ id, arn, name string }{
+		{"gone", "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone-", "gone"},
+		{full, full, "gone"},
+		{"arn:aws:secretsmanager:eu-west-1:123456789012:secret:a/b", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:a/b", "a/b"},
+	} {
+		out, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: c.id, ForceDeleteWithoutRecovery: true})
+		check.Err(t, err, "", "")
+		if !strings.HasPrefix(out.ARN, c.arn) || out.Name != c.name || !out.DeletionDate.Equal(t0) {
+			t.Errorf("DeleteSecret(%s, force) = %+v, want ARN %s…, Name %s, DeletionDate now", c.id, out, c.arn, c.name)
+		}
+	}
+	if list, _ := st.ListSecrets(store.ListSecretsInput{IncludePlannedDeletion: true}); len(list.SecretList) != 0 || events != 0 {
+		t.Errorf("a forced DeleteSecret of nothing changed the store: %v, %d events", list.SecretList, events)
+	}
+	// Without force, it is still not found [R].
+	_, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "gone"})
+	check.Err(t, err, stagelabel.ErrResourceNotFound, notFound)
 }
 
 func TestDeleteAndRestore(t *testing.T) {

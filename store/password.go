@@ -39,7 +39,7 @@ type GetRandomPasswordInput struct {
 // GetRandomPasswordOutput is the output of GetRandomPassword. It holds
 // secret material: its String and Format never print it.
 type GetRandomPasswordOutput struct {
-	RandomPassword string
+	RandomPassword string `json:",omitzero"`
 }
 
 // String returns the output without its password.

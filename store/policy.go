@@ -19,8 +19,8 @@ type PutResourcePolicyInput struct {
 
 // PutResourcePolicyOutput is the output of PutResourcePolicy.
 type PutResourcePolicyOutput struct {
-	ARN  string
-	Name string
+	ARN  string `json:",omitzero"`
+	Name string `json:",omitzero"`
 }
 
 // PutResourcePolicy attaches a resource policy to a secret, replacing the
@@ -48,8 +48,8 @@ type DeleteResourcePolicyInput struct {
 
 // DeleteResourcePolicyOutput is the output of DeleteResourcePolicy.
 type DeleteResourcePolicyOutput struct {
-	ARN  string
-	Name string
+	ARN  string `json:",omitzero"`
+	Name string `json:",omitzero"`
 }
 
 // DeleteResourcePolicy removes a secret's resource policy [D], moving
@@ -92,9 +92,9 @@ type GetResourcePolicyInput struct {
 // ResourcePolicy is empty, and the member left out, when the secret has
 // none [D].
 type GetResourcePolicyOutput struct {
-	ARN            string
-	Name           string
-	ResourcePolicy string
+	ARN            string `json:",omitzero"`
+	Name           string `json:",omitzero"`
+	ResourcePolicy string `json:",omitzero"`
 }
 
 // GetResourcePolicy returns a secret's resource policy, as it was put. It

@@ -30,7 +30,7 @@ func TestResourcePolicy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return d.LastChangedDate
+		return d.LastChangedDate.Time
 	}
 	if got := policy("db"); got != "" {
 		t.Errorf("policy of a new secret = %q, want none", got)

@@ -19,30 +19,36 @@ type DescribeSecretInput struct {
 // SecretDetails are the members DescribeSecret and ListSecrets both give of
 // a secret. Zero times stand for members AWS leaves out.
 type SecretDetails struct {
-	ARN               string
-	Name              string
-	Description       string
-	CreatedDate       time.Time
-	LastChangedDate   time.Time
-	LastAccessedDate  time.Time
-	LastRotatedDate   time.Time
-	DeletedDate       time.Time
-	RotationEnabled   bool
-	RotationLambdaARN string
-	RotationRules     *RotationRules
-	Tags              []Tag // sorted by key; nil, and left out, when there are none [M]
+	ARN               string         `json:",omitzero"`
+	Name              string         `json:",omitzero"`
+	Description       string         `json:",omitzero"`
+	CreatedDate       Time           `json:",omitzero"`
+	LastChangedDate   Time           `json:",omitzero"`
+	LastAccessedDate  Time           `json:",omitzero"`
+	LastRotatedDate   Time           `json:",omitzero"`
+	DeletedDate       Time           `json:",omitzero"`
+	RotationEnabled   *bool          `json:",omitzero"` // see DescribeSecret
+	RotationLambdaARN string         `json:",omitzero"`
+	RotationRules     *RotationRules `json:",omitzero"`
+	Tags              []Tag          `json:",omitzero"` // sorted by key; nil until tagged, [] once every tag is removed [R]
 }
 
 // DescribeSecretOutput is the output of DescribeSecret. A nil
 // VersionIdsToStages stands for the member AWS leaves out.
 type DescribeSecretOutput struct {
 	SecretDetails
-	VersionIdsToStages map[string][]string
+	VersionIdsToStages map[string][]string `json:",omitzero"`
 }
 
 // DescribeSecret returns a secret's details. VersionIdsToStages holds the
 // labelled versions only, and is nil when there are none [R]. It works on
 // a secret scheduled for deletion, whose DeletedDate it shows [R].
+// RotationEnabled is nil, and left out, until rotation has been configured
+// for the secret, true once it has (LocalStack's AWS-validated
+// test_rotate_secret_with_lambda_success; absent after a refused rotation,
+// test_rotate_secret_invalid_lambda_arn) [R], and false after
+// CancelRotateSecret [M]. Tags is nil until the secret is tagged and []
+// once every tag has been removed (test_secret_tags) [R].
 func (st *Store) DescribeSecret(in DescribeSecretInput) (DescribeSecretOutput, error) {
 	_, r, err := st.current("DescribeSecret", in.SecretId, true, st.now())
 	if err != nil {
@@ -57,9 +63,9 @@ func (st *Store) DescribeSecret(in DescribeSecretInput) (DescribeSecretOutput, e
 func describe(r *record) (SecretDetails, map[string][]string) {
 	d := SecretDetails{
 		ARN: r.secret.ARN(), Name: r.secret.Name(), Description: r.meta.description,
-		CreatedDate: r.meta.created, LastChangedDate: r.lastChanged, LastAccessedDate: r.meta.lastAccessed,
-		LastRotatedDate: r.meta.rotation.lastRotated, DeletedDate: r.meta.deletedDate,
-		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN,
+		CreatedDate: Time{r.meta.created}, LastChangedDate: Time{r.lastChanged}, LastAccessedDate: Time{r.meta.lastAccessed},
+		LastRotatedDate: Time{r.meta.rotation.lastRotated}, DeletedDate: Time{r.meta.deletedDate},
+		RotationEnabled: r.meta.rotation.shown(), RotationLambdaARN: r.meta.rotation.lambdaARN,
 		RotationRules: r.meta.rotation.rules.clone(), Tags: slices.Clone(r.meta.tags),
 	}
 	var stages map[string][]string
@@ -82,20 +88,20 @@ type ListSecretVersionIdsInput struct {
 
 // ListSecretVersionIdsOutput is the output of ListSecretVersionIds.
 type ListSecretVersionIdsOutput struct {
-	ARN       string
-	Name      string
-	Versions  []SecretVersionsListEntry
-	NextToken string
+	ARN       string                    `json:",omitzero"`
+	Name      string                    `json:",omitzero"`
+	Versions  []SecretVersionsListEntry `json:",omitzero"`
+	NextToken string                    `json:",omitzero"`
 }
 
 // SecretVersionsListEntry is one version in ListSecretVersionIds.
 // VersionStages is nil for a deprecated version (AWS leaves the key out);
 // LastAccessedDate is zero until the version is read [R].
 type SecretVersionsListEntry struct {
-	VersionId        string
-	VersionStages    []string
-	CreatedDate      time.Time
-	LastAccessedDate time.Time
+	VersionId        string   `json:",omitzero"`
+	VersionStages    []string `json:",omitzero"`
+	CreatedDate      Time     `json:",omitzero"`
+	LastAccessedDate Time     `json:",omitzero"`
 }
 
 // ListSecretVersionIds lists a secret's versions, oldest first: the
@@ -114,7 +120,7 @@ func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretV
 	}
 	all := []SecretVersionsListEntry{} // an empty list is sent, not left out
 	for v := range r.secret.All() {
-		e := SecretVersionsListEntry{VersionId: string(v.ID()), CreatedDate: v.Created(), LastAccessedDate: r.meta.accessed[v.ID()]}
+		e := SecretVersionsListEntry{VersionId: string(v.ID()), CreatedDate: Time{v.Created()}, LastAccessedDate: Time{r.meta.accessed[v.ID()]}}
 		if ls := r.secret.Labels(v.ID()); len(ls) > 0 {
 			e.VersionStages = names(ls)
 		} else if !in.IncludeDeprecated {
@@ -145,8 +151,8 @@ type ListSecretsInput struct {
 
 // ListSecretsOutput is the output of ListSecrets.
 type ListSecretsOutput struct {
-	SecretList []SecretListEntry
-	NextToken  string
+	SecretList []SecretListEntry `json:",omitzero"`
+	NextToken  string            `json:",omitzero"`
 }
 
 // SecretListEntry is one secret in ListSecrets: DescribeSecret's details,
@@ -154,7 +160,7 @@ type ListSecretsOutput struct {
 // calls them there [D].
 type SecretListEntry struct {
 	SecretDetails
-	SecretVersionsToStages map[string][]string
+	SecretVersionsToStages map[string][]string `json:",omitzero"`
 }
 
 // ListSecrets lists the secrets that pass every filter (see [Filter]),
@@ -213,7 +219,7 @@ func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 // as a fixed-width string that sorts as the time does, then the name; or
 // the name alone.
 func sortKey(by string, d SecretDetails) string {
-	var t time.Time
+	var t Time
 	switch by {
 	case "name":
 		return d.Name

@@ -34,7 +34,7 @@ type SecretSnapshot struct {
 	Name              string
 	ARN               string
 	Description       string `json:",omitempty"`
-	Tags              []Tag  `json:",omitempty"`
+	Tags              []Tag  `json:",omitzero"` // nil until tagged, [] once every tag is removed
 	ResourcePolicy    string `json:",omitempty"`
 	Created           time.Time
 	LastChanged       time.Time

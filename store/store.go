@@ -126,6 +126,16 @@ type rotation struct {
 	lastRotated time.Time
 }
 
+// shown returns RotationEnabled as DescribeSecret and ListSecrets give it:
+// nil, the member left out, until rotation has been configured [R]; then
+// whether it is on, false after CancelRotateSecret [M].
+func (r rotation) shown() *bool {
+	if !r.enabled && r.lambdaARN == "" && r.rules == nil && r.lastRotated.IsZero() {
+		return nil
+	}
+	return &r.enabled
+}
+
 // gone reports whether the secret no longer exists at time now.
 func (r *record) gone(now time.Time) bool {
 	return r.meta.purged || (!r.meta.deleteAt.IsZero() && !now.Before(r.meta.deleteAt))

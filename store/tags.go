@@ -102,9 +102,6 @@ func (st *Store) UntagResource(in UntagResourceInput) (UntagResourceOutput, erro
 		if len(tags) == len(r.meta.tags) {
 			return r, nil
 		}
-		if len(tags) == 0 {
-			tags = nil // no tags: the member is left out
-		}
 		n := r.cloneMeta()
 		n.meta.tags, n.lastChanged = slices.Clip(tags), now
 		return n, nil
@@ -163,6 +160,9 @@ func withTags(op string, have, add []Tag) ([]Tag, error) {
 	if len(tags) > MaxTags {
 		return nil, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter,
 			Message: fmt.Sprintf("A secret can have at most %d tags.", MaxTags)}
+	}
+	if tags == nil && add != nil {
+		tags = []Tag{} // tagged, if with nothing: the member is sent [M]
 	}
 	return slices.Clip(tags), nil
 }

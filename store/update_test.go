@@ -65,7 +65,7 @@ func TestUpdateSecret(t *testing.T) {
 	}
 
 	// The same token and value, the same description: a no-op [3.6].
-	changed, seen := d.LastChangedDate, len(events)
+	changed, seen := d.LastChangedDate.Time, len(events)
 	c.Advance(time.Hour)
 	if again := update(store.UpdateSecretInput{ClientRequestToken: tok(3), Description: ptr(""), SecretString: ptr("three")}); again.VersionId != tok(3) {
 		t.Errorf("idempotent UpdateSecret() = %+v", again)
