@@ -83,8 +83,10 @@ func TestProtocol(t *testing.T) {
 			map[string]any{"ARN": arn, "Name": "db"}},
 		{"", "ListSecretVersionIds", `{"SecretId":"db","IncludeDeprecated":true}`, 200,
 			map[string]any{"ARN": arn, "Name": "db", "Versions": []any{
-				map[string]any{"VersionId": tok1, "CreatedDate": epoch},
-				map[string]any{"VersionId": tok2, "VersionStages": []any{"AWSCURRENT"}, "CreatedDate": epoch, "LastAccessedDate": day},
+				// KmsKeyIds as LocalStack's AWS-validated snapshots record it.
+				map[string]any{"VersionId": tok1, "CreatedDate": epoch, "KmsKeyIds": []any{"DefaultEncryptionKey"}},
+				map[string]any{"VersionId": tok2, "VersionStages": []any{"AWSCURRENT"}, "CreatedDate": epoch, "LastAccessedDate": day,
+					"KmsKeyIds": []any{"DefaultEncryptionKey"}},
 			}}},
 		{"describe", "DescribeSecret", `{"SecretId":"` + arn + `"}`, 200,
 			map[string]any{"ARN": arn, "Name": "db", "CreatedDate": epoch, "LastChangedDate": epoch, "LastAccessedDate": day,

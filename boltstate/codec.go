@@ -21,7 +21,8 @@ const (
 	rulesPresent    // RotationRules is not nil
 	daysPresent     // RotationRules.AutomaticallyAfterDays is not nil
 	tagsPresent     // Tags is not nil
-	headerFlags     = rotationEnabled | rulesPresent | daysPresent | tagsPresent
+	keyPresent      // KmsKeyId is not "": the record ends with it
+	headerFlags     = rotationEnabled | rulesPresent | daysPresent | tagsPresent | keyPresent
 )
 
 // Kinds of a version record, a set of bits.
@@ -29,7 +30,8 @@ const (
 	hasString = 1 << iota
 	hasBinary
 	isPruned     // a tombstone: the id and place only
-	versionKinds = hasString | hasBinary | isPruned
+	hasKey       // KmsKeyId is not "": the record ends with it
+	versionKinds = hasString | hasBinary | isPruned | hasKey
 )
 
 // year1 is the Unix time of January 1 of year 1, the zero time.Time: times
@@ -58,6 +60,9 @@ func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision, next ui
 	if s.Tags != nil {
 		flags |= tagsPresent
 	}
+	if s.KmsKeyId != "" {
+		flags |= keyPresent
+	}
 	b = append(b, recordFormat, flags)
 	b = binary.AppendUvarint(b, uint64(rev))
 	b = binary.AppendUvarint(b, next)
@@ -85,6 +90,9 @@ func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision, next ui
 		b = appendString(b, l)
 		b = appendString(b, s.Labels[l])
 	}
+	if s.KmsKeyId != "" {
+		b = appendString(b, s.KmsKeyId)
+	}
 	return b
 }
 
@@ -97,6 +105,9 @@ func appendVersion(b []byte, v *store.VersionSnapshot, place uint64) []byte {
 	if v.SecretBinary != nil {
 		kind |= hasBinary
 	}
+	if v.KmsKeyId != "" {
+		kind |= hasKey
+	}
 	b = append(b, recordFormat)
 	b = binary.AppendUvarint(b, place)
 	b = append(b, kind)
@@ -107,7 +118,11 @@ func appendVersion(b []byte, v *store.VersionSnapshot, place uint64) []byte {
 		b = appendString(b, v.SecretBinary)
 	}
 	b = appendTime(b, v.Created)
-	return appendTime(b, v.LastAccessed)
+	b = appendTime(b, v.LastAccessed)
+	if v.KmsKeyId != "" {
+		b = appendString(b, v.KmsKeyId)
+	}
+	return b
 }
 
 // appendPruned appends the record of a pruned version, at place in its
@@ -301,6 +316,11 @@ func (d *decoder) header(name, rec []byte, s *store.SecretSnapshot) (store.Revis
 		}
 		s.Labels[l] = d.string()
 	}
+	if flags&keyPresent != 0 {
+		if s.KmsKeyId = d.string(); s.KmsKeyId == "" {
+			d.fail() // written only when not empty
+		}
+	}
 	if err := d.result(); err != nil {
 		return 0, 0, err
 	}
@@ -316,7 +336,8 @@ func (d *decoder) version(id, rec []byte, v *store.VersionSnapshot, text *string
 		d.fail()
 	}
 	place = d.uvarint()
-	switch kind := d.byte(); {
+	kind := d.byte()
+	switch {
 	case kind&^versionKinds != 0 || kind&isPruned != 0 && kind != isPruned:
 		d.fail()
 	case kind == isPruned:
@@ -331,6 +352,11 @@ func (d *decoder) version(id, rec []byte, v *store.VersionSnapshot, text *string
 		}
 	}
 	v.Created, v.LastAccessed = d.time(), d.time()
+	if kind&hasKey != 0 {
+		if v.KmsKeyId = d.string(); v.KmsKeyId == "" {
+			d.fail() // written only when not empty
+		}
+	}
 	return place, false, d.result()
 }
 

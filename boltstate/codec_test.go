@@ -88,7 +88,7 @@ func drawText(t *rapid.T, label string) string {
 func drawSecret(t *rapid.T) store.SecretSnapshot {
 	s := store.SecretSnapshot{
 		Name: "n" + drawText(t, "name"), ARN: drawText(t, "arn"), Description: drawText(t, "description"), ResourcePolicy: drawText(t, "policy"),
-		Created: drawTime(t, "created"), LastChanged: drawTime(t, "changed"), LastAccessed: drawTime(t, "accessed"),
+		KmsKeyId: drawText(t, "kms key"), Created: drawTime(t, "created"), LastChanged: drawTime(t, "changed"), LastAccessed: drawTime(t, "accessed"),
 		DeletedDate: drawTime(t, "deleted"), DeleteAt: drawTime(t, "delete at"), LastRotated: drawTime(t, "rotated"),
 		RotationEnabled: rapid.Bool().Draw(t, "rotation"), RotationLambdaARN: drawText(t, "lambda"), Labels: map[string]string{},
 	}
@@ -112,7 +112,8 @@ func drawSecret(t *rapid.T) store.SecretSnapshot {
 }
 
 func drawVersion(t *rapid.T) store.VersionSnapshot {
-	v := store.VersionSnapshot{VersionId: "v" + drawText(t, "id"), Created: drawTime(t, "version created"), LastAccessed: drawTime(t, "version accessed")}
+	v := store.VersionSnapshot{VersionId: "v" + drawText(t, "id"), Created: drawTime(t, "version created"), LastAccessed: drawTime(t, "version accessed"),
+		KmsKeyId: drawText(t, "version kms key")}
 	if rapid.Bool().Draw(t, "string") {
 		text := drawText(t, "text")
 		v.SecretString = &text

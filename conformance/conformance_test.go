@@ -1364,3 +1364,44 @@ func TestEmptyMembers(t *testing.T) {
 		})
 	}
 }
+
+// TestKMSKeys: through the SDK, a secret keeps the KmsKeyId it was created
+// with (DescribeSecret) and each version the key it was written with
+// (ListSecretVersionIds' KmsKeyIds); the default key is left out of
+// DescribeSecret and named DefaultEncryptionKey in KmsKeyIds (LocalStack's
+// AWS-validated snapshots); UpdateSecret's KmsKeyId "" restores the
+// default [D]. A forced DeleteSecret of a secret that does not exist
+// succeeds (LocalStack's AWS-validated
+// test_delete_non_existent_secret_returns_as_if_secret_exists).
+func TestKMSKeys(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	key := "alias/mine"
+	if _, err := c.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("db"), ClientRequestToken: aws.String(v1),
+		SecretString: aws.String("one"), KmsKeyId: aws.String(key)}); err != nil {
+		t.Fatalf("CreateSecret() = %v", err)
+	}
+	if _, err := c.UpdateSecret(t.Context(), &secretsmanager.UpdateSecretInput{SecretId: aws.String("db"), ClientRequestToken: aws.String(v2),
+		SecretString: aws.String("two"), KmsKeyId: aws.String("")}); err != nil {
+		t.Fatalf("UpdateSecret() = %v", err)
+	}
+	d, err := c.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("db")})
+	if err != nil || d.KmsKeyId != nil {
+		t.Errorf("DescribeSecret() KmsKeyId = %v, %v; want it left out for the default key", aws.ToString(d.KmsKeyId), err)
+	}
+	l, err := c.ListSecretVersionIds(t.Context(), &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("db")})
+	if err != nil {
+		t.Fatalf("ListSecretVersionIds() = %v", err)
+	}
+	got := map[string][]string{}
+	for _, v := range l.Versions {
+		got[aws.ToString(v.VersionId)] = v.KmsKeyIds
+	}
+	if diff := cmp.Diff(map[string][]string{v1: {key}, v2: {"DefaultEncryptionKey"}}, got); diff != "" {
+		t.Errorf("ListSecretVersionIds() KmsKeyIds mismatch (-want +got):\n%s", diff)
+	}
+	del, err := c.DeleteSecret(t.Context(), &secretsmanager.DeleteSecretInput{SecretId: aws.String("never"), ForceDeleteWithoutRecovery: aws.Bool(true)})
+	if err != nil || aws.ToString(del.Name) != "never" || del.ARN == nil || del.DeletionDate == nil {
+		t.Errorf("DeleteSecret(never, force) = %+v, %v; want a success with ARN, Name and DeletionDate", del, err)
+	}
+}

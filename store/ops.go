@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -22,6 +23,7 @@ const (
 	MinRecoveryDays   = 7
 	MaxRecoveryDays   = 30
 	MaxPageSize       = 100
+	MaxKMSKeyLen      = 2048 // characters of KmsKeyId
 )
 
 // CreateSecretInput is the input of CreateSecret.
@@ -31,7 +33,8 @@ type CreateSecretInput struct {
 	Description        string
 	SecretString       *string
 	SecretBinary       []byte
-	Tags               []Tag // as [Store.TagResource] attaches them
+	Tags               []Tag  // as [Store.TagResource] attaches them
+	KmsKeyId           string // the KMS key its versions are written with; "" for the default (see [Store.DescribeSecret])
 }
 
 // String returns the input without its SecretString and SecretBinary.
@@ -84,7 +87,8 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 	if err != nil {
 		return CreateSecretOutput{}, err
 	}
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("description", in.Description, 0, MaxDescriptionLen)); err != nil {
+	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("description", in.Description, 0, MaxDescriptionLen),
+		stagelabel.LengthViolation("kmsKeyId", in.KmsKeyId, 0, MaxKMSKeyLen)); err != nil {
 		return CreateSecretOutput{}, err
 	}
 	if err := checkTags(op, in.Tags); err != nil {
@@ -95,7 +99,7 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 		return CreateSecretOutput{}, err
 	}
 	now := st.now()
-	v = v.With(version.WithCreated(now))
+	v = v.With(version.WithCreated(now), version.WithKMSKey(in.KmsKeyId))
 	arn, err := st.newARN(op, in.Name)
 	if err != nil {
 		return CreateSecretOutput{}, err
@@ -106,7 +110,7 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 			return CreateSecretOutput{}, opError(op, err)
 		}
 	}
-	r := &record{secret: s, lastChanged: now, meta: &meta{description: in.Description, tags: tags, created: now}}
+	r := &record{secret: s, lastChanged: now, meta: &meta{description: in.Description, kmsKey: in.KmsKeyId, tags: tags, created: now}}
 	if hasValue {
 		r.touched = []version.ID{v.ID()}
 	}
@@ -210,7 +214,7 @@ func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, e
 		return PutSecretValueOutput{}, err
 	}
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
-		s, err := r.secret.Put(v.With(version.WithCreated(now)), stages...)
+		s, err := r.secret.Put(v.With(version.WithCreated(now), version.WithKMSKey(r.meta.kmsKey)), stages...)
 		if err != nil {
 			return nil, opError(op, err)
 		}
@@ -237,6 +241,7 @@ type UpdateSecretInput struct {
 	SecretId           string
 	ClientRequestToken string // the id of the new version, when a value is given
 	Description        *string
+	KmsKeyId           *string // the KMS key of new versions: nil unchanged, "" the default [D]
 	SecretString       *string
 	SecretBinary       []byte
 }
@@ -270,7 +275,11 @@ type UpdateSecretOutput struct {
 // ResourceExistsException, as for PutSecretValue: so the API reference
 // says of ClientRequestToken [D], though its summary says any existing
 // token is an error. A description equal to the one held, or a call with
-// neither description nor value, changes nothing [M]. A secret scheduled
+// neither description nor value, changes nothing [M]. KmsKeyId changes
+// the key new versions are written with, "" back to the default [D]; the
+// versions written before keep theirs in ListSecretVersionIds, where AWS
+// also re-encrypts the labelled ones under the new key [D], which
+// stagelabel does not show [M]. A secret scheduled
 // for deletion gives InvalidRequestException [R]. No ClientRequestToken:
 // InvalidRequestException "You must provide a ClientRequestToken value. We
 // recommend a UUID-type value." [R]; both SecretString and SecretBinary,
@@ -285,17 +294,17 @@ func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) 
 	if err != nil {
 		return UpdateSecretOutput{}, err
 	}
-	if in.Description != nil {
-		if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("description", *in.Description, 0, MaxDescriptionLen)); err != nil {
-			return UpdateSecretOutput{}, err
-		}
+	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("description", *cmp.Or(in.Description, new(string)), 0, MaxDescriptionLen),
+		stagelabel.LengthViolation("kmsKeyId", *cmp.Or(in.KmsKeyId, new(string)), 0, MaxKMSKeyLen)); err != nil {
+		return UpdateSecretOutput{}, err
 	}
 	var made version.ID // reported only if this call made the version
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
 		s := r.secret
+		key := *cmp.Or(in.KmsKeyId, &r.meta.kmsKey)
 		if hasValue {
 			var err error
-			if s, err = s.Put(v.With(version.WithCreated(now))); err != nil {
+			if s, err = s.Put(v.With(version.WithCreated(now), version.WithKMSKey(key))); err != nil {
 				return nil, opError(op, err)
 			}
 		}
@@ -304,12 +313,12 @@ func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) 
 		if changed {
 			made = v.ID()
 		}
-		redescribed := in.Description != nil && *in.Description != r.meta.description
+		description := *cmp.Or(in.Description, &r.meta.description)
 		var n *record
 		switch {
-		case redescribed:
+		case description != r.meta.description || key != r.meta.kmsKey:
 			n = r.cloneMeta()
-			n.meta.description = *in.Description
+			n.meta.description, n.meta.kmsKey = description, key
 		case changed:
 			n = r.clone()
 		default:

@@ -827,3 +827,59 @@ func TestInputsNeverPrintValues(t *testing.T) {
 		}
 	}
 }
+
+// TestKMSKeys holds the KMS key rules: a version remembers the key it was
+// written with, and ListSecretVersionIds names it in KmsKeyIds,
+// ["DefaultEncryptionKey"] for the default key (LocalStack's AWS-validated
+// snapshots, every ListSecretVersionIds) [R]; DescribeSecret leaves
+// KmsKeyId out for the default key (the same snapshots) [R] and gives
+// another as it was given [M]; UpdateSecret's KmsKeyId changes the key of
+// new versions, "" back to the default [D]; no key is looked up, there
+// being no KMS here [M]; KmsKeyId is at most 2,048 characters [D].
+func TestKMSKeys(t *testing.T) {
+	st, _ := newStore()
+	keys := func(name string) (string, map[string][]string) {
+		t.Helper()
+		d, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: name})
+		check.Err(t, err, "", "")
+		l, err := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: name, IncludeDeprecated: true})
+		check.Err(t, err, "", "")
+		got := map[string][]string{}
+		for _, v := range l.Versions {
+			got[v.VersionId] = v.KmsKeyIds
+		}
+		return d.KmsKeyId, got
+	}
+	create(t, st, "plain", 1)
+	if key, versions := keys("plain"); key != "" || !cmp.Equal(versions, map[string][]string{tok(1): {"DefaultEncryptionKey"}}) {
+		t.Errorf("default key: KmsKeyId %q, KmsKeyIds %v", key, versions)
+	}
+
+	mine := "alias/mine"
+	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), SecretString: ptr("one"), KmsKeyId: mine}); err != nil {
+		t.Fatal(err)
+	}
+	other := "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	if _, err := st.UpdateSecret(store.UpdateSecretInput{SecretId: "db", ClientRequestToken: tok(2), KmsKeyId: &other, SecretString: ptr("two")}); err != nil {
+		t.Fatal(err)
+	}
+	if key, versions := keys("db"); key != other || !cmp.Equal(versions, map[string][]string{tok(1): {mine}, tok(2): {other}}) {
+		t.Errorf("after UpdateSecret with a key and a value: KmsKeyId %q, KmsKeyIds %v", key, versions)
+	}
+	if _, err := st.UpdateSecret(store.UpdateSecretInput{SecretId: "db", ClientRequestToken: tok(3), KmsKeyId: ptr("")}); err != nil {
+		t.Fatal(err)
+	}
+	put(t, st, "db", 3)
+	if key, versions := keys("db"); key != "" || !cmp.Equal(versions[tok(3)], []string{"DefaultEncryptionKey"}) || !cmp.Equal(versions[tok(2)], []string{other}) {
+		t.Errorf("after UpdateSecret with KmsKeyId \"\": KmsKeyId %q, KmsKeyIds %v", key, versions)
+	}
+
+	long := strings.Repeat("é", store.MaxKMSKeyLen+1)
+	_, err := st.CreateSecret(store.CreateSecretInput{Name: "long", ClientRequestToken: tok(1), KmsKeyId: long})
+	check.Err(t, err, stagelabel.ErrValidation, "1 validation error detected: Value '"+long+"' at 'kmsKeyId' failed to satisfy constraint: Member must have length less than or equal to 2048")
+	_, err = st.UpdateSecret(store.UpdateSecretInput{SecretId: "db", ClientRequestToken: tok(4), KmsKeyId: &long})
+	check.Err(t, err, stagelabel.ErrValidation, "1 validation error detected: Value '"+long+"' at 'kmsKeyId' failed to satisfy constraint: Member must have length less than or equal to 2048")
+	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "edge", ClientRequestToken: tok(1), KmsKeyId: long[2:]}); err != nil {
+		t.Errorf("a KmsKeyId of 2,048 characters: %v", err)
+	}
+}

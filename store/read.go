@@ -22,6 +22,7 @@ type SecretDetails struct {
 	ARN               string         `json:",omitzero"`
 	Name              string         `json:",omitzero"`
 	Description       string         `json:",omitzero"`
+	KmsKeyId          string         `json:",omitzero"` // as given; left out for the default key [R]
 	CreatedDate       Time           `json:",omitzero"`
 	LastChangedDate   Time           `json:",omitzero"`
 	LastAccessedDate  Time           `json:",omitzero"`
@@ -62,7 +63,7 @@ func (st *Store) DescribeSecret(in DescribeSecretInput) (DescribeSecretOutput, e
 // nil when there are none.
 func describe(r *record) (SecretDetails, map[string][]string) {
 	d := SecretDetails{
-		ARN: r.secret.ARN(), Name: r.secret.Name(), Description: r.meta.description,
+		ARN: r.secret.ARN(), Name: r.secret.Name(), Description: r.meta.description, KmsKeyId: r.meta.kmsKey,
 		CreatedDate: Time{r.meta.created}, LastChangedDate: Time{r.lastChanged}, LastAccessedDate: Time{r.meta.lastAccessed},
 		LastRotatedDate: Time{r.meta.rotation.lastRotated}, DeletedDate: Time{r.meta.deletedDate},
 		RotationEnabled: r.meta.rotation.shown(), RotationLambdaARN: r.meta.rotation.lambdaARN,
@@ -94,6 +95,11 @@ type ListSecretVersionIdsOutput struct {
 	NextToken string                    `json:",omitzero"`
 }
 
+// DefaultEncryptionKey is how ListSecretVersionIds names Secrets Manager's
+// default KMS key, aws/secretsmanager, in a version's KmsKeyIds (LocalStack's
+// AWS-validated snapshots, every ListSecretVersionIds) [R].
+const DefaultEncryptionKey = "DefaultEncryptionKey"
+
 // SecretVersionsListEntry is one version in ListSecretVersionIds.
 // VersionStages is nil for a deprecated version (AWS leaves the key out);
 // LastAccessedDate is zero until the version is read [R].
@@ -102,6 +108,7 @@ type SecretVersionsListEntry struct {
 	VersionStages    []string `json:",omitzero"`
 	CreatedDate      Time     `json:",omitzero"`
 	LastAccessedDate Time     `json:",omitzero"`
+	KmsKeyIds        []string `json:",omitzero"` // the key it was written with: ["DefaultEncryptionKey"] for the default [R]
 }
 
 // ListSecretVersionIds lists a secret's versions, oldest first: the
@@ -120,7 +127,8 @@ func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretV
 	}
 	all := []SecretVersionsListEntry{} // an empty list is sent, not left out
 	for v := range r.secret.All() {
-		e := SecretVersionsListEntry{VersionId: string(v.ID()), CreatedDate: Time{v.Created()}, LastAccessedDate: Time{r.meta.accessed[v.ID()]}}
+		e := SecretVersionsListEntry{VersionId: string(v.ID()), CreatedDate: Time{v.Created()}, LastAccessedDate: Time{r.meta.accessed[v.ID()]},
+			KmsKeyIds: []string{cmp.Or(v.KMSKey(), DefaultEncryptionKey)}}
 		if ls := r.secret.Labels(v.ID()); len(ls) > 0 {
 			e.VersionStages = names(ls)
 		} else if !in.IncludeDeprecated {

@@ -34,7 +34,8 @@ type SecretSnapshot struct {
 	Name              string
 	ARN               string
 	Description       string `json:",omitempty"`
-	Tags              []Tag  `json:",omitzero"` // nil until tagged, [] once every tag is removed
+	KmsKeyId          string `json:",omitempty"` // the key of new versions; "" for the default
+	Tags              []Tag  `json:",omitzero"`  // nil until tagged, [] once every tag is removed
 	ResourcePolicy    string `json:",omitempty"`
 	Created           time.Time
 	LastChanged       time.Time
@@ -58,6 +59,7 @@ type VersionSnapshot struct {
 	SecretBinary []byte  `json:",omitzero"`
 	Created      time.Time
 	LastAccessed time.Time `json:",omitzero"`
+	KmsKeyId     string    `json:",omitempty"` // the key it was written with; "" for the default
 }
 
 // String and Format keep a snapshot's secret material out of logs.
@@ -133,8 +135,8 @@ func (r *record) change(prev Revision) Change {
 // Pruned of its snapshot.
 func (r *record) header() SecretSnapshot {
 	s := SecretSnapshot{
-		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.meta.description, Tags: slices.Clone(r.meta.tags), ResourcePolicy: r.meta.policy,
-		Created: r.meta.created, LastChanged: r.lastChanged, LastAccessed: r.meta.lastAccessed,
+		Name: r.secret.Name(), ARN: r.secret.ARN(), Description: r.meta.description, KmsKeyId: r.meta.kmsKey, Tags: slices.Clone(r.meta.tags),
+		ResourcePolicy: r.meta.policy, Created: r.meta.created, LastChanged: r.lastChanged, LastAccessed: r.meta.lastAccessed,
 		DeletedDate: r.meta.deletedDate, DeleteAt: r.meta.deleteAt,
 		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN, RotationRules: r.meta.rotation.rules.clone(),
 		LastRotated: r.meta.rotation.lastRotated, Labels: map[string]string{},
@@ -149,7 +151,7 @@ func (r *record) header() SecretSnapshot {
 
 // versionSnapshot returns the state of v, a version of r.
 func (r *record) versionSnapshot(v version.Version) VersionSnapshot {
-	vs := VersionSnapshot{VersionId: string(v.ID()), Created: v.Created(), LastAccessed: r.meta.accessed[v.ID()]}
+	vs := VersionSnapshot{VersionId: string(v.ID()), Created: v.Created(), LastAccessed: r.meta.accessed[v.ID()], KmsKeyId: v.KMSKey()}
 	if text, ok := v.SecretString(); ok {
 		vs.SecretString = &text
 	}
@@ -286,7 +288,8 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if !wellFormedARN(s.ARN, s.Name) {
 		return nil, fmt.Errorf("secret %q: ARN %q is not arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>", s.Name, s.ARN)
 	}
-	if err := stagelabel.ValidationError("Import", stagelabel.LengthViolation("description", s.Description, 0, MaxDescriptionLen)); err != nil {
+	if err := stagelabel.ValidationError("Import", stagelabel.LengthViolation("description", s.Description, 0, MaxDescriptionLen),
+		stagelabel.LengthViolation("kmsKeyId", s.KmsKeyId, 0, MaxKMSKeyLen)); err != nil {
 		return nil, fmt.Errorf("secret %q: %w", s.Name, err) // counted as the operations count it
 	}
 	tags, err := withTags("Import", nil, s.Tags)
@@ -324,7 +327,10 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 		if opt != nil && (n < 1 || n > MaxValueLen) {
 			return nil, fmt.Errorf("secret %q: version %s has a value of %d bytes, not 1 to %d", s.Name, v.VersionId, n, MaxValueLen)
 		}
-		vs = append(vs, version.New(version.ID(v.VersionId), opt, version.WithCreated(v.Created)))
+		if err := stagelabel.ValidationError("Import", stagelabel.LengthViolation("kmsKeyId", v.KmsKeyId, 0, MaxKMSKeyLen)); err != nil {
+			return nil, fmt.Errorf("secret %q: version %s: %w", s.Name, v.VersionId, err)
+		}
+		vs = append(vs, version.New(version.ID(v.VersionId), opt, version.WithCreated(v.Created), version.WithKMSKey(v.KmsKeyId)))
 		if !v.LastAccessed.IsZero() {
 			if accessed == nil {
 				accessed = map[version.ID]time.Time{}
@@ -348,7 +354,7 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 		return nil, fmt.Errorf("secret %q: DeletedDate and DeleteAt must be given together", s.Name)
 	}
 	r := &record{secret: sec.WithARN(s.ARN), lastChanged: s.LastChanged, meta: &meta{
-		description: s.Description, tags: tags, policy: s.ResourcePolicy, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
+		description: s.Description, kmsKey: s.KmsKeyId, tags: tags, policy: s.ResourcePolicy, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
 		deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
 		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules.clone(), lastRotated: s.LastRotated},
 	}}

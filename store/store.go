@@ -107,6 +107,7 @@ type record struct {
 // written after the record holding it is published.
 type meta struct {
 	description  string
+	kmsKey       string // the KMS key of new versions; "" for the default
 	tags         []Tag  // sorted by key; replace, never write
 	policy       string // the resource policy; "" for none
 	created      time.Time

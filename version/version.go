@@ -49,6 +49,7 @@ type Version struct {
 	id      ID
 	payload *payload // nil when there is none
 	created time.Time
+	kmsKey  string // the KMS key it was written with; "" for the default
 }
 
 // payload is the secret material of a Version. It sits behind a pointer so
@@ -79,6 +80,12 @@ func WithCreated(t time.Time) Option {
 	return func(v *Version) { v.created = t }
 }
 
+// WithKMSKey records the KMS key the version is written with: an ARN, key
+// id or alias as given, "" for Secrets Manager's default key.
+func WithKMSKey(key string) Option {
+	return func(v *Version) { v.kmsKey = key }
+}
+
 // New returns the version id with the given options applied in order. New
 // does not check id: the operations that store a version do.
 func New(id ID, opts ...Option) Version {
@@ -101,6 +108,10 @@ func (v Version) ID() ID { return v.id }
 
 // Created returns the version's creation time; zero if none was set.
 func (v Version) Created() time.Time { return v.created }
+
+// KMSKey returns the KMS key the version was written with, "" for the
+// default key.
+func (v Version) KMSKey() string { return v.kmsKey }
 
 // HasValue reports whether v carries a payload. A version created by
 // RotateSecret has none until PutSecretValue fills it.
@@ -138,10 +149,10 @@ func (v Version) SameValue(w Version) bool {
 	return v.kind() == w.kind() && (v.payload == nil || v.payload.value == w.payload.value)
 }
 
-// Equal reports whether v and w have the same id, payload and creation time
-// (compared with [time.Time.Equal]).
+// Equal reports whether v and w have the same id, payload, creation time
+// (compared with [time.Time.Equal]) and KMS key.
 func (v Version) Equal(w Version) bool {
-	return v.id == w.id && v.SameValue(w) && v.created.Equal(w.created)
+	return v.id == w.id && v.SameValue(w) && v.created.Equal(w.created) && v.kmsKey == w.kmsKey
 }
 
 // String returns the version's id. It never includes the payload.

@@ -26,7 +26,8 @@ func (d *driver) step(rt *rapid.T) {
 	var err error
 	switch op := rapid.IntRange(0, 14).Draw(rt, "op"); op {
 	case 0, 1:
-		in := store.CreateSecretInput{Name: id, ClientRequestToken: token(rt), Description: text(rt, store.MaxDescriptionLen, "description"), Tags: tags(rt)}
+		in := store.CreateSecretInput{Name: id, ClientRequestToken: token(rt), Description: text(rt, store.MaxDescriptionLen, "description"), Tags: tags(rt),
+			KmsKeyId: text(rt, store.MaxKMSKeyLen, "kms key")}
 		in.SecretString, in.SecretBinary = value(rt, true)
 		_, err = d.st.CreateSecret(in)
 	case 2, 3:
@@ -43,6 +44,10 @@ func (d *driver) step(rt *rapid.T) {
 		if rapid.Bool().Draw(rt, "describe") {
 			description := text(rt, store.MaxDescriptionLen, "description")
 			in.Description = &description
+		}
+		if rapid.Bool().Draw(rt, "rekey") {
+			key := text(rt, store.MaxKMSKeyLen, "kms key")
+			in.KmsKeyId = &key
 		}
 		in.SecretString, in.SecretBinary = value(rt, true)
 		_, err = d.st.UpdateSecret(in)
