@@ -6,30 +6,79 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/stagelabel/stagelabel"
 )
 
-// Filter is one filter of ListSecrets. Key names what its Values are
-// matched against [D]:
-//   - "name": a prefix of the name, case-sensitive;
-//   - "description": a prefix of the description, not case-sensitive;
-//   - "tag-key", "tag-value": a prefix of one of its tags' keys, or values,
-//     case-sensitive;
-//   - "all": the value is broken into words, and a secret matches if one
-//     of them, not case-sensitive, begins a word of its name, description,
-//     tag keys or tag values;
+// Filter is one filter of ListSecrets: a Key, which says what its Values
+// are matched against, and the Values.
+//
+// # Keys
+//
+//   - "name": the value begins the name, case-sensitive. The whole name,
+//     not its words: "/" matches "/testing2/two-1", and "testing1 one" does
+//     not match "testing1/one-1" (LocalStack's validated
+//     test_list_secrets_filtering) [R]; case-sensitive [D].
+//   - "tag-key", "tag-value": the value begins one of the secret's tag keys,
+//     or tag values, case-sensitive [D].
+//   - "description": every word of the value begins some word of the
+//     description, not case-sensitive. "a secret" matches "an secret" but
+//     not "asecret" (LocalStack's validated test_list_secrets_filtering);
+//     "one two" and "o t" match "one and two", and "t" matches "one two"
+//     but not "unrelated" (moto's aws_verified
+//     test_with_filter_with_value_with_multiple_words) [R]. Not
+//     case-sensitive [D]. The API reference's "Prefix match" holds word by
+//     word, not for the whole description.
+//   - "all": every word of the value begins some word of one of the
+//     secret's attributes: its name, its description, a tag key or a tag
+//     value; not case-sensitive. "SecretOne" lists SecretOne… alone,
+//     "Secret", "secret" and "sec" list the four names that have the word
+//     Secret, "ret" and "SomeSecret" list nothing, "foo" finds a tag key
+//     and a tag value, "d t" finds DescTwo (moto's aws_verified
+//     test_with_all_filter) [R]. The user guide's example, in which
+//     "My_Secret" finds secrets with "the word my or secret", is wrong: it
+//     needs both. That the words must all be found in one attribute, not
+//     spread over several, is stagelabel's [M]: no recording tells the two
+//     apart.
 //   - "primary-region", "owning-service": the store keeps no replicas and
 //     no owning services, so no secret matches [M].
 //
+// # Words
+//
+// The words of a value or an attribute are its runs of letters and
+// digits, so that space, / _ + = . @ and - separate them (moto's
+// aws_verified test_with_all_filter_special_characters) [R], as does any
+// other character that is neither letter nor digit [D]. A run is split
+// where a lower-case letter meets an upper-case one: "AppBeta" is "App"
+// and "Beta" [R, same test]; before the last of two or more upper-case
+// letters that a lower-case one follows: "COMPANYthings" is "COMPAN" and
+// "Ythings", while "COMPANY" stays whole [R, same test]; and where a
+// letter meets a digit: "credsDatabase#892" is "creds", "Database" and
+// "892" [D for a letter then a digit, M for a digit then a letter]. A
+// value with no words, such as "+", matches nothing [R, same test]; so
+// does the empty value [M]. Each word of the value is looked for on its
+// own: words need not be neighbours ("one two" matches "one and two")
+// [R], nor in order, and one word of the attribute may answer several
+// [M]. Letters, digits and cases are Unicode's, folded as Unicode's simple
+// folding does [M] (values and names are ASCII; descriptions and tags need
+// not be).
+//
+// # Values and filters
+//
 // A value that begins with "!" excludes the secrets that the rest of it
-// matches [D]. A secret passes a filter if it matches one of its other
-// values, or there are none, and none of its "!" values; it is listed if
-// it passes every filter [M]. Words, as "all" breaks them, are runs of
-// letters and digits, broken where a lower-case letter meets an upper-case
-// one and where a letter meets a digit: "credsDatabase#892" is "creds",
-// "Database", "892" [D]; that a value's word need only begin an
-// attribute's word is stagelabel's [M].
+// matches [D]: "!/" on names lists those that do not begin with "/", "!a"
+// on descriptions those with no word beginning with "a", and "!c" where
+// no word begins with "c" excludes nothing (LocalStack's validated
+// test_list_secrets_filtering) [R]. A secret passes a filter if it
+// matches one of its other values, or there are none, and none of its "!"
+// values [M]: no recording has two values in one filter that tell "one
+// of" from "all of" (moto's aws_verified ["AppBeta", "prod"] lists the
+// same secrets either way). A secret is listed if it passes every filter:
+// description "a" and name "secret" list none of LocalStack's four
+// secrets (same test), and description "one" and description "two", two
+// filters with one key, list "one two" alone (moto's aws_verified
+// test_with_duplicate_filter_keys) [R].
 type Filter struct {
 	Key    string
 	Values []string
@@ -85,7 +134,9 @@ func listViolations(in ListSecretsInput) []string {
 	return v
 }
 
-// pass reports whether d passes every filter.
+// pass reports whether d passes every filter: each filter, whatever its
+// key, narrows the list [R], and within one its values are alternatives
+// and its "!" values exclusions [M] (see [Filter]).
 func pass(filters []Filter, d SecretDetails) bool {
 	for _, f := range filters {
 		matched, positive := false, false
@@ -106,52 +157,90 @@ func pass(filters []Filter, d SecretDetails) bool {
 	return true
 }
 
-// match reports whether value, for the filter key, matches d.
+// match reports whether value, for the filter key, matches d: a prefix of
+// the whole name or of a tag's key or value, case-sensitive; the words of
+// the description, or of one attribute for "all" (see [Filter]).
 func match(key, value string, d SecretDetails) bool {
 	switch key {
 	case "name":
 		return strings.HasPrefix(d.Name, value)
-	case "description":
-		return hasPrefixFold(d.Description, value)
 	case "tag-key":
 		return slices.ContainsFunc(d.Tags, func(t Tag) bool { return strings.HasPrefix(t.Key, value) })
 	case "tag-value":
 		return slices.ContainsFunc(d.Tags, func(t Tag) bool { return strings.HasPrefix(t.Value, value) })
+	case "description":
+		return matchWords(words(value), d.Description)
 	case "all":
-		attrs := append(words(d.Name), words(d.Description)...)
-		for _, t := range d.Tags {
-			attrs = append(append(attrs, words(t.Key)...), words(t.Value)...)
+		want := words(value)
+		return matchWords(want, d.Name) || matchWords(want, d.Description) ||
+			slices.ContainsFunc(d.Tags, func(t Tag) bool { return matchWords(want, t.Key) || matchWords(want, t.Value) })
+	}
+	return false
+}
+
+// matchWords reports whether there are words wanted and each of them
+// begins, case folded, some word of attr [R] (see [Filter]).
+func matchWords(want []string, attr string) bool {
+	if len(want) == 0 {
+		return false
+	}
+	have := words(attr)
+	for _, w := range want {
+		if !slices.ContainsFunc(have, func(h string) bool { return hasPrefixFold(h, w) }) {
+			return false
 		}
-		for _, w := range words(value) {
-			if slices.ContainsFunc(attrs, func(aw string) bool { return hasPrefixFold(aw, w) }) {
-				return true
-			}
+	}
+	return true
+}
+
+// hasPrefixFold reports whether s begins with prefix, not case-sensitive:
+// ASCII letters as the recordings show [R], others under Unicode simple
+// case folding, rune by rune [M].
+func hasPrefixFold(s, prefix string) bool {
+	for _, p := range prefix {
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 || !equalFold(r, p) {
+			return false
+		}
+		s = s[size:]
+	}
+	return true
+}
+
+// equalFold reports whether r and p are the same rune under Unicode simple
+// case folding.
+func equalFold(r, p rune) bool {
+	if r == p {
+		return true
+	}
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f == p {
+			return true
 		}
 	}
 	return false
 }
 
-// hasPrefixFold reports whether s begins with prefix, case folded.
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
-}
-
-// words breaks s into the words the "all" filter matches.
+// words breaks s into the words that the "description" and "all" filters
+// match (see [Filter]): runs of letters and digits [R], split where a
+// lower-case letter meets an upper-case one [R], before an upper-case
+// letter that follows another and is followed by a lower-case one [R]
+// ("COMPANYthings" is "COMPAN", "Ythings"), and where a letter meets a
+// digit [D].
 func words(s string) []string {
 	var ws []string
-	start := -1
+	start := -1 // where the word being read began, or -1 between words
 	var prev rune
 	for i, r := range s {
-		word := unicode.IsLetter(r) || unicode.IsDigit(r)
-		split := start >= 0 && (!word ||
-			unicode.IsLower(prev) && unicode.IsUpper(r) ||
-			unicode.IsLetter(prev) != unicode.IsLetter(r))
-		if split {
-			ws = append(ws, s[start:i])
-			start = -1
-		}
-		if word && start < 0 {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			if start >= 0 {
+				ws, start = append(ws, s[start:i]), -1
+			}
+		case start < 0:
 			start = i
+		case boundary(prev, s[i:]):
+			ws, start = append(ws, s[start:i]), i
 		}
 		prev = r
 	}
@@ -159,4 +248,19 @@ func words(s string) []string {
 		ws = append(ws, s[start:])
 	}
 	return ws
+}
+
+// boundary reports whether a word ends between prev and the rune that
+// begins rest, both letters or digits.
+func boundary(prev rune, rest string) bool {
+	r, size := utf8.DecodeRuneInString(rest)
+	next, _ := utf8.DecodeRuneInString(rest[size:])
+	switch {
+	case unicode.IsLetter(prev) != unicode.IsLetter(r):
+		return true // "creds892": "creds", "892"
+	case unicode.IsLower(prev) && unicode.IsUpper(r):
+		return true // "AppBeta": "App", "Beta"
+	default:
+		return unicode.IsUpper(prev) && unicode.IsUpper(r) && unicode.IsLower(next) // "COMPANYthings": "COMPAN", "Ythings"
+	}
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -48,14 +49,20 @@ func TestListSecretsFilters(t *testing.T) {
 		{"name: ! excludes", []store.Filter{f("name", "!prod/")}, []string{"dev/db", "credsDatabase892"}},
 		{"name: ! excludes from the others", []store.Filter{f("name", "prod/", "!prod/api")}, []string{"prod/db"}},
 		{"name: every ! excludes", []store.Filter{f("name", "!prod/", "!dev/")}, []string{"credsDatabase892"}},
-		{"description: a prefix, any case", []store.Filter{f("description", "primary")}, []string{"prod/db"}},
-		{"description: a prefix only", []store.Filter{f("description", "database")}, []string{"dev/db"}},
+		{"description: a word's beginning, any case", []store.Filter{f("description", "primary")}, []string{"prod/db"}},
+		{"description: any word, not only the first", []store.Filter{f("description", "database")}, []string{"dev/db", "prod/db"}},
+		{"description: every word of the value", []store.Filter{f("description", "data for")}, []string{"dev/db"}},
+		{"description: not inside a word", []store.Filter{f("description", "base")}, []string{}},
+		{"description: an empty value matches nothing [M]", []store.Filter{f("description", "")}, []string{}},
+		{"description: so its negation excludes nothing", []store.Filter{f("description", "!")}, []string{"dev/db", "prod/db", "prod/api", "credsDatabase892"}},
 		{"filters all apply", []store.Filter{f("name", "prod/"), f("description", "api")}, []string{"prod/api"}},
 		{"all: words of name and description, any case", []store.Filter{f("all", "Database")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
-		{"all: any word of the value", []store.Filter{f("all", "db api")}, []string{"dev/db", "prod/db", "prod/api"}},
+		{"all: every word of the value, in one attribute", []store.Filter{f("all", "prod api")}, []string{"prod/api"}},
+		{"all: words in different attributes do not add up [M]", []store.Filter{f("all", "db for")}, []string{}},
 		{"all: words break at case and digits", []store.Filter{f("all", "892")}, []string{"credsDatabase892"}},
 		{"all: a word's beginning", []store.Filter{f("all", "dat")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
 		{"all: not inside a word", []store.Filter{f("all", "base")}, []string{}},
+		{"all: a value without words matches nothing", []store.Filter{f("all", "-/")}, []string{}},
 		{"all: ! excludes", []store.Filter{f("all", "!prod")}, []string{"dev/db", "credsDatabase892"}},
 		{"tag-key: a prefix", []store.Filter{f("tag-key", "en")}, []string{"dev/db", "prod/db"}},
 		{"tag-key: case-sensitive", []store.Filter{f("tag-key", "Env")}, []string{}},
@@ -63,13 +70,162 @@ func TestListSecretsFilters(t *testing.T) {
 		{"tag-value: a prefix", []store.Filter{f("tag-value", "pro")}, []string{"prod/db"}},
 		{"tag-value: an empty prefix, any tag", []store.Filter{f("tag-value", "")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
 		{"tag-value: case-sensitive", []store.Filter{f("tag-value", "payments")}, []string{}},
-		{"all: tag keys and values too", []store.Filter{f("all", "payments owner")}, []string{"prod/db", "credsDatabase892"}},
+		{"all: tag keys and values too, values alternatives", []store.Filter{f("all", "payments", "owner")}, []string{"prod/db", "credsDatabase892"}},
 		{"primary-region: no replicas", []store.Filter{f("primary-region", "us-east-1")}, []string{}},
 		{"owning-service: none", []store.Filter{f("owning-service", "rds")}, []string{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if diff := cmp.Diff(c.want, listed(t, st, store.ListSecretsInput{Filters: c.filters, MaxResults: ptr(2)})); diff != "" {
 				t.Errorf("ListSecrets(%+v) mismatch (-want +got):\n%s", c.filters, diff)
+			}
+		})
+	}
+}
+
+// TestListSecretsFiltersRecorded replays, in a store of their secrets
+// alone, the filter tests that other projects ran against AWS, with what
+// AWS listed. moto's aws_verified tests (getmoto/moto,
+// tests/test_secretsmanager/test_list_secrets.py) end each name in six
+// characters of a fresh UUID; here they are "3f9c1e". LocalStack's
+// validated test (localstack/localstack,
+// tests/aws/services/secretsmanager/test_secretsmanager.py) ends names in
+// a random number, here 12345, and asserts which of its four secrets are
+// listed and which are not, which here is the whole list.
+func TestListSecretsFiltersRecorded(t *testing.T) {
+	type secret struct {
+		name, description string
+		tags              []store.Tag
+	}
+	type query struct {
+		filters []store.Filter
+		want    []string
+	}
+	f := func(key string, values ...string) store.Filter { return store.Filter{Key: key, Values: values} }
+	q := func(want []string, filters ...store.Filter) query { return query{filters, want} }
+	named := func(names ...string) []secret {
+		ss := make([]secret, len(names))
+		for i, n := range names {
+			ss[i].name = n
+		}
+		return ss
+	}
+	const u = "3f9c1e"
+	var (
+		one, two, third    = "SecretOne" + u, "SecretTwo" + u, "Thirdsecret" + u
+		fTag, fValue, none = "SecretFTag" + u, "SecretFValue" + u, "none" + u
+		special            = []string{"prod/AppBeta/" + u, "prod_AppBeta_" + u, "prod+AppBeta+" + u, "prod=AppBeta=" + u, "prod.AppBeta." + u, "prod@AppBeta@" + u, "prod-AppBeta-" + u}
+		company, things    = "uat/COMPANY/" + u, "uat/COMPANYthings/" + u
+		ls                 = []string{"testing1/one-12345", "/testing2/two-12345", "testing3/three-12345", "/testing4/four-12345"}
+	)
+	for _, c := range []struct {
+		test    string
+		secrets []secret
+		queries []query
+	}{
+		{
+			test: "moto test_with_all_filter",
+			secrets: []secret{{name: one}, {name: two, description: "DescTwo"}, {name: third},
+				{name: fTag, tags: []store.Tag{{"1", "foo"}}}, {name: fValue, tags: []store.Tag{{"foo", "v"}}}, {name: none}},
+			queries: []query{
+				q([]string{one}, f("all", "SecretOne")), // every word of the value, not one of them
+				q([]string{fTag, fValue}, f("all", "foo")),
+				q([]string{one, two, fTag, fValue}, f("all", "Secret")),
+				q([]string{one, two, fTag, fValue}, f("all", "secret")), // not case-sensitive
+				q([]string{}, f("all", "ret")),                          // a word's beginning only
+				q([]string{one, two, fTag, fValue}, f("all", "sec")),
+				q([]string{}, f("all", "SomeSecret")),
+				q([]string{two}, f("all", "d")),
+				q([]string{two}, f("all", "d t")),
+				q([]string{two, third, fTag}, f("all", "t")), // SecretFTag is Secret, F, Tag
+			},
+		},
+		{
+			test:    "moto test_with_all_filter_special_characters",
+			secrets: named(append(slices.Clone(special), company, things)...),
+			queries: []query{
+				q(special, f("all", "AppBeta")),
+				q(special, f("all", "Beta")),
+				q(special, f("all", "AppBeta", "prod")),
+				q([]string{}, f("all", "+")), // no words, no match
+				q(append(slices.Clone(special), company, things), f("all", u)),
+				q([]string{company}, f("all", "company")),
+				q([]string{}, f("all", "things")),
+				q([]string{things}, f("all", "Ythings")), // COMPANYthings is COMPAN, Ythings
+				q([]string{}, f("all", "N")),
+				q([]string{}, f("all", "pany")),
+			},
+		},
+		{
+			test:    "moto test_with_duplicate_filter_keys",
+			secrets: []secret{{name: "foo", description: "one two"}, {name: "bar", description: "one"}, {name: "baz", description: "two"}, {name: "qux", description: "unrelated"}},
+			queries: []query{q([]string{"foo"}, f("description", "one"), f("description", "two"))},
+		},
+		{
+			test: "moto test_with_filter_with_value_with_multiple_words",
+			secrets: []secret{{name: "foo", description: "one two"}, {name: "bar", description: "one and two"},
+				{name: "baz", description: "one"}, {name: "qux", description: "two"}, {name: "none", description: "unrelated"}},
+			queries: []query{
+				q([]string{"foo", "bar"}, f("description", "one two")),
+				q([]string{"foo", "bar"}, f("description", "o t")),
+				q([]string{"foo", "bar", "qux"}, f("description", "t")),
+			},
+		},
+		{
+			test: "LocalStack test_list_secrets_filtering",
+			secrets: []secret{{name: ls[0], description: "a secret"}, {name: ls[1], description: "an secret"},
+				{name: ls[2], description: "asecret"}, {name: ls[3], description: "thesecret"}},
+			queries: []query{
+				q([]string{ls[1], ls[3]}, f("name", "/")), // the whole name, not its words
+				q([]string{ls[0], ls[2]}, f("name", "!/")),
+				q([]string{}, f("name", "testing1 one")),
+				q([]string{ls[0], ls[1], ls[2]}, f("description", "a")),
+				q([]string{ls[3]}, f("description", "!a")),
+				q([]string{ls[0], ls[1]}, f("description", "a secret")),
+				q([]string{}, f("description", "a"), f("name", "secret")),
+				q([]string{}, f("description", "a"), f("name", "an")),
+				q(ls, f("description", "!c")),
+			},
+		},
+	} {
+		t.Run(c.test, func(t *testing.T) {
+			st, clk := newStore()
+			for i, s := range c.secrets {
+				clk.Advance(time.Second) // listed in the order made, as the recordings are
+				if _, err := st.CreateSecret(store.CreateSecretInput{Name: s.name, Description: s.description, Tags: s.tags, ClientRequestToken: tok(i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, q := range c.queries {
+				if diff := cmp.Diff(q.want, listed(t, st, store.ListSecretsInput{Filters: q.filters})); diff != "" {
+					t.Errorf("ListSecrets(%+v) mismatch (-want +got):\n%s", q.filters, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestListSecretsFiltersUnicode pins stagelabel's choices for words
+// beyond ASCII, which descriptions and tags may hold [M]: Unicode's
+// letters, digits and cases, and its simple case folding.
+func TestListSecretsFiltersUnicode(t *testing.T) {
+	for _, c := range []struct {
+		name, description, value string
+		want                     bool
+	}{
+		{"the Kelvin sign folds to k", "\u212Aelvin scale", "kelvin", true},
+		{"an accented letter is not its base letter", "Émile", "emile", false},
+		{"a case change splits, accented or not", "ÉtéHiver", "hiver", true},
+		{"so does a change to a digit", "été2026", "2026", true},
+		{"a letter without case joins its neighbours", "メモcafe", "cafe", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st, _ := newStore()
+			if _, err := st.CreateSecret(store.CreateSecretInput{Name: "s", Description: c.description, ClientRequestToken: tok(1)}); err != nil {
+				t.Fatal(err)
+			}
+			got := len(listed(t, st, store.ListSecretsInput{Filters: []store.Filter{{Key: "description", Values: []string{c.value}}}})) == 1
+			if got != c.want {
+				t.Errorf("description %q, filter %q: listed %t, want %t", c.description, c.value, got, c.want)
 			}
 		})
 	}
@@ -244,4 +400,91 @@ func TestListSecretsValidatesAtOnce(t *testing.T) {
 	check.Err(t, err, stagelabel.ErrValidation, "2 validation errors detected: "+
 		"Value 'up' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [asc, desc]; "+
 		"Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1")
+}
+
+// TestListSecretsWordFilters checks the "description" and "all" filters
+// against refMatch over random secrets and values; FuzzWordFilters runs
+// the same check from fuzzed bytes.
+func TestListSecretsWordFilters(t *testing.T) { rapid.Check(t, checkWordFilters) }
+
+func FuzzWordFilters(f *testing.F) { f.Fuzz(rapid.MakeFuzz(checkWordFilters)) }
+
+// checkWordFilters makes secrets from a small alphabet of cases, digits
+// and separators, so that words meet often, and checks that one filter
+// lists exactly the secrets refMatch finds.
+func checkWordFilters(t *rapid.T) {
+	type secret struct {
+		name, description string
+		tags              []store.Tag
+	}
+	tag := rapid.Custom(func(t *rapid.T) store.Tag {
+		return store.Tag{Key: rapid.StringMatching(`[aAbB0 _.-]{1,5}`).Draw(t, "key"), Value: rapid.StringMatching(`[aAbB0 _.-]{0,5}`).Draw(t, "value")}
+	})
+	st, _ := newStore()
+	var secrets []secret
+	for i, name := range rapid.SliceOfNDistinct(rapid.StringMatching(`[aAbB01/_+=.@-]{1,8}`), 1, 6, rapid.ID).Draw(t, "names") {
+		s := secret{
+			name:        name,
+			description: rapid.StringMatching(`[aAbBcC01 /_.#-]{0,10}`).Draw(t, "description"),
+			tags:        rapid.SliceOfNDistinct(tag, 0, 2, func(t store.Tag) string { return t.Key }).Draw(t, "tags"),
+		}
+		if _, err := st.CreateSecret(store.CreateSecretInput{Name: s.name, Description: s.description, Tags: s.tags, ClientRequestToken: tok(i)}); err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, s)
+	}
+	key := rapid.SampledFrom([]string{"description", "all"}).Draw(t, "key")
+	value := rapid.StringMatching(`!?[aAbBcC01 /_.+-]{0,6}`).Draw(t, "value")
+	rest, negated := strings.CutPrefix(value, "!")
+	want := []string{}
+	for _, s := range secrets {
+		attrs := []string{s.description}
+		if key == "all" {
+			attrs = append(attrs, s.name)
+			for _, tg := range s.tags {
+				attrs = append(attrs, tg.Key, tg.Value)
+			}
+		}
+		if refMatch(rest, attrs) != negated {
+			want = append(want, s.name)
+		}
+	}
+	got := listed(t, st, store.ListSecretsInput{Filters: []store.Filter{{Key: key, Values: []string{value}}}, SortBy: "name"})
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("ListSecrets(%s %q) mismatch (-want +got):\n%s", key, value, diff)
+	}
+}
+
+// refBoundaries find, in ASCII, the places where one word ends and the
+// next begins within a run of letters and digits; refWords marks them with
+// a space. Each is applied to the whole string in turn, upper-case runs
+// first, so that none hides another.
+var refBoundaries = []*regexp.Regexp{
+	regexp.MustCompile(`([A-Z])([A-Z][a-z])`), // COMPANYthings: COMPAN Ythings
+	regexp.MustCompile(`([a-z])([A-Z])`),      // AppBeta: App Beta
+	regexp.MustCompile(`([A-Za-z])([0-9])`),   // creds892: creds 892
+	regexp.MustCompile(`([0-9])([A-Za-z])`),   // 892creds: 892 creds
+}
+
+// refWords is a plain reference for the words of an ASCII string.
+func refWords(s string) []string {
+	for _, re := range refBoundaries {
+		s = re.ReplaceAllString(s, "$1 $2")
+	}
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	})
+}
+
+// refMatch reports whether value has words and one of attrs has, for each
+// of them, a word that it begins, in lower case.
+func refMatch(value string, attrs []string) bool {
+	want := refWords(value)
+	return len(want) > 0 && slices.ContainsFunc(attrs, func(attr string) bool {
+		have := refWords(attr)
+		return !slices.ContainsFunc(want, func(w string) bool {
+			return !slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(strings.ToLower(h), strings.ToLower(w)) })
+		})
+	})
 }

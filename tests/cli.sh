@@ -336,7 +336,7 @@ ok "update-secret"
 versions "update-secret" "E1:- E2:- E3:AWSPREVIOUS E4:AWSCURRENT" --include-deprecated
 
 # list-secrets with filters: name (a prefix, case-sensitive), description
-# (a prefix, any case), "!" to exclude.
+# (each word of the value begins a word of it, any case), "!" to exclude.
 sm create-secret --name OtherSecret --secret-string x
 ok "create-secret OtherSecret"
 list_names() {
@@ -348,6 +348,8 @@ list_names() {
 	fi
 }
 want="MyTestDatabaseSecret" list_names --filters Key=name,Values=MyTest Key=description,Values=main
+want="MyTestDatabaseSecret" list_names --filters 'Key=description,Values=DATA m'
+want="" list_names --filters 'Key=description,Values=main base'
 want="OtherSecret" list_names --filters 'Key=name,Values=!MyTest'
 want=$'OtherSecret\tMyTestDatabaseSecret' list_names --sort-order desc
 
