@@ -85,13 +85,14 @@ type SecretValueError struct {
 // GetSecretValue for each secret read [D]; that it records the read too is
 // stagelabel's [M].
 //
-// With SecretIdList, the secrets are read in the order of the list, a
-// SecretId given twice twice [M]. With Filters, they are those ListSecrets
-// lists for the same filters, in its default order (CreatedDate, then
-// name), secrets scheduled for deletion left out [M]; a page holds
-// MaxResults secrets, 20 by default [M], and NextToken continues the
-// listing as ListSecrets' does. The listing and the reads are not one
-// instant: a secret changed or deleted between them is read as it is then.
+// With SecretIdList, the secrets are read in the order of the list, and a
+// SecretId given twice is read twice [M]. With Filters, they are those
+// ListSecrets lists for the same filters, in its default order
+// (CreatedDate, then name), secrets scheduled for deletion left out [M];
+// a page holds MaxResults secrets, 20 by default [M], and NextToken
+// continues the listing as ListSecrets' does. The listing and the reads
+// are not one instant: a secret changed or deleted between them is read
+// as it is then.
 //
 // A secret that cannot be read fails alone: it is an entry of Errors, not
 // an error of the call [D], with the code and message GetSecretValue gives
