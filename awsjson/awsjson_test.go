@@ -280,6 +280,9 @@ func FuzzHandler(f *testing.F) {
 	f.Add("GetRandomPassword", `{"PasswordLength":8,"ExcludeCharacters":"abc","IncludeSpace":true,"RequireEachIncludedType":false}`)
 	f.Add("ListSecrets", `{"MaxResults":-1}`)
 	f.Add("ListSecrets", `{"Filters":[{"Key":"name","Values":["!a","b"]},{"Key":"all","Values":["c"]}],"SortBy":"name","SortOrder":"desc"}`)
+	f.Add("BatchGetSecretValue", `{"SecretIdList":["db","nope"]}`)
+	f.Add("BatchGetSecretValue", `{"Filters":[{"Key":"name","Values":["d"]}],"MaxResults":1,"NextToken":"x"}`)
+	f.Add("ValidateResourcePolicy", `{"SecretId":"db","ResourcePolicy":"{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}}"}`)
 	f.Add("Nope", `null`)
 	h := newHandler()
 	if rec := do(h, "secretsmanager.CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"x"}`); rec.Code != 200 {

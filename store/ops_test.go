@@ -205,6 +205,10 @@ func TestInvalidSecretId(t *testing.T) {
 			_, err := st.DeleteResourcePolicy(store.DeleteResourcePolicyInput{SecretId: id})
 			return err
 		},
+		"ValidateResourcePolicy": func(st *store.Store) error {
+			_, err := st.ValidateResourcePolicy(store.ValidateResourcePolicyInput{SecretId: id, ResourcePolicy: "{}"})
+			return err
+		},
 	}
 	for op, f := range ops {
 		t.Run(op, func(t *testing.T) {
@@ -818,6 +822,10 @@ func TestInputsNeverPrintValues(t *testing.T) {
 		store.UpdateSecretInput{SecretId: "db", Description: ptr("d"), SecretString: ptr("pa55word")},
 		store.UpdateSecretInput{SecretId: "db", SecretBinary: []byte("pa55word")},
 		store.GetSecretValueOutput{Name: "db", SecretBinary: []byte("pa55word")},
+		store.SecretValueEntry{Name: "db", SecretString: ptr("pa55word")},
+		store.BatchGetSecretValueOutput{SecretValues: []store.SecretValueEntry{{Name: "db", SecretBinary: []byte("pa55word")}}},
+		&store.BatchGetSecretValueOutput{SecretValues: []store.SecretValueEntry{{Name: "db", SecretString: ptr("pa55word")}}},
+		[]store.SecretValueEntry{{Name: "db", SecretString: ptr("pa55word")}},
 	} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
 			if out := fmt.Sprintf(verb, in); strings.Contains(out, "pa55word") || strings.Contains(out, fmt.Sprintf("%x", "pa55word")) ||

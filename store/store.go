@@ -2,9 +2,10 @@
 // operations to them: CreateSecret, PutSecretValue, UpdateSecret,
 // GetSecretValue, DescribeSecret, ListSecretVersionIds,
 // UpdateSecretVersionStage, RotateSecret, CancelRotateSecret, DeleteSecret,
-// RestoreSecret, ListSecrets, TagResource, UntagResource,
-// PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy and
-// GetRandomPassword. It is the layer an emulator or a service embeds.
+// RestoreSecret, ListSecrets, BatchGetSecretValue, TagResource,
+// UntagResource, PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy,
+// ValidateResourcePolicy and GetRandomPassword. It is the layer an
+// emulator or a service embeds.
 //
 // # Operations
 //
@@ -253,6 +254,9 @@ func markedForDeletion(op string) error {
 		Message: "You can't perform this operation on the secret because it was marked for deletion."}
 }
 
+// maxSecretIDLen is the longest SecretId, in characters [D].
+const maxSecretIDLen = 2048
+
 // lookup finds the slot and current record of the secret secretID names:
 // its name, its full ARN, or its ARN without the random suffix [R]. An id
 // that is not an ARN (begins with "arn:") and holds a character no name
@@ -265,7 +269,7 @@ func markedForDeletion(op string) error {
 // a full ARN, so a partial ARN of a name that itself ends so is not found
 // [R].
 func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, error) {
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("secretId", secretID, 1, 2048)); err != nil {
+	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("secretId", secretID, 1, maxSecretIDLen)); err != nil {
 		return nil, nil, err
 	}
 	if !strings.HasPrefix(secretID, "arn:") { // then a name: of a name's characters [R]
