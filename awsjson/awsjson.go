@@ -132,7 +132,7 @@ var operations = map[string]operation{
 	"PutResourcePolicy":        op((*store.Store).PutResourcePolicy, func(in store.PutResourcePolicyInput) string { return in.SecretId }),
 	"GetResourcePolicy":        op((*store.Store).GetResourcePolicy, func(in store.GetResourcePolicyInput) string { return in.SecretId }),
 	"DeleteResourcePolicy":     op((*store.Store).DeleteResourcePolicy, func(in store.DeleteResourcePolicyInput) string { return in.SecretId }),
-	"ValidateResourcePolicy":   op((*store.Store).ValidateResourcePolicy, func(in store.ValidateResourcePolicyInput) string { return in.SecretId }),
+	"ValidateResourcePolicy":   opWire[validateResourcePolicyInput]((*store.Store).ValidateResourcePolicy, func(in store.ValidateResourcePolicyInput) string { return in.SecretId }),
 	"UntagResource":            op((*store.Store).UntagResource, func(in store.UntagResourceInput) string { return in.SecretId }),
 }
 
@@ -230,6 +230,10 @@ type (
 		store.UpdateSecretVersionStageInput
 		RemoveFromVersionId, MoveToVersionId *string
 	}
+	validateResourcePolicyInput struct {
+		store.ValidateResourcePolicyInput
+		SecretId *string
+	}
 )
 
 func (in createSecretInput) input() (store.CreateSecretInput, []string) {
@@ -268,6 +272,12 @@ func (in updateSecretVersionStageInput) input() (store.UpdateSecretVersionStageI
 	in.UpdateSecretVersionStageInput.RemoveFromVersionId, badFrom = idMember(in.RemoveFromVersionId, "removeFromVersionId")
 	in.UpdateSecretVersionStageInput.MoveToVersionId, badTo = idMember(in.MoveToVersionId, "moveToVersionId")
 	return in.UpdateSecretVersionStageInput, []string{badFrom, badTo}
+}
+
+func (in validateResourcePolicyInput) input() (store.ValidateResourcePolicyInput, []string) {
+	var bad string
+	in.ValidateResourcePolicyInput.SecretId, bad = optional(in.SecretId, "secretId", 1, 2048)
+	return in.ValidateResourcePolicyInput, []string{bad}
 }
 
 // optional returns the value of an optional string member, "" when

@@ -196,6 +196,12 @@ func TestEmptyMembers(t *testing.T) {
 	if got["__type"] != "ValidationException" {
 		t.Errorf("empty SecretId: %v", got)
 	}
+	// ValidateResourcePolicy's SecretId is optional: absent is no secret,
+	// empty is refused for its length.
+	_, got, _ = call(t, h, "secretsmanager.ValidateResourcePolicy", `{"SecretId":"","ResourcePolicy":"{}"}`)
+	if want := "1 validation error detected: Value '' at 'secretId' failed to satisfy constraint: Member must have length greater than or equal to 1"; got["Message"] != want {
+		t.Errorf("ValidateResourcePolicy with SecretId \"\": %v, want %q", got, want)
+	}
 	// Type errors name JSON types.
 	_, got, _ = call(t, h, "secretsmanager.ListSecrets", `{"MaxResults":"ten"}`)
 	if want := "Member MaxResults must be of type integer, not string."; got["Message"] != want {

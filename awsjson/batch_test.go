@@ -94,9 +94,9 @@ func TestValidateResourcePolicy(t *testing.T) {
 	}{
 		{"passed: ValidationErrors sent empty, as AWS's example shows", policy("Allow", `{"AWS":"arn:aws:iam::123456789012:root"}`), 200,
 			map[string]any{"PolicyValidationPassed": true, "ValidationErrors": []any{}}},
-		{"failed", policy("Allow", `"*"`), 200, map[string]any{"ValidationErrors": []any{map[string]any{"CheckName": "BroadAccessCheck",
+		{"failed", policy("Allow", `"*"`), 200, map[string]any{"PolicyValidationPassed": false, "ValidationErrors": []any{map[string]any{"CheckName": "BroadAccessCheck",
 			"ErrorMessage": "This resource policy grants broad access to your secret. Secrets Manager does not allow creating and applying such policies in the console."}}}},
-		{"a syntax error", policy("Maybe", `"*"`), 200, map[string]any{"ValidationErrors": []any{map[string]any{"CheckName": "SyntaxCheck",
+		{"a syntax error", policy("Maybe", `"*"`), 200, map[string]any{"PolicyValidationPassed": false, "ValidationErrors": []any{map[string]any{"CheckName": "SyntaxCheck",
 			"ErrorMessage": "This resource policy contains a syntax error."}}}},
 		{"not a JSON object", `{"ResourcePolicy":"[]"}`, 400,
 			map[string]any{"__type": "MalformedPolicyDocumentException", "Message": "This resource policy contains a syntax error."}},
@@ -108,11 +108,6 @@ func TestValidateResourcePolicy(t *testing.T) {
 		status, got, errType := call(t, h, "secretsmanager.ValidateResourcePolicy", s.body)
 		if status != s.status {
 			t.Errorf("%s: status %d, want %d (%v)", s.name, status, s.status, got)
-		}
-		// PolicyValidationPassed false may be left out, as every false
-		// member but RotationEnabled is: the SDKs read false either way.
-		if got["PolicyValidationPassed"] == false {
-			delete(got, "PolicyValidationPassed")
 		}
 		if diff := cmp.Diff(s.want, got); diff != "" {
 			t.Errorf("%s: body mismatch (-want +got):\n%s", s.name, diff)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/stagelabel/stagelabel"
 )
@@ -27,9 +26,9 @@ type BatchGetSecretValueInput struct {
 // secret material: its String and Format never print it. SecretValues and
 // Errors are never nil, so that both lists are sent, empty or not [D].
 type BatchGetSecretValueOutput struct {
-	SecretValues []SecretValueEntry
-	Errors       []SecretValueError
-	NextToken    string
+	SecretValues []SecretValueEntry `json:",omitzero"`
+	Errors       []SecretValueError `json:",omitzero"`
+	NextToken    string             `json:",omitzero"`
 }
 
 // String returns the output without the secrets' SecretString and
@@ -52,13 +51,13 @@ func (o BatchGetSecretValueOutput) Format(f fmt.State, verb rune) {
 // members GetSecretValue gives of the secret's current version [D]. It
 // holds secret material: its String and Format never print it.
 type SecretValueEntry struct {
-	ARN           string
-	Name          string
-	VersionId     string
-	SecretString  *string
-	SecretBinary  []byte
-	VersionStages []string
-	CreatedDate   time.Time
+	ARN           string   `json:",omitzero"`
+	Name          string   `json:",omitzero"`
+	VersionId     string   `json:",omitzero"`
+	SecretString  *string  `json:",omitzero"`
+	SecretBinary  []byte   `json:",omitzero"`
+	VersionStages []string `json:",omitzero"`
+	CreatedDate   Time     `json:",omitzero"`
 }
 
 // String returns the entry without its SecretString and SecretBinary.
@@ -74,9 +73,9 @@ func (e SecretValueEntry) Format(f fmt.State, verb rune) {
 // that Filters chose, and the code and message of the error GetSecretValue
 // would have failed with.
 type SecretValueError struct {
-	SecretId  string
-	ErrorCode string
-	Message   string
+	SecretId  string `json:",omitzero"`
+	ErrorCode string `json:",omitzero"`
+	Message   string `json:",omitzero"`
 }
 
 // BatchGetSecretValue reads the current value of up to 20 secrets, each as

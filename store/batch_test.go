@@ -46,9 +46,9 @@ func batchStore(t *testing.T) (*store.Store, *clock, map[string]string) {
 func TestBatchGetSecretValue(t *testing.T) {
 	st, _, arns := batchStore(t)
 	db := store.SecretValueEntry{ARN: arns["db"], Name: "db", VersionId: tok(2), SecretBinary: []byte{0, 7},
-		VersionStages: []string{"AWSCURRENT"}, CreatedDate: t0.Add(time.Second)}
+		VersionStages: []string{"AWSCURRENT"}, CreatedDate: store.Time{Time: t0.Add(time.Second)}}
 	other := store.SecretValueEntry{ARN: arns["other"], Name: "other", VersionId: tok(1), SecretString: ptr("value 1"),
-		VersionStages: []string{"AWSCURRENT"}, CreatedDate: t0.Add(time.Second)}
+		VersionStages: []string{"AWSCURRENT"}, CreatedDate: store.Time{Time: t0.Add(time.Second)}}
 	noErrors := []store.SecretValueError{}
 	tests := []struct {
 		name   string
@@ -113,7 +113,7 @@ func TestBatchGetSecretValueFilters(t *testing.T) {
 	}
 	entry := func(name string, n int) store.SecretValueEntry {
 		return store.SecretValueEntry{ARN: arns[name], Name: name, VersionId: tok(n), SecretString: ptr("value " + string(rune('0'+n))),
-			VersionStages: []string{"AWSCURRENT"}, CreatedDate: t0.Add(time.Duration(n-1) * time.Second)}
+			VersionStages: []string{"AWSCURRENT"}, CreatedDate: store.Time{Time: t0.Add(time.Duration(n-1) * time.Second)}}
 	}
 	prod := []store.Filter{{Key: "name", Values: []string{"prod/"}}}
 	// The secrets ListSecrets lists, oldest first, those scheduled for

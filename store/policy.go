@@ -136,15 +136,15 @@ type ValidateResourcePolicyInput struct {
 // ValidationErrors is never nil, so that the list is sent even when the
 // policy passes, as AWS's example shows it [D].
 type ValidateResourcePolicyOutput struct {
-	PolicyValidationPassed bool
-	ValidationErrors       []ValidationErrorsEntry
+	PolicyValidationPassed bool                    // sent when false too [D]
+	ValidationErrors       []ValidationErrorsEntry `json:",omitzero"`
 }
 
 // ValidationErrorsEntry is one check a policy failed: the check's name and
 // what is wrong [D].
 type ValidationErrorsEntry struct {
-	CheckName    string
-	ErrorMessage string
+	CheckName    string `json:",omitzero"`
+	ErrorMessage string `json:",omitzero"`
 }
 
 // The checks ValidateResourcePolicy reports, by the names it reports them

@@ -382,7 +382,7 @@ sm validate-resource-policy --resource-policy \
 	'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:*","Resource":"*"}]}'
 ok "validate-resource-policy of broad access"
 json_check "validate-resource-policy of broad access: not passed, BroadAccessCheck" '
-if j.get("PolicyValidationPassed", False) is not False or [e.get("CheckName") for e in j.get("ValidationErrors", [])] != ["BroadAccessCheck"]:
+if j.get("PolicyValidationPassed") is not False or [e.get("CheckName") for e in j.get("ValidationErrors", [])] != ["BroadAccessCheck"]:
     print("got %r" % j)
 '
 sm get-resource-policy --secret-id OtherSecret
