@@ -563,7 +563,7 @@ type CancelRotateSecretOutput struct {
 }
 
 // CancelRotateSecret turns rotation off. It leaves AWSPENDING where it is
-// (users report that it does not remove it) [R].
+// (the API reference warns that it may be left) [D].
 func (st *Store) CancelRotateSecret(in CancelRotateSecretInput) (CancelRotateSecretOutput, error) {
 	const op = "CancelRotateSecret"
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {

@@ -93,7 +93,7 @@ func TestCreateSecret(t *testing.T) {
 }
 
 // TestCreateSecretRepeated checks CreateSecret sent again, as an SDK
-// retries it (SEMANTICS §9 [R], recorded by moto's aws_verified tests of
+// retries it (§V13 [R], recorded by moto's aws_verified tests of
 // CreateSecret): the same name, token and value succeed with the same
 // answer and change nothing; the same token
 // with another value is the token-in-use error; another token, or no
@@ -138,10 +138,10 @@ func TestCreateSecretRepeated(t *testing.T) {
 }
 
 // TestInvalidSecretId checks that every operation taking a SecretId
-// refuses one that is neither a name nor an ARN, changing nothing (SEMANTICS
-// §9 [R] for DeleteSecret, DescribeSecret, GetSecretValue,
+// refuses one that is neither a name nor an ARN, changing nothing (§N7
+// [R] for DeleteSecret, DescribeSecret, GetSecretValue,
 // ListSecretVersionIds, PutSecretValue, TagResource, UntagResource and
-// UpdateSecret; [M] for the others).
+// UpdateSecret; §N8 [M] for the others).
 func TestInvalidSecretId(t *testing.T) {
 	const id = "db name!#"
 	ops := map[string]func(st *store.Store) error{
@@ -242,7 +242,7 @@ func TestResolve(t *testing.T) {
 		{"its full ARN", trap.ARN, "trap-abcdef"},
 		{"its partial ARN is taken as a full ARN, so not found", prefix + "trap-abcdef", ""},
 		{"the name part of an ARN is not a name: a colon is no name's", "secret:db", "!"},
-		// Neither a name nor an ARN: ValidationException (SEMANTICS §9 [R]).
+		// Neither a name nor an ARN: ValidationException (§N7 [R]).
 		{"a space", "a b", "!"},
 		{"a non-ASCII letter", "café", "!"},
 		{"arn: alone is taken as an ARN, so not found", "arn:", ""},
@@ -687,7 +687,7 @@ func TestPruneThroughPut(t *testing.T) {
 }
 
 // TestPruneThroughEveryChange checks that UpdateSecret and RotateSecret
-// prune as PutSecretValue does [§5].
+// prune as PutSecretValue does [§PR2].
 func TestPruneThroughEveryChange(t *testing.T) {
 	for name, add := range map[string]func(st *store.Store) error{
 		"UpdateSecret": func(st *store.Store) error {
@@ -717,7 +717,7 @@ func TestPruneThroughEveryChange(t *testing.T) {
 }
 
 // TestVersionsReadApart checks that LastAccessedDate is kept per version:
-// a version never read has none [§4].
+// a version never read has none [§G8].
 func TestVersionsReadApart(t *testing.T) {
 	st, c := newStore()
 	create(t, st, "db", 1)
@@ -738,7 +738,7 @@ func TestVersionsReadApart(t *testing.T) {
 }
 
 // TestFailedCallsKeepDetails checks that failed calls leave the details,
-// not only the labels, as they were [§1.5].
+// not only the labels, as they were [§I5].
 func TestFailedCallsKeepDetails(t *testing.T) {
 	st, c := newStore()
 	create(t, st, "db", 1)
