@@ -13,7 +13,7 @@ import (
 )
 
 // noCurrent is GetSecretValue's message for a secret without AWSCURRENT
-// (SEMANTICS §4 [R]).
+// (docs/semantics.md §G4 [R]).
 const noCurrent = "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"
 
 // batchStore makes db (its current version tok(2), binary), other (string
