@@ -7,10 +7,11 @@
 // A request is POST / with the header X-Amz-Target:
 // secretsmanager.<Operation> and a JSON body whose members are named as in
 // the AWS API reference. A success is HTTP 200 with a JSON body in which
-// absent members are left out, timestamps are epoch seconds and
-// SecretBinary is base64 [R]. A failure is HTTP 400 (500 for
-// InternalServiceError) with the body {"__type":"<Code>","Message":"..."}
-// and the code in the X-Amzn-ErrorType header too [R].
+// absent members are left out [R], timestamps are epoch seconds and
+// SecretBinary is base64 [D]. A failure is HTTP 400 with the body
+// {"__type":"<Code>","Message":"..."} [R]; InternalServiceError is HTTP
+// 500, and the code is in the X-Amzn-ErrorType header too [M]. The rules,
+// with their sources, are docs/semantics.md §W.
 //
 // Request signatures are accepted without being checked, and credentials
 // are neither checked nor logged: this is an emulator's front, not a
@@ -42,7 +43,7 @@ import (
 // is refused with SerializationException [M].
 const MaxBodyBytes = 1 << 20
 
-// Codes of protocol errors, which the store never returns [R].
+// Codes of protocol errors, which the store never returns [M] (§W9).
 const (
 	ErrSerialization    stagelabel.Code = "SerializationException"
 	ErrUnknownOperation stagelabel.Code = "UnknownOperationException"
@@ -202,7 +203,7 @@ func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 
 // Inputs with optional string members that the store takes as "not given"
 // when empty: on the wire an empty one is given, and AWS refuses it for its
-// length [D]. Each of these inputs decodes such members as pointers, which
+// length [D] (§W8). Each of these inputs decodes such members as pointers, which
 // tell the two apart in the one pass that decodes the request, and gives
 // the store's input and the violations.
 type (

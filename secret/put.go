@@ -32,7 +32,7 @@ import (
 //     [M]. The order of stages does not matter; a label named twice counts
 //     once.
 //   - An id that already exists with the same payload: nothing changes,
-//     success; stages are ignored [D/R]. With another payload:
+//     success; stages are ignored [D] (§V7). With another payload:
 //     ResourceExistsException "You can't use ClientRequestToken <id> because
 //     that value is already in use for a version of secret <ARN>." (the
 //     secret's name when it has no ARN) [R].

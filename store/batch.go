@@ -9,7 +9,7 @@ import (
 )
 
 // MaxBatchSecrets is the most secrets BatchGetSecretValue reads in one
-// call: ids in SecretIdList, and MaxResults [D].
+// call: ids in SecretIdList, and MaxResults [D] (§B1).
 const MaxBatchSecrets = 20
 
 // BatchGetSecretValueInput is the input of BatchGetSecretValue. It names
@@ -24,7 +24,7 @@ type BatchGetSecretValueInput struct {
 
 // BatchGetSecretValueOutput is the output of BatchGetSecretValue. It holds
 // secret material: its String and Format never print it. SecretValues and
-// Errors are never nil, so that both lists are sent, empty or not [D].
+// Errors are never nil, so that both lists are sent, empty or not [M] (§B8).
 type BatchGetSecretValueOutput struct {
 	SecretValues []SecretValueEntry `json:",omitzero"`
 	Errors       []SecretValueError `json:",omitzero"`
@@ -48,7 +48,7 @@ func (o BatchGetSecretValueOutput) Format(f fmt.State, verb rune) {
 }
 
 // SecretValueEntry is one secret's value in BatchGetSecretValue: the
-// members GetSecretValue gives of the secret's current version [D]. It
+// members GetSecretValue gives of the secret's current version [D] (§B2). It
 // holds secret material: its String and Format never print it.
 type SecretValueEntry struct {
 	ARN           string   `json:",omitzero"`
@@ -82,19 +82,19 @@ type SecretValueError struct {
 // GetSecretValue reads it without VersionId or VersionStage, recording the
 // day of the read (LastAccessedDate) as GetSecretValue does: AWS logs a
 // GetSecretValue for each secret read [D]; that it records the read too is
-// stagelabel's [M].
+// stagelabel's [M] (§B3).
 //
 // With SecretIdList, the secrets are read in the order of the list, and a
-// SecretId given twice is read twice [M]. With Filters, they are those
+// SecretId given twice is read twice [M] (§B4). With Filters, they are those
 // ListSecrets lists for the same filters, in its default order
 // (CreatedDate, then name), secrets scheduled for deletion left out [M];
 // a page holds MaxResults secrets, 20 by default [M], and NextToken
 // continues the listing as ListSecrets' does. The listing and the reads
 // are not one instant: a secret changed or deleted between them is read
-// as it is then.
+// as it is then (§B5).
 //
 // A secret that cannot be read fails alone: it is an entry of Errors, not
-// an error of the call [D], with the code and message GetSecretValue gives
+// an error of the call [D] (§B6), with the code and message GetSecretValue gives
 // [M]: no such secret, ResourceNotFoundException "Secrets Manager can't
 // find the specified secret." (moto's unverified tests agree); a secret
 // scheduled for deletion, InvalidRequestException "You can't perform this
@@ -104,19 +104,19 @@ type SecretValueError struct {
 // secret value for staging label: AWSCURRENT"; a SecretId that is neither
 // an ARN nor made of a name's characters, ValidationException "Invalid
 // name. Must be a valid name containing alphanumeric characters, or any of
-// the following: -/_+=.@!" (the texts are recorded for GetSecretValue [R]).
+// the following: -/_+=.@!" (the texts are recorded for GetSecretValue [R]) (§B7).
 //
 // Errors of the call: SecretIdList of more than 20 ids or none, an id of
 // more than 2048 characters or none, MaxResults outside 1 to 20, filters
 // as ListSecrets refuses them: ValidationException (the limits [D], AWS's
-// general format [M]); both SecretIdList and Filters, or neither,
+// general format [M]; §B9); both SecretIdList and Filters, or neither,
 // InvalidParameterException "Either 'SecretIdList' or 'Filters' must be
 // provided, but not both." (refused [D], moto's text [M]); MaxResults
 // without Filters, InvalidParameterException "'Filters' not specified.
 // 'Filters' must also be specified when 'MaxResults' is provided."
 // (refused [D], moto's text [M]); a NextToken no listing of the same
 // filters gave, or any NextToken with SecretIdList, which never pages,
-// InvalidNextTokenException [M].
+// InvalidNextTokenException [M] (§B10, §B4).
 func (st *Store) BatchGetSecretValue(in BatchGetSecretValueInput) (BatchGetSecretValueOutput, error) {
 	const op = "BatchGetSecretValue"
 	var violations []string

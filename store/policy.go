@@ -30,7 +30,7 @@ type PutResourcePolicyOutput struct {
 // Stagelabel keeps the policy as given and checks only that it is a JSON
 // object; anything else is MalformedPolicyDocumentException "This resource
 // policy contains a syntax error." (the text AWS's user guide gives for a
-// policy's syntax error [D], as this exception's message [M]). A policy
+// policy's syntax error [D], as this exception's message [M]; §P3). A policy
 // longer than 20480 characters, ValidationException [M]; a secret
 // scheduled for deletion, InvalidRequestException [M]. What
 // [Store.ValidateResourcePolicy] checks beyond that, it does not.
@@ -134,9 +134,9 @@ type ValidateResourcePolicyInput struct {
 
 // ValidateResourcePolicyOutput is the output of ValidateResourcePolicy.
 // ValidationErrors is never nil, so that the list is sent even when the
-// policy passes, as AWS's example shows it [D].
+// policy passes, as AWS's example shows it [D] (§VP10).
 type ValidateResourcePolicyOutput struct {
-	PolicyValidationPassed bool                    // sent when false too [D]
+	PolicyValidationPassed bool                    // sent when false too [M] (§VP11)
 	ValidationErrors       []ValidationErrorsEntry `json:",omitzero"`
 }
 
@@ -149,7 +149,7 @@ type ValidationErrorsEntry struct {
 
 // The checks ValidateResourcePolicy reports, by the names it reports them
 // under [M], and their messages, those AWS's user guide gives for a
-// policy's syntax error, broad access and lockout [D].
+// policy's syntax error, broad access and lockout [D] (§VP6).
 const (
 	CheckSyntax      = "SyntaxCheck"
 	CheckBroadAccess = "BroadAccessCheck"
@@ -161,11 +161,11 @@ const (
 )
 
 // ValidateResourcePolicy checks a resource policy without attaching it
-// [D]. AWS checks its syntax, that it grants no broad access (an automated
+// [D] (§VP3). AWS checks its syntax, that it grants no broad access (an automated
 // reasoning engine) and that it locks no caller out [D]; stagelabel, with
 // no IAM, checks what the policy's text shows, and reports each check the
 // policy fails, once, in ValidationErrors, PolicyValidationPassed false
-// [M] (moto, unverified, fails the call with
+// [M] (§VP6; moto, unverified, fails the call with
 // MalformedPolicyDocumentException for a syntax error instead):
 //
 //   - CheckSyntax: the elements of the IAM policy grammar [D]: only
@@ -179,27 +179,27 @@ const (
 //     and CanonicalUser; actions "*" or "<service>:<action>"; Condition an
 //     object of operators, each an object of keys; every other value a
 //     string or a non-empty list of strings. A policy failing it is
-//     checked no further.
+//     checked no further (§VP7).
 //   - CheckBroadAccess: a statement allowing any principal ("*") with no
 //     Condition, the case AWS's user guide shows; broad access only
-//     reasoning finds passes [M].
+//     reasoning finds passes [M] (§VP8, §VP9).
 //   - CheckLockout: a statement denying any principal every action ("*"
 //     or "secretsmanager:*") with no Condition, the case AWS's user guide
-//     shows; lockouts only IAM could find pass [M].
+//     shows; lockouts only IAM could find pass [M] (§VP8, §VP9).
 //
 // Principals are not looked up, so an unknown principal, which AWS
-// refuses [D], passes.
+// refuses [D], passes (§VP9).
 //
 // Errors: a policy of more than 20480 characters or none,
-// ValidationException [M]; one that is not a JSON object,
+// ValidationException [M] (§VP4); one that is not a JSON object,
 // MalformedPolicyDocumentException "This resource policy contains a syntax
 // error." [M], as for PutResourcePolicy; a SecretId that is neither an
 // ARN nor made of a name's characters, ValidationException "Invalid name.
 // Must be a valid name containing alphanumeric characters, or any of the
-// following: -/_+=.@!" [R]; no such secret, ResourceNotFoundException
+// following: -/_+=.@!" [R] (§VP2); no such secret, ResourceNotFoundException
 // "Secrets Manager can't find the specified secret." [M]; a secret
 // scheduled for deletion, InvalidRequestException, as PutResourcePolicy
-// refuses it [M].
+// refuses it [M] (§VP5).
 func (st *Store) ValidateResourcePolicy(in ValidateResourcePolicyInput) (ValidateResourcePolicyOutput, error) {
 	const op = "ValidateResourcePolicy"
 	if err := checkPolicy(op, in.ResourcePolicy); err != nil {

@@ -129,8 +129,8 @@ type rotation struct {
 }
 
 // shown returns RotationEnabled as DescribeSecret and ListSecrets give it:
-// nil, the member left out, until rotation has been configured [R]; then
-// whether it is on, false after CancelRotateSecret [M].
+// nil, the member left out, until rotation has been configured [R] (§G13);
+// then whether it is on, false after CancelRotateSecret [M] (§G14).
 func (r rotation) shown() *bool {
 	if !r.enabled && r.lambdaARN == "" && r.rules == nil && r.lastRotated.IsZero() {
 		return nil
@@ -264,7 +264,8 @@ const maxSecretIDLen = 2048
 // containing alphanumeric characters, or any of the following: -/_+=.@!",
 // for every operation that takes a SecretId ([R] for DeleteSecret,
 // DescribeSecret, GetSecretValue, ListSecretVersionIds, PutSecretValue,
-// TagResource, UntagResource and UpdateSecret; [M] for the others). An
+// TagResource, UntagResource, UpdateSecret and ValidateResourcePolicy; [M]
+// for the others: §N7, §N8). An
 // ARN-shaped id whose name part ends in "-" and six characters is taken as
 // a full ARN, so a partial ARN of a name that itself ends so is not found
 // [R].
