@@ -7,14 +7,11 @@ import (
 	"github.com/stagelabel/stagelabel"
 )
 
-// MaxPolicyLen is the longest resource policy, in characters [D].
-const MaxPolicyLen = 20480
-
 // PutResourcePolicyInput is the input of PutResourcePolicy.
 type PutResourcePolicyInput struct {
-	SecretId          string
-	ResourcePolicy    string
-	BlockPublicPolicy bool // accepted; stagelabel does not judge policies [M]
+	SecretId          string `aws:"secretId,len=1..2048"`
+	ResourcePolicy    string `aws:"resourcePolicy,len=1..20480"`
+	BlockPublicPolicy bool   // accepted; stagelabel does not judge policies [M]
 }
 
 // PutResourcePolicyOutput is the output of PutResourcePolicy.
@@ -28,9 +25,13 @@ type PutResourcePolicyOutput struct {
 // that it is a JSON object; anything else is
 // MalformedPolicyDocumentException "This resource policy contains a syntax
 // error." [M]. A policy longer than 20480 characters, ValidationException
-// [M]; a secret scheduled for deletion, InvalidRequestException [M].
+// (see [Validate]); a secret scheduled for deletion,
+// InvalidRequestException [M].
 func (st *Store) PutResourcePolicy(in PutResourcePolicyInput) (PutResourcePolicyOutput, error) {
 	const op = "PutResourcePolicy"
+	if err := Validate(op, in, nil); err != nil {
+		return PutResourcePolicyOutput{}, err
+	}
 	if err := checkPolicy(op, in.ResourcePolicy); err != nil {
 		return PutResourcePolicyOutput{}, err
 	}
@@ -43,7 +44,7 @@ func (st *Store) PutResourcePolicy(in PutResourcePolicyInput) (PutResourcePolicy
 
 // DeleteResourcePolicyInput is the input of DeleteResourcePolicy.
 type DeleteResourcePolicyInput struct {
-	SecretId string
+	SecretId string `aws:"secretId,len=1..2048"`
 }
 
 // DeleteResourcePolicyOutput is the output of DeleteResourcePolicy.
@@ -57,7 +58,11 @@ type DeleteResourcePolicyOutput struct {
 // [M]. A secret scheduled for deletion,
 // InvalidRequestException [M].
 func (st *Store) DeleteResourcePolicy(in DeleteResourcePolicyInput) (DeleteResourcePolicyOutput, error) {
-	r, err := st.setPolicy("DeleteResourcePolicy", in.SecretId, "")
+	const op = "DeleteResourcePolicy"
+	if err := Validate(op, in, nil); err != nil {
+		return DeleteResourcePolicyOutput{}, err
+	}
+	r, err := st.setPolicy(op, in.SecretId, "")
 	if err != nil {
 		return DeleteResourcePolicyOutput{}, err
 	}
@@ -85,7 +90,7 @@ func (st *Store) setPolicy(op, secretID, policy string) (*record, error) {
 
 // GetResourcePolicyInput is the input of GetResourcePolicy.
 type GetResourcePolicyInput struct {
-	SecretId string
+	SecretId string `aws:"secretId,len=1..2048"`
 }
 
 // GetResourcePolicyOutput is the output of GetResourcePolicy.
@@ -100,20 +105,20 @@ type GetResourcePolicyOutput struct {
 // GetResourcePolicy returns a secret's resource policy, as it was put. It
 // works on a secret scheduled for deletion, as DescribeSecret does [M].
 func (st *Store) GetResourcePolicy(in GetResourcePolicyInput) (GetResourcePolicyOutput, error) {
-	_, r, err := st.current("GetResourcePolicy", in.SecretId, true, st.now())
+	const op = "GetResourcePolicy"
+	if err := Validate(op, in, nil); err != nil {
+		return GetResourcePolicyOutput{}, err
+	}
+	_, r, err := st.current(op, in.SecretId, true, st.now())
 	if err != nil {
 		return GetResourcePolicyOutput{}, err
 	}
 	return GetResourcePolicyOutput{ARN: r.secret.ARN(), Name: r.secret.Name(), ResourcePolicy: r.meta.policy}, nil
 }
 
-// checkPolicy checks a policy to put: ValidationException outside 1 to
-// MaxPolicyLen characters, else MalformedPolicyDocumentException unless it
-// is a JSON object.
+// checkPolicy checks a policy to put, once its length is validated:
+// MalformedPolicyDocumentException unless it is a JSON object.
 func checkPolicy(op, policy string) error {
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("resourcePolicy", policy, 1, MaxPolicyLen)); err != nil {
-		return err
-	}
 	var doc map[string]json.RawMessage
 	if json.Unmarshal([]byte(policy), &doc) != nil || doc == nil {
 		return &stagelabel.Error{Op: op, Code: stagelabel.ErrMalformedPolicyDocument, Message: "This resource policy contains a syntax error."}

@@ -179,7 +179,7 @@ func TestLoadRefuses(t *testing.T) {
 // bytes) once made a saved state unloadable.
 func TestLoadKeepsLimitsAsTheAPICountsThem(t *testing.T) {
 	st, _ := newStore()
-	description := strings.Repeat("é", store.MaxDescriptionLen)
+	description := strings.Repeat("é", 2048)
 	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), Description: description}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,10 @@
 // Each operation is a method taking an input struct and returning an output
 // struct, named and shaped as in the AWS API reference (member names
 // included), or an *[stagelabel.Error] with the AWS code and message. A
-// failed operation changes nothing.
+// failed operation changes nothing. Each first checks its input against
+// the constraints of AWS's service model, which the tags of the input's
+// members state (see [Validate]); the rules that are not the model's
+// constraints are the operations' own.
 //
 // # Concurrency
 //
@@ -265,9 +268,6 @@ func markedForDeletion(op string) error {
 // a full ARN, so a partial ARN of a name that itself ends so is not found
 // [R].
 func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, error) {
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("secretId", secretID, 1, 2048)); err != nil {
-		return nil, nil, err
-	}
 	if !strings.HasPrefix(secretID, "arn:") { // then a name: of a name's characters [R]
 		if err := nameChars(op, secretID); err != nil {
 			return nil, nil, err
