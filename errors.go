@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/stagelabel/stagelabel/stage"
@@ -33,7 +34,8 @@ const (
 	ErrResourceExists Code = "ResourceExistsException"
 	// ErrLimitExceeded: a secret would carry more than 20 staging labels.
 	ErrLimitExceeded Code = "LimitExceededException"
-	// ErrValidation: a member breaks a length or size constraint.
+	// ErrValidation: a member breaks a constraint of AWS's service model
+	// (length, range, pattern, enum), or is not valid UTF-8.
 	ErrValidation Code = "ValidationException"
 	// ErrInvalidNextToken: a pagination token that no listing gave.
 	ErrInvalidNextToken Code = "InvalidNextTokenException"
@@ -135,15 +137,38 @@ func EnumViolation(member, value string, set ...string) string {
 }
 
 // PatternViolation returns AWS's text for value of member not matching
-// the regular expression pattern ("Value 'a#' at
-// 'filters.1.member.values.1.member' failed to satisfy constraint: Member
-// must satisfy regular expression pattern: <pattern>"), and "" if it
-// matches.
-func PatternViolation(member, value string, pattern *regexp.Regexp) string {
-	if pattern.MatchString(value) {
+// pattern, a regular expression as AWS's service model writes it ("Value
+// 'a#' at 'filters.1.member.values.1.member' failed to satisfy constraint:
+// Member must satisfy regular expression pattern: <pattern>"), and "" if it
+// matches. The pattern must match the whole value, not some part of it,
+// whether or not it is anchored [M] (AWS's validation matches whole values:
+// IAM refuses a role name with a space under its unanchored pattern
+// [\w+=,.@-]+). A pattern that is not a valid regular expression panics,
+// as [regexp.MustCompile] does: patterns are the model's, not a caller's.
+func PatternViolation(member, value, pattern string) string {
+	re, ok := patterns.Load(pattern)
+	if !ok {
+		re, _ = patterns.LoadOrStore(pattern, regexp.MustCompile(`^(?:`+pattern+`)$`))
+	}
+	if re.(*regexp.Regexp).MatchString(value) {
 		return ""
 	}
 	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", value, member, pattern)
+}
+
+// patterns holds the compiled form of each pattern PatternViolation was
+// given, anchored at both ends.
+var patterns sync.Map // pattern → *regexp.Regexp
+
+// UTF8Violation returns stagelabel's text for a value of member that is not
+// valid UTF-8 ("Value at 'description' failed to satisfy constraint: Member
+// must be valid UTF-8"), and "" if it is. The text is modeled on AWS's
+// others [M]; it never echoes the value, whose bytes are not text.
+func UTF8Violation(member, value string) string {
+	if utf8.ValidString(value) {
+		return ""
+	}
+	return fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must be valid UTF-8", member)
 }
 
 // violation words a measure n of subject that lies outside lo..hi.

@@ -56,6 +56,13 @@ func TestLengthViolation(t *testing.T) {
 		{stagelabel.RangeViolation("maxResults", 0, 1, 100), "Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		{stagelabel.RangeViolation("maxResults", 101, 1, 100), "Value '101' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100"},
 		{stagelabel.RangeViolation("maxResults", 100, 1, 100), ""},
+		{stagelabel.PatternViolation("rotationRules.duration", "3h", "[0-9]+h"), ""},
+		{stagelabel.PatternViolation("rotationRules.duration", "x3hx", "[0-9]+h"), // the whole value, not a part
+			"Value 'x3hx' at 'rotationRules.duration' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+h"},
+		{stagelabel.PatternViolation("m", "ab", "a|ab"), ""}, // not the leftmost match alone
+		{stagelabel.EnumViolation("sortOrder", "up", "asc", "desc"), "Value 'up' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [asc, desc]"},
+		{stagelabel.UTF8Violation("description", "d\xff"), "Value at 'description' failed to satisfy constraint: Member must be valid UTF-8"},
+		{stagelabel.UTF8Violation("description", "dé"), ""},
 	}
 	for _, o := range others {
 		if o.got != o.want {

@@ -13,6 +13,10 @@
 // 500, and the code is in the X-Amzn-ErrorType header too [M]. The rules,
 // with their sources, are docs/semantics.md §W.
 //
+// A body that is not UTF-8, or not one JSON object of the members' types,
+// is SerializationException [M]; its members are then validated as the
+// store validates them (see [store.Validate]), before the operation runs.
+//
 // Request signatures are accepted without being checked, and credentials
 // are neither checked nor logged: this is an emulator's front, not a
 // security boundary. Unknown members of a request are ignored.
@@ -29,14 +33,16 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/stagelabel/stagelabel"
-	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/store"
-	"github.com/stagelabel/stagelabel/version"
 )
 
 // MaxBodyBytes is the largest request body the handler reads; a larger one
@@ -78,34 +84,18 @@ func New(st *store.Store, opts ...Option) *Handler {
 // output, and the secret the request names, for the log.
 type operation func(st *store.Store, body []byte) (out any, secret string, err error)
 
-// op makes an operation of a store method taking In.
+// op makes an operation of a store method taking In. It validates the
+// input first as the store does, with this difference: an optional string
+// member that the body gives empty, which the store takes for not given,
+// is checked as given (AWS refuses an empty ClientRequestToken for its
+// length [D]).
 func op[In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) string) operation {
 	return func(st *store.Store, body []byte) (any, string, error) {
 		var in In
 		if err := decode(body, &in); err != nil {
 			return nil, "", err
 		}
-		out, err := f(st, in)
-		return out, secretOf(in), err
-	}
-}
-
-// wire is the input of an operation as the handler decodes it, where that
-// differs from the store's input In: input gives the store's input and the
-// violations the store cannot see.
-type wire[In any] interface {
-	input() (In, []string)
-}
-
-// opWire makes an operation of a store method taking In, decoded as W.
-func opWire[W wire[In], In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) string) operation {
-	return func(st *store.Store, body []byte) (any, string, error) {
-		var w W
-		if err := decode(body, &w); err != nil {
-			return nil, "", err
-		}
-		in, violations := w.input()
-		if err := stagelabel.ValidationError("", violations...); err != nil {
+		if err := store.Validate("", in, givenIn(body)); err != nil {
 			return nil, secretOf(in), err
 		}
 		out, err := f(st, in)
@@ -115,14 +105,14 @@ func opWire[W wire[In], In, Out any](f func(*store.Store, In) (Out, error), secr
 
 // operations are the operations the handler serves, by name.
 var operations = map[string]operation{
-	"CreateSecret":             opWire[createSecretInput]((*store.Store).CreateSecret, func(in store.CreateSecretInput) string { return in.Name }),
-	"PutSecretValue":           opWire[putSecretValueInput]((*store.Store).PutSecretValue, func(in store.PutSecretValueInput) string { return in.SecretId }),
-	"UpdateSecret":             opWire[updateSecretInput]((*store.Store).UpdateSecret, func(in store.UpdateSecretInput) string { return in.SecretId }),
-	"GetSecretValue":           opWire[getSecretValueInput]((*store.Store).GetSecretValue, func(in store.GetSecretValueInput) string { return in.SecretId }),
+	"CreateSecret":             op((*store.Store).CreateSecret, func(in store.CreateSecretInput) string { return in.Name }),
+	"PutSecretValue":           op((*store.Store).PutSecretValue, func(in store.PutSecretValueInput) string { return in.SecretId }),
+	"UpdateSecret":             op((*store.Store).UpdateSecret, func(in store.UpdateSecretInput) string { return in.SecretId }),
+	"GetSecretValue":           op((*store.Store).GetSecretValue, func(in store.GetSecretValueInput) string { return in.SecretId }),
 	"DescribeSecret":           op((*store.Store).DescribeSecret, func(in store.DescribeSecretInput) string { return in.SecretId }),
 	"ListSecretVersionIds":     op((*store.Store).ListSecretVersionIds, func(in store.ListSecretVersionIdsInput) string { return in.SecretId }),
-	"UpdateSecretVersionStage": opWire[updateSecretVersionStageInput]((*store.Store).UpdateSecretVersionStage, func(in store.UpdateSecretVersionStageInput) string { return in.SecretId }),
-	"RotateSecret":             opWire[rotateSecretInput]((*store.Store).RotateSecret, func(in store.RotateSecretInput) string { return in.SecretId }),
+	"UpdateSecretVersionStage": op((*store.Store).UpdateSecretVersionStage, func(in store.UpdateSecretVersionStageInput) string { return in.SecretId }),
+	"RotateSecret":             op((*store.Store).RotateSecret, func(in store.RotateSecretInput) string { return in.SecretId }),
 	"CancelRotateSecret":       op((*store.Store).CancelRotateSecret, func(in store.CancelRotateSecretInput) string { return in.SecretId }),
 	"DeleteSecret":             op((*store.Store).DeleteSecret, func(in store.DeleteSecretInput) string { return in.SecretId }),
 	"RestoreSecret":            op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
@@ -133,7 +123,7 @@ var operations = map[string]operation{
 	"PutResourcePolicy":        op((*store.Store).PutResourcePolicy, func(in store.PutResourcePolicyInput) string { return in.SecretId }),
 	"GetResourcePolicy":        op((*store.Store).GetResourcePolicy, func(in store.GetResourcePolicyInput) string { return in.SecretId }),
 	"DeleteResourcePolicy":     op((*store.Store).DeleteResourcePolicy, func(in store.DeleteResourcePolicyInput) string { return in.SecretId }),
-	"ValidateResourcePolicy":   opWire[validateResourcePolicyInput]((*store.Store).ValidateResourcePolicy, func(in store.ValidateResourcePolicyInput) string { return in.SecretId }),
+	"ValidateResourcePolicy":   op((*store.Store).ValidateResourcePolicy, func(in store.ValidateResourcePolicyInput) string { return in.SecretId }),
 	"UntagResource":            op((*store.Store).UntagResource, func(in store.UntagResourceInput) string { return in.SecretId }),
 }
 
@@ -164,6 +154,9 @@ func (h *Handler) run(r *http.Request, name string, ours bool) (any, string, err
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	if err != nil {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrSerialization, Message: "The request body could not be read: " + err.Error()}
+	}
+	if msg := notText(body); msg != "" {
+		return nil, "", &stagelabel.Error{Op: name, Code: ErrSerialization, Message: msg}
 	}
 	out, secret, err := f(h.st, body)
 	if e := (*stagelabel.Error)(nil); errors.As(err, &e) && e.Op == "" {
@@ -201,102 +194,47 @@ func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 	return http.StatusOK
 }
 
-// Inputs with optional string members that the store takes as "not given"
-// when empty: on the wire an empty one is given, and AWS refuses it for its
-// length [D] (§W8). Each of these inputs decodes such members as pointers, which
-// tell the two apart in the one pass that decodes the request, and gives
-// the store's input and the violations.
-type (
-	createSecretInput struct {
-		store.CreateSecretInput
-		ClientRequestToken *string
+// givenIn returns a function that reports whether body, a JSON object,
+// gives the member at path, as [store.Validate] names members
+// ('clientRequestToken', 'rotationRules.duration',
+// 'filters.1.member.key'), with a value other than null. It is asked only
+// of an optional member left empty, and reads the body again only if the
+// body holds an empty string at all.
+func givenIn(body []byte) func(path string) bool {
+	if !bytes.Contains(body, []byte(`""`)) {
+		return func(string) bool { return false }
 	}
-	putSecretValueInput struct {
-		store.PutSecretValueInput
-		ClientRequestToken *string
+	doc := sync.OnceValue(func() any {
+		var v any
+		json.Unmarshal(body, &v) // decoded once already: no error
+		return v
+	})
+	return func(path string) bool {
+		v := doc()
+		parts := strings.Split(path, ".")
+		for i := 0; i < len(parts); i++ {
+			switch node := v.(type) {
+			case map[string]any:
+				v = nil
+				for k, member := range node { // names match as encoding/json matches them
+					if strings.EqualFold(k, parts[i]) {
+						v = member
+						break
+					}
+				}
+			case []any: // "<n>.member": item n, from 1
+				n, err := strconv.Atoi(parts[i])
+				if err != nil || n < 1 || n > len(node) {
+					return false
+				}
+				v = node[n-1]
+				i++
+			default:
+				return false
+			}
+		}
+		return v != nil
 	}
-	updateSecretInput struct {
-		store.UpdateSecretInput
-		ClientRequestToken *string
-	}
-	rotateSecretInput struct {
-		store.RotateSecretInput
-		ClientRequestToken *string
-	}
-	getSecretValueInput struct {
-		store.GetSecretValueInput
-		VersionId, VersionStage *string
-	}
-	updateSecretVersionStageInput struct {
-		store.UpdateSecretVersionStageInput
-		RemoveFromVersionId, MoveToVersionId *string
-	}
-	validateResourcePolicyInput struct {
-		store.ValidateResourcePolicyInput
-		SecretId *string
-	}
-)
-
-func (in createSecretInput) input() (store.CreateSecretInput, []string) {
-	var bad string
-	in.CreateSecretInput.ClientRequestToken, bad = idMember(in.ClientRequestToken, "clientRequestToken")
-	return in.CreateSecretInput, []string{bad}
-}
-
-func (in putSecretValueInput) input() (store.PutSecretValueInput, []string) {
-	var bad string
-	in.PutSecretValueInput.ClientRequestToken, bad = idMember(in.ClientRequestToken, "clientRequestToken")
-	return in.PutSecretValueInput, []string{bad}
-}
-
-func (in updateSecretInput) input() (store.UpdateSecretInput, []string) {
-	var bad string
-	in.UpdateSecretInput.ClientRequestToken, bad = idMember(in.ClientRequestToken, "clientRequestToken")
-	return in.UpdateSecretInput, []string{bad}
-}
-
-func (in rotateSecretInput) input() (store.RotateSecretInput, []string) {
-	var bad string
-	in.RotateSecretInput.ClientRequestToken, bad = idMember(in.ClientRequestToken, "clientRequestToken")
-	return in.RotateSecretInput, []string{bad}
-}
-
-func (in getSecretValueInput) input() (store.GetSecretValueInput, []string) {
-	var badID, badStage string
-	in.GetSecretValueInput.VersionId, badID = idMember(in.VersionId, "versionId")
-	in.GetSecretValueInput.VersionStage, badStage = optional(in.VersionStage, "versionStage", stage.MinLen, stage.MaxLen)
-	return in.GetSecretValueInput, []string{badID, badStage}
-}
-
-func (in updateSecretVersionStageInput) input() (store.UpdateSecretVersionStageInput, []string) {
-	var badFrom, badTo string
-	in.UpdateSecretVersionStageInput.RemoveFromVersionId, badFrom = idMember(in.RemoveFromVersionId, "removeFromVersionId")
-	in.UpdateSecretVersionStageInput.MoveToVersionId, badTo = idMember(in.MoveToVersionId, "moveToVersionId")
-	return in.UpdateSecretVersionStageInput, []string{badFrom, badTo}
-}
-
-func (in validateResourcePolicyInput) input() (store.ValidateResourcePolicyInput, []string) {
-	var bad string
-	in.ValidateResourcePolicyInput.SecretId, bad = optional(in.SecretId, "secretId", 1, 2048)
-	return in.ValidateResourcePolicyInput, []string{bad}
-}
-
-// optional returns the value of an optional string member, "" when
-// absent, and the violation of an empty one, which its length lo..hi
-// refuses; the store checks every other value.
-func optional(v *string, path string, lo, hi int) (string, string) {
-	switch {
-	case v == nil:
-		return "", ""
-	case *v == "":
-		return "", stagelabel.LengthViolation(path, "", lo, hi)
-	}
-	return *v, ""
-}
-
-// idMember is [optional] for a member holding a version id.
-func idMember(v *string, path string) (string, string) {
-	return optional(v, path, version.MinIDLen, version.MaxIDLen)
 }
 
 // decode reads a request body into in: an empty body is an empty request;
@@ -310,6 +248,50 @@ func decode(body []byte, in any) error {
 		return &stagelabel.Error{Code: ErrSerialization, Message: serializationMessage(err)}
 	}
 	return nil
+}
+
+// notText returns why body is not text that decodes as it is written, or
+// "": bytes that are not UTF-8, or a \u escape of half a surrogate pair,
+// either of which encoding/json would decode as U+FFFD, silently changing
+// a value. Both are SerializationException [M]: AWS's JSON services refuse
+// bytes that are not UTF-8 as they parse a body (Lambda answers "Could not
+// parse request body into json: Invalid UTF-8 start byte"). The words
+// never echo the body.
+func notText(body []byte) string {
+	for i := 0; i < len(body); {
+		r, n := utf8.DecodeRune(body[i:])
+		if r == utf8.RuneError && n == 1 {
+			return fmt.Sprintf("The request body is not valid UTF-8 (at byte %d).", i)
+		}
+		i += n
+	}
+	// In valid JSON a backslash begins an escape within a string.
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character, skipped unless it begins \uXXXX
+		r, ok := hex4(body, i+1)
+		if i >= len(body) || body[i] != 'u' || !ok || !utf16.IsSurrogate(r) {
+			continue
+		}
+		low, lowOK := hex4(body, i+7)
+		if r < 0xDC00 && lowOK && i+6 < len(body) && body[i+5] == '\\' && body[i+6] == 'u' && 0xDC00 <= low && low < 0xE000 {
+			i += 10 // a pair: one character
+			continue
+		}
+		return fmt.Sprintf("The request body escapes half a surrogate pair, \\u%04X, at byte %d: it is not a character.", r, i-1)
+	}
+	return ""
+}
+
+// hex4 reads the four hexadecimal digits of b from i, if there are four.
+func hex4(b []byte, i int) (rune, bool) {
+	if i < 0 || i+4 > len(b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[i:i+4]), 16, 16)
+	return rune(n), err == nil
 }
 
 // serializationMessage words a JSON error without echoing the request,

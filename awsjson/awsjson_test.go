@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -214,6 +215,79 @@ func TestEmptyMembers(t *testing.T) {
 	}
 }
 
+// TestEmptyMembersGiven checks that an optional member the body gives
+// empty is checked as given, at any depth, while one that is absent or
+// null is not given.
+func TestEmptyMembersGiven(t *testing.T) {
+	h := newHandler()
+	call(t, h, "secretsmanager.CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"x"}`)
+	for _, c := range []struct {
+		name, target, body string
+		code, msg          string
+	}{
+		{"an empty NextToken", "ListSecrets", `{"NextToken":""}`, "ValidationException",
+			"1 validation error detected: Value '' at 'nextToken' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"an empty SortBy", "ListSecrets", `{"SortBy":""}`, "ValidationException",
+			"1 validation error detected: Value '' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [created-date, last-accessed-date, last-changed-date, name]"},
+		{"an empty Duration", "RotateSecret", `{"SecretId":"db","ClientRequestToken":"` + tok2 + `","RotationRules":{"Duration":""}}`, "ValidationException",
+			"2 validation errors detected: Value '' at 'rotationRules.duration' failed to satisfy constraint: Member must have length greater than or equal to 2; " +
+				"Value '' at 'rotationRules.duration' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+h"},
+		{"an empty token and a bad SecretId, together", "PutSecretValue", `{"SecretId":"","ClientRequestToken":"","SecretString":"y"}`, "ValidationException",
+			"2 validation errors detected: Value '' at 'secretId' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				"Value '' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 32"},
+		{"a null token is no token", "PutSecretValue", `{"SecretId":"db","ClientRequestToken":null,"SecretString":"y"}`, "InvalidRequestException",
+			"You must provide a ClientRequestToken value. We recommend a UUID-type value."},
+		{"an absent Duration", "RotateSecret", `{"SecretId":"db","ClientRequestToken":"` + tok2 + `","RotationRules":{"AutomaticallyAfterDays":1}}`, "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, got, _ := call(t, h, "secretsmanager."+c.target, c.body)
+			code, _ := got["__type"].(string)
+			msg, _ := got["Message"].(string)
+			if code != c.code || msg != c.msg {
+				t.Errorf("%s %s = %v\nwant %s: %s", c.target, c.body, got, c.code, c.msg)
+			}
+		})
+	}
+}
+
+// TestNotText checks that a body that is not UTF-8, or escapes half a
+// surrogate pair, is SerializationException, changing nothing, where
+// encoding/json would have read U+FFFD; and that escapes of whole
+// characters pass. The value begins at byte 89 of the body.
+func TestNotText(t *testing.T) {
+	for _, c := range []struct {
+		name, value string // the SecretString as the body writes it
+		msg         string
+	}{
+		{"UTF-8 beyond ASCII", "é😀", ""},
+		{"an escaped pair", `\ud83d\ude00`, ""},
+		{"an escaped backslash before u", `\\ud800`, ""},
+		{"a byte that is not UTF-8", "a\xffb", "The request body is not valid UTF-8 (at byte 90)."},
+		{"a truncated character", "a\xc3", "The request body is not valid UTF-8 (at byte 90)."},
+		{"an escaped high surrogate alone", `a\ud83dz`, "The request body escapes half a surrogate pair, \\uD83D, at byte 90: it is not a character."},
+		{"an escaped low surrogate alone", `\ude00`, "The request body escapes half a surrogate pair, \\uDE00, at byte 89: it is not a character."},
+		{"two high surrogates", `\ud83d\ud83d`, "The request body escapes half a surrogate pair, \\uD83D, at byte 89: it is not a character."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHandler()
+			body := `{"Name":"db","ClientRequestToken":"` + tok1 + `","SecretString":"` + c.value + `"}`
+			status, got, errType := call(t, h, "secretsmanager.CreateSecret", body)
+			if c.msg == "" {
+				if status != http.StatusOK {
+					t.Errorf("CreateSecret with SecretString %q: %d %v", c.value, status, got)
+				}
+				return
+			}
+			if status != http.StatusBadRequest || errType != "SerializationException" || got["Message"] != c.msg {
+				t.Errorf("CreateSecret with SecretString %q: %d %s %v\nwant 400 SerializationException %q", c.value, status, errType, got, c.msg)
+			}
+			if n := len(h.Store().Snapshot().Secrets); n != 0 {
+				t.Errorf("a refused CreateSecret left %d secrets", n)
+			}
+		})
+	}
+}
+
 func TestLogNeverLeaks(t *testing.T) {
 	var buf bytes.Buffer
 	h := newHandler(awsjson.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
@@ -272,7 +346,8 @@ func TestUnsavedChange(t *testing.T) {
 }
 
 // FuzzHandler sends arbitrary targets and bodies: every answer is a JSON
-// object, a success or a well-formed AWS error, and nothing panics.
+// object, a success or a well-formed AWS error, a body that is not UTF-8
+// is never read, and nothing panics.
 func FuzzHandler(f *testing.F) {
 	f.Add("CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"x"}`)
 	f.Add("PutSecretValue", `{"SecretId":"db","ClientRequestToken":"`+tok2+`","SecretBinary":"AAE=","VersionStages":["A"]}`)
@@ -290,6 +365,9 @@ func FuzzHandler(f *testing.F) {
 	f.Add("BatchGetSecretValue", `{"Filters":[{"Key":"name","Values":["d"]}],"MaxResults":1,"NextToken":"x"}`)
 	f.Add("ValidateResourcePolicy", `{"SecretId":"db","ResourcePolicy":"{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}}"}`)
 	f.Add("Nope", `null`)
+	f.Add("CreateSecret", "{\"Name\":\"n\xff\"}")
+	f.Add("CreateSecret", `{"Name":"n","ClientRequestToken":"`+tok2+`","SecretString":"\ud800"}`)
+	f.Add("RotateSecret", `{"SecretId":"db","RotationRules":{"Duration":"","ScheduleExpression":"rate(1 day)"},"RotateImmediately":false}`)
 	h := newHandler()
 	if rec := do(h, "secretsmanager.CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"x"}`); rec.Code != 200 {
 		f.Fatal(rec.Body.String())
@@ -302,14 +380,17 @@ func FuzzHandler(f *testing.F) {
 		}
 		switch rec.Code {
 		case 200:
-			if _, isErr := m["__type"]; isErr {
-				t.Fatalf("200 with an error body %v", m)
+			if _, isErr := m["__type"]; isErr || !utf8.ValidString(body) {
+				t.Fatalf("%s %q: 200 with body %v", op, body, m)
 			}
 		case 400:
 			code, _ := m["__type"].(string)
 			msg, _ := m["Message"].(string)
 			if code == "" || msg == "" || rec.Header().Get("X-Amzn-ErrorType") != code {
 				t.Fatalf("400 with body %v", m)
+			}
+			if !utf8.ValidString(body) && code != "SerializationException" && code != "UnknownOperationException" {
+				t.Fatalf("%s %q: a body that is not UTF-8 answered %v", op, body, m)
 			}
 		default:
 			t.Fatalf("%s %q: status %d, body %s", op, body, rec.Code, rec.Body.String())

@@ -41,3 +41,31 @@ func TestWire(t *testing.T) {
 		}
 	}
 }
+
+// TestGivenIn checks how the handler tells an optional member given empty
+// from one not given: by its path in the body, names matched as
+// encoding/json matches them, list items counted from 1, null not given.
+func TestGivenIn(t *testing.T) {
+	body := []byte(`{"ClientRequestToken":"","versionid":"","Nothing":null,"RotationRules":{"Duration":""},"Filters":[{"Key":"name"},{"Key":""}]}`)
+	given := givenIn(body)
+	for path, want := range map[string]bool{
+		"clientRequestToken":     true,
+		"versionId":              true,
+		"nothing":                false,
+		"versionStage":           false,
+		"rotationRules.duration": true,
+		"rotationRules.schedule": false,
+		"filters.2.member.key":   true,
+		"filters.3.member.key":   false,
+		"filters.0.member.key":   false,
+		"filters.x.member.key":   false,
+		"clientRequestToken.a":   false,
+	} {
+		if got := given(path); got != want {
+			t.Errorf("given(%q) = %v, want %v", path, got, want)
+		}
+	}
+	if givenIn([]byte(`{"SecretString":"a\"b"}`))("secretString") {
+		t.Error(`a body without "" gave a member empty`)
+	}
+}

@@ -1019,6 +1019,18 @@ func TestErrors(t *testing.T) {
 			func() error { return move(ctx, c, "db", "X", v1, "short") },
 			"ValidationException",
 			"1 validation error detected: Value 'short' at 'moveToVersionId' failed to satisfy constraint: Member must have length greater than or equal to 32"},
+		{"rotation members outside the model's constraints",
+			func() error {
+				_, err := c.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String("db"), ClientRequestToken: aws.String(v2),
+					RotationLambdaARN: aws.String(strings.Repeat("a", 2049)),
+					RotationRules:     &types.RotationRulesType{Duration: aws.String("3 hours"), ScheduleExpression: aws.String("rate(10 days);")}})
+				return err
+			},
+			"ValidationException",
+			"4 validation errors detected: Value '" + strings.Repeat("a", 2049) + "' at 'rotationLambdaARN' failed to satisfy constraint: Member must have length less than or equal to 2048; " +
+				"Value '3 hours' at 'rotationRules.duration' failed to satisfy constraint: Member must have length less than or equal to 3; " +
+				"Value '3 hours' at 'rotationRules.duration' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+h; " +
+				`Value 'rate(10 days);' at 'rotationRules.scheduleExpression' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9A-Za-z\(\)#\?\*\-\/, ]+`},
 
 		// Secrets scheduled for deletion (§X).
 		{"UpdateSecretVersionStage on a secret marked for deletion",

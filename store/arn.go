@@ -73,17 +73,9 @@ func randomError(op string, err error) error {
 	return &stagelabel.Error{Op: op, Code: stagelabel.ErrInternalService, Message: "random source: " + err.Error()}
 }
 
-// validName checks a secret name: 1 to 512 ASCII letters, digits and
-// /_+=.@- [R].
-func validName(op, name string) error {
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("name", name, 1, MaxNameLen)); err != nil {
-		return err
-	}
-	return nameChars(op, name)
-}
-
 // nameChars checks that s holds only the characters of a name: ASCII
-// letters, digits and /_+=.@- [R].
+// letters, digits and /_+=.@- [R]. Its length is the model's constraint
+// (see [Validate]).
 func nameChars(op, s string) error {
 	for _, c := range []byte(s) {
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '/' || c == '_' || c == '+' || c == '=' || c == '.' || c == '@' || c == '-') {

@@ -16,10 +16,10 @@ const MaxBatchSecrets = 20
 // the secrets to read with SecretIdList or with Filters, not both; a nil
 // list is a member not given, an empty one a member given empty.
 type BatchGetSecretValueInput struct {
-	SecretIdList []string // 1 to 20 names or ARNs
-	Filters      []Filter // as ListSecrets takes them
-	MaxResults   *int     // 1 to 20, only with Filters; nil: 20
-	NextToken    string
+	SecretIdList []string `aws:"secretIdList,omitempty,count=1..20,len=1..2048"` // names or ARNs
+	Filters      []Filter `aws:"filters,count=0..10"`                           // as ListSecrets takes them
+	MaxResults   *int     `aws:"maxResults,range=1..20"`                        // only with Filters; nil: 20
+	NextToken    string   `aws:"nextToken,omitempty,len=1..4096"`
 }
 
 // BatchGetSecretValueOutput is the output of BatchGetSecretValue. It holds
@@ -119,18 +119,7 @@ type SecretValueError struct {
 // InvalidNextTokenException [M] (§B10, §B4).
 func (st *Store) BatchGetSecretValue(in BatchGetSecretValueInput) (BatchGetSecretValueOutput, error) {
 	const op = "BatchGetSecretValue"
-	var violations []string
-	if in.SecretIdList != nil {
-		violations = append(violations, stagelabel.ListLengthViolation("secretIdList", in.SecretIdList, 1, MaxBatchSecrets))
-		for i, id := range in.SecretIdList {
-			violations = append(violations, stagelabel.LengthViolation(fmt.Sprintf("secretIdList.%d.member", i+1), id, 1, maxSecretIDLen))
-		}
-	}
-	violations = append(violations, listViolations(ListSecretsInput{Filters: in.Filters})...)
-	if in.MaxResults != nil {
-		violations = append(violations, stagelabel.RangeViolation("maxResults", *in.MaxResults, 1, MaxBatchSecrets))
-	}
-	if err := stagelabel.ValidationError(op, violations...); err != nil {
+	if err := Validate(op, in, nil); err != nil {
 		return BatchGetSecretValueOutput{}, err
 	}
 	switch {

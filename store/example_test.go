@@ -40,3 +40,12 @@ func Example() {
 	// true
 	// GetSecretValue: InvalidRequestException: You can't perform this operation on the secret because it was marked for deletion.
 }
+
+// Validate checks an input against the constraints its members' tags
+// state, as every operation does first.
+func ExampleValidate() {
+	in := store.RotateSecretInput{SecretId: "db", RotationRules: &store.RotationRules{Duration: "3 hours"}}
+	fmt.Println(store.Validate("RotateSecret", in, nil))
+	// Output:
+	// RotateSecret: ValidationException: 2 validation errors detected: Value '3 hours' at 'rotationRules.duration' failed to satisfy constraint: Member must have length less than or equal to 3; Value '3 hours' at 'rotationRules.duration' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+h
+}

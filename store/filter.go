@@ -1,14 +1,10 @@
 package store
 
 import (
-	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/stagelabel/stagelabel"
 )
 
 // Filter is one filter of ListSecrets: a Key, which says what its Values
@@ -80,58 +76,8 @@ import (
 // filters with one key, list "one two" alone (moto's aws_verified
 // test_with_duplicate_filter_keys) [R].
 type Filter struct {
-	Key    string
-	Values []string
-}
-
-// Filter keys, sort keys and sort orders AWS takes, and the pattern of
-// filter values [D].
-var (
-	filterKeys  = []string{"description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all"}
-	sortBys     = []string{"created-date", "last-accessed-date", "last-changed-date", "name"}
-	sortOrders  = []string{"asc", "desc"}
-	filterValue = regexp.MustCompile(`^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$`)
-)
-
-// Limits of ListSecrets' filters [D].
-const (
-	MaxFilters        = 10  // filters in one request
-	MaxFilterValues   = 10  // values in one filter
-	MaxFilterValueLen = 512 // characters in one value
-)
-
-// listViolations returns the ways in breaks ListSecrets' constraints, as
-// AWS words them [M]: at most 10 filters, each with a known key and 1 to
-// 10 values of at most 512 characters of filterValue's set; a known
-// SortBy and SortOrder, if given.
-func listViolations(in ListSecretsInput) []string {
-	var v []string
-	if len(in.Filters) > MaxFilters {
-		shown := make([]string, len(in.Filters))
-		for i, f := range in.Filters {
-			shown[i] = fmt.Sprintf("{Key: %s,Values: [%s]}", f.Key, strings.Join(f.Values, ", "))
-		}
-		v = append(v, stagelabel.ListLengthViolation("filters", shown, 0, MaxFilters))
-	}
-	for i, f := range in.Filters {
-		at := fmt.Sprintf("filters.%d.member", i+1)
-		v = append(v,
-			stagelabel.EnumViolation(at+".key", f.Key, filterKeys...),
-			stagelabel.ListLengthViolation(at+".values", f.Values, 1, MaxFilterValues))
-		for j, value := range f.Values {
-			at := fmt.Sprintf("%s.values.%d.member", at, j+1)
-			v = append(v,
-				stagelabel.LengthViolation(at, value, 0, MaxFilterValueLen),
-				stagelabel.PatternViolation(at, value, filterValue))
-		}
-	}
-	if in.SortBy != "" {
-		v = append(v, stagelabel.EnumViolation("sortBy", in.SortBy, sortBys...))
-	}
-	if in.SortOrder != "" {
-		v = append(v, stagelabel.EnumViolation("sortOrder", in.SortOrder, sortOrders...))
-	}
-	return v
+	Key    string   `aws:"key,enum=description|name|tag-key|tag-value|primary-region|owning-service|all"`
+	Values []string `aws:"values,count=1..10,len=0..512,pattern=^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$"`
 }
 
 // pass reports whether d passes every filter: each filter, whatever its

@@ -14,27 +14,24 @@ import (
 	"github.com/stagelabel/stagelabel/version"
 )
 
-// Limits of the members the operations take, from the AWS API reference
-// [D].
+// Limits of DeleteSecret's recovery window and of a page of a listing,
+// from the AWS API reference [D]. The limits of the members themselves are
+// in their tags (see [Validate]).
 const (
-	MaxNameLen        = 512
-	MaxDescriptionLen = 2048
-	MaxValueLen       = 65536 // bytes of SecretString or SecretBinary
-	MinRecoveryDays   = 7
-	MaxRecoveryDays   = 30
-	MaxPageSize       = 100
-	MaxKMSKeyLen      = 2048 // characters of KmsKeyId
+	MinRecoveryDays = 7
+	MaxRecoveryDays = 30
+	MaxPageSize     = 100
 )
 
 // CreateSecretInput is the input of CreateSecret.
 type CreateSecretInput struct {
-	Name               string
-	ClientRequestToken string // the id of the first version, when a value is given
-	Description        string
-	SecretString       *string
-	SecretBinary       []byte
-	Tags               []Tag  // as [Store.TagResource] attaches them
-	KmsKeyId           string // the KMS key its versions are written with; "" for the default (see [Store.DescribeSecret])
+	Name               string  `aws:"name,len=1..512"`
+	ClientRequestToken string  `aws:"clientRequestToken,omitempty,len=32..64"` // the id of the first version, when a value is given
+	Description        string  `aws:"description,len=0..2048"`
+	SecretString       *string `aws:"secretString,sensitive,bytes,len=1..65536"` // 65,536 bytes, as AWS's quotas say [D]
+	SecretBinary       []byte  `aws:"secretBinary,omitempty,sensitive,len=1..65536"`
+	Tags               []Tag   `aws:"tags"`                 // as [Store.TagResource] attaches them
+	KmsKeyId           string  `aws:"kmsKeyId,len=0..2048"` // the KMS key its versions are written with; "" for the default (see [Store.DescribeSecret])
 }
 
 // String returns the input without its SecretString and SecretBinary.
@@ -72,12 +69,15 @@ type CreateSecretOutput struct {
 // because a secret with this name is already scheduled for deletion." [R];
 // no ClientRequestToken, InvalidRequestException "You must provide a
 // ClientRequestToken value. We recommend a UUID-type value." [R]; both
-// SecretString and SecretBinary, InvalidParameterException [M]; lengths
-// (description, value, token) out of range, ValidationException [M]; tags,
-// the errors of [Store.TagResource].
+// SecretString and SecretBinary, InvalidParameterException [M]; a member
+// outside the model's constraints, ValidationException (see [Validate]);
+// tags, the errors of [Store.TagResource].
 func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) {
 	const op = "CreateSecret"
-	if err := validName(op, in.Name); err != nil {
+	if err := Validate(op, in, nil); err != nil {
+		return CreateSecretOutput{}, err
+	}
+	if err := nameChars(op, in.Name); err != nil {
 		return CreateSecretOutput{}, err
 	}
 	if in.ClientRequestToken == "" {
@@ -87,11 +87,7 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 	if err != nil {
 		return CreateSecretOutput{}, err
 	}
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("description", in.Description, 0, MaxDescriptionLen),
-		stagelabel.LengthViolation("kmsKeyId", in.KmsKeyId, 0, MaxKMSKeyLen)); err != nil {
-		return CreateSecretOutput{}, err
-	}
-	if err := checkTags(op, in.Tags); err != nil {
+	if err := ownKeys(op, tagKeys(in.Tags)); err != nil {
 		return CreateSecretOutput{}, err
 	}
 	tags, err := withTags(op, nil, in.Tags)
@@ -159,11 +155,11 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 
 // PutSecretValueInput is the input of PutSecretValue.
 type PutSecretValueInput struct {
-	SecretId           string
-	ClientRequestToken string
-	SecretString       *string
-	SecretBinary       []byte
-	VersionStages      []string // nil: not given
+	SecretId           string   `aws:"secretId,len=1..2048"`
+	ClientRequestToken string   `aws:"clientRequestToken,omitempty,len=32..64"`
+	SecretString       *string  `aws:"secretString,sensitive,bytes,len=1..65536"`
+	SecretBinary       []byte   `aws:"secretBinary,omitempty,sensitive,len=1..65536"`
+	VersionStages      []string `aws:"versionStages,omitempty,count=1..20,len=1..256"` // nil: not given
 }
 
 // String returns the input without its SecretString and SecretBinary.
@@ -202,6 +198,9 @@ type PutSecretValueOutput struct {
 // does. A given but empty VersionStages list is refused [D], ValidationException [M] (§V15).
 func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, error) {
 	const op = "PutSecretValue"
+	if err := Validate(op, in, nil); err != nil {
+		return PutSecretValueOutput{}, err
+	}
 	if in.ClientRequestToken == "" {
 		return PutSecretValueOutput{}, noToken(op, stagelabel.ErrInvalidRequest)
 	}
@@ -209,10 +208,7 @@ func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, e
 	if err != nil {
 		return PutSecretValueOutput{}, err
 	}
-	stages, err := labels(op, in.VersionStages)
-	if err != nil {
-		return PutSecretValueOutput{}, err
-	}
+	stages := labels(in.VersionStages)
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
 		s, err := r.secret.Put(v.With(version.WithCreated(now), version.WithKMSKey(r.meta.kmsKey)), stages...)
 		if err != nil {
@@ -238,12 +234,12 @@ func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, e
 // no SecretString or SecretBinary, leave the description and the value as
 // they are.
 type UpdateSecretInput struct {
-	SecretId           string
-	ClientRequestToken string // the id of the new version, when a value is given
-	Description        *string
-	KmsKeyId           *string // the KMS key of new versions: nil unchanged, "" the default [D]
-	SecretString       *string
-	SecretBinary       []byte
+	SecretId           string  `aws:"secretId,len=1..2048"`
+	ClientRequestToken string  `aws:"clientRequestToken,omitempty,len=32..64"` // the id of the new version, when a value is given
+	Description        *string `aws:"description,len=0..2048"`
+	KmsKeyId           *string `aws:"kmsKeyId,len=0..2048"` // the KMS key of new versions: nil unchanged, "" the default [D]
+	SecretString       *string `aws:"secretString,sensitive,bytes,len=1..65536"`
+	SecretBinary       []byte  `aws:"secretBinary,omitempty,sensitive,len=1..65536"`
 }
 
 // String returns the input without its SecretString and SecretBinary.
@@ -283,19 +279,18 @@ type UpdateSecretOutput struct {
 // for deletion gives InvalidRequestException [M] (§X4). No ClientRequestToken:
 // InvalidRequestException "You must provide a ClientRequestToken value. We
 // recommend a UUID-type value." [R]; both SecretString and SecretBinary,
-// InvalidParameterException [M]; lengths (description, value, token) out
-// of range: ValidationException [M].
+// InvalidParameterException [M]; a member outside the model's
+// constraints, ValidationException (see [Validate]).
 func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) {
 	const op = "UpdateSecret"
+	if err := Validate(op, in, nil); err != nil {
+		return UpdateSecretOutput{}, err
+	}
 	if in.ClientRequestToken == "" {
 		return UpdateSecretOutput{}, noToken(op, stagelabel.ErrInvalidRequest)
 	}
 	v, hasValue, err := newVersion(op, in.ClientRequestToken, in.SecretString, in.SecretBinary, false)
 	if err != nil {
-		return UpdateSecretOutput{}, err
-	}
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("description", *cmp.Or(in.Description, new(string)), 0, MaxDescriptionLen),
-		stagelabel.LengthViolation("kmsKeyId", *cmp.Or(in.KmsKeyId, new(string)), 0, MaxKMSKeyLen)); err != nil {
 		return UpdateSecretOutput{}, err
 	}
 	var made version.ID // reported only if this call made the version
@@ -344,9 +339,9 @@ func (st *Store) UpdateSecret(in UpdateSecretInput) (UpdateSecretOutput, error) 
 
 // GetSecretValueInput is the input of GetSecretValue.
 type GetSecretValueInput struct {
-	SecretId     string
-	VersionId    string
-	VersionStage string
+	SecretId     string `aws:"secretId,len=1..2048"`
+	VersionId    string `aws:"versionId,omitempty,len=32..64"`
+	VersionStage string `aws:"versionStage,omitempty,len=1..256"`
 }
 
 // GetSecretValueOutput is the output of GetSecretValue. It holds secret
@@ -380,6 +375,9 @@ func (o GetSecretValueOutput) Format(f fmt.State, verb rune) {
 // because it was marked for deletion." [R]
 func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, error) {
 	const op = "GetSecretValue"
+	if err := Validate(op, in, nil); err != nil {
+		return GetSecretValueOutput{}, err
+	}
 	var v version.Version
 	read := func(r *record) (err error) {
 		v, err = r.secret.Get(version.ID(in.VersionId), stage.Label(in.VersionStage))
@@ -424,10 +422,10 @@ func (st *Store) GetSecretValue(in GetSecretValueInput) (GetSecretValueOutput, e
 
 // UpdateSecretVersionStageInput is the input of UpdateSecretVersionStage.
 type UpdateSecretVersionStageInput struct {
-	SecretId            string
-	VersionStage        string
-	RemoveFromVersionId string
-	MoveToVersionId     string
+	SecretId            string `aws:"secretId,len=1..2048"`
+	VersionStage        string `aws:"versionStage,len=1..256"`
+	RemoveFromVersionId string `aws:"removeFromVersionId,omitempty,len=32..64"`
+	MoveToVersionId     string `aws:"moveToVersionId,omitempty,len=32..64"`
 }
 
 // UpdateSecretVersionStageOutput is the output of UpdateSecretVersionStage:
@@ -441,6 +439,9 @@ type UpdateSecretVersionStageOutput struct {
 // [secret.Secret.MoveStage] describes.
 func (st *Store) UpdateSecretVersionStage(in UpdateSecretVersionStageInput) (UpdateSecretVersionStageOutput, error) {
 	const op = "UpdateSecretVersionStage"
+	if err := Validate(op, in, nil); err != nil {
+		return UpdateSecretVersionStageOutput{}, err
+	}
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
 		s, err := r.secret.MoveStage(stage.Label(in.VersionStage), version.ID(in.RemoveFromVersionId), version.ID(in.MoveToVersionId))
 		if err != nil {
@@ -460,11 +461,12 @@ func (st *Store) UpdateSecretVersionStage(in UpdateSecretVersionStageInput) (Upd
 	return UpdateSecretVersionStageOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}, nil
 }
 
-// RotationRules is the schedule of a secret's rotation, kept as given.
+// RotationRules is the schedule of a secret's rotation, kept as given: the
+// model's constraints are checked [D], not what the schedule means [M].
 type RotationRules struct {
-	AutomaticallyAfterDays *int64 `json:",omitempty"` // 1 to 1000 when given
-	Duration               string `json:",omitempty"`
-	ScheduleExpression     string `json:",omitempty"`
+	AutomaticallyAfterDays *int64 `json:",omitempty" aws:"automaticallyAfterDays,range=1..1000"`
+	Duration               string `json:",omitempty" aws:"duration,omitempty,len=2..3,pattern=[0-9]+h"`                                       // such as "3h"
+	ScheduleExpression     string `json:",omitempty" aws:"scheduleExpression,omitempty,len=1..256,pattern=[0-9A-Za-z\\(\\)#\\?\\*\\-\\/, ]+"` // such as "rate(10 days)"
 }
 
 // clone returns a copy of r that shares nothing with it.
@@ -482,11 +484,11 @@ func (r *RotationRules) clone() *RotationRules {
 
 // RotateSecretInput is the input of RotateSecret.
 type RotateSecretInput struct {
-	SecretId           string
-	ClientRequestToken string
-	RotationLambdaARN  string
-	RotationRules      *RotationRules
-	RotateImmediately  *bool // nil: true
+	SecretId           string         `aws:"secretId,len=1..2048"`
+	ClientRequestToken string         `aws:"clientRequestToken,omitempty,len=32..64"`
+	RotationLambdaARN  string         `aws:"rotationLambdaARN,len=0..2048"`
+	RotationRules      *RotationRules `aws:"rotationRules"`
+	RotateImmediately  *bool          // nil: true
 }
 
 // RotateSecretOutput is the output of RotateSecret. VersionId is the new
@@ -507,15 +509,12 @@ type RotateSecretOutput struct {
 // ClientRequestToken value. We recommend a UUID-type value." [R]
 func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) {
 	const op = "RotateSecret"
+	if err := Validate(op, in, nil); err != nil {
+		return RotateSecretOutput{}, err
+	}
 	immediately := in.RotateImmediately == nil || *in.RotateImmediately
 	if immediately && in.ClientRequestToken == "" {
 		return RotateSecretOutput{}, noToken(op, stagelabel.ErrInvalidParameter)
-	}
-	if r := in.RotationRules; r != nil && r.AutomaticallyAfterDays != nil {
-		err := stagelabel.ValidationError(op, stagelabel.RangeViolation("rotationRules.automaticallyAfterDays", int(*r.AutomaticallyAfterDays), 1, 1000))
-		if err != nil {
-			return RotateSecretOutput{}, err
-		}
 	}
 	id := version.ID(in.ClientRequestToken)
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
@@ -550,7 +549,7 @@ func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) 
 
 // CancelRotateSecretInput is the input of CancelRotateSecret.
 type CancelRotateSecretInput struct {
-	SecretId string
+	SecretId string `aws:"secretId,len=1..2048"`
 }
 
 // CancelRotateSecretOutput is the output of CancelRotateSecret. VersionId is
@@ -566,6 +565,9 @@ type CancelRotateSecretOutput struct {
 // (the API reference warns that it may be left) [D].
 func (st *Store) CancelRotateSecret(in CancelRotateSecretInput) (CancelRotateSecretOutput, error) {
 	const op = "CancelRotateSecret"
+	if err := Validate(op, in, nil); err != nil {
+		return CancelRotateSecretOutput{}, err
+	}
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
 		if !r.meta.rotation.enabled {
 			return r, nil
@@ -587,8 +589,8 @@ func (st *Store) CancelRotateSecret(in CancelRotateSecretInput) (CancelRotateSec
 
 // DeleteSecretInput is the input of DeleteSecret.
 type DeleteSecretInput struct {
-	SecretId                   string
-	RecoveryWindowInDays       *int64 // nil: 30
+	SecretId                   string `aws:"secretId,len=1..2048"`
+	RecoveryWindowInDays       *int64 // nil: 30; 7 to 30 is not the model's constraint, but DeleteSecret's rule
 	ForceDeleteWithoutRecovery bool
 }
 
@@ -614,6 +616,9 @@ type DeleteSecretOutput struct {
 // with a window, InvalidRequestException (marked for deletion).
 func (st *Store) DeleteSecret(in DeleteSecretInput) (DeleteSecretOutput, error) {
 	const op = "DeleteSecret"
+	if err := Validate(op, in, nil); err != nil {
+		return DeleteSecretOutput{}, err
+	}
 	days := int64(MaxRecoveryDays)
 	switch {
 	case in.RecoveryWindowInDays != nil && in.ForceDeleteWithoutRecovery:
@@ -670,7 +675,7 @@ func (st *Store) deleteMissing(secretID string) (DeleteSecretOutput, error) {
 
 // RestoreSecretInput is the input of RestoreSecret.
 type RestoreSecretInput struct {
-	SecretId string
+	SecretId string `aws:"secretId,len=1..2048"`
 }
 
 // RestoreSecretOutput is the output of RestoreSecret.
@@ -683,6 +688,9 @@ type RestoreSecretOutput struct {
 // for deletion it changes nothing [M].
 func (st *Store) RestoreSecret(in RestoreSecretInput) (RestoreSecretOutput, error) {
 	const op = "RestoreSecret"
+	if err := Validate(op, in, nil); err != nil {
+		return RestoreSecretOutput{}, err
+	}
 	old, next, err := st.update(op, in.SecretId, true, func(r *record, now time.Time) (*record, error) {
 		if r.meta.deleteAt.IsZero() {
 			return r, nil
@@ -725,22 +733,11 @@ func newVersion(op, token string, text *string, binary []byte, required bool) (v
 		return version.Version{}, false, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidRequest,
 			Message: "You must provide either SecretString or SecretBinary."}
 	case text == nil && binary == nil:
-		err := stagelabel.ValidationError(op, stagelabel.LengthViolation("clientRequestToken", token, version.MinIDLen, version.MaxIDLen))
-		return version.Version{}, false, err
+		return version.Version{}, false, nil
+	case text != nil:
+		return version.New(version.ID(token), version.WithString(*text)), true, nil
 	}
-	var opt version.Option
-	var violation string
-	if text != nil {
-		opt, violation = version.WithString(*text), stagelabel.SensitiveLengthViolation("secretString", len(*text), 1, MaxValueLen)
-	} else {
-		opt, violation = version.WithBinary(binary), stagelabel.SensitiveLengthViolation("secretBinary", len(binary), 1, MaxValueLen)
-	}
-	err := stagelabel.ValidationError(op,
-		stagelabel.LengthViolation("clientRequestToken", token, version.MinIDLen, version.MaxIDLen), violation)
-	if err != nil {
-		return version.Version{}, false, err
-	}
-	return version.New(version.ID(token), opt), true, nil
+	return version.New(version.ID(token), version.WithBinary(binary)), true, nil
 }
 
 // adds reports whether a Put of version id on s, if it succeeds, adds or
@@ -751,20 +748,16 @@ func adds(s secret.Secret, id version.ID) bool {
 	return !ok || !v.HasValue()
 }
 
-// labels converts a VersionStages list; a given list must hold 1 to 20
-// labels [D].
-func labels(op string, in []string) ([]stage.Label, error) {
+// labels converts a VersionStages list.
+func labels(in []string) []stage.Label {
 	if in == nil {
-		return nil, nil
-	}
-	if err := stagelabel.ValidationError(op, stagelabel.ListLengthViolation("versionStages", in, 1, secret.MaxLabels)); err != nil {
-		return nil, err
+		return nil
 	}
 	out := make([]stage.Label, len(in))
 	for i, l := range in {
 		out[i] = stage.Label(l)
 	}
-	return out, nil
+	return out
 }
 
 // names converts labels for an output.

@@ -882,7 +882,7 @@ func TestKMSKeys(t *testing.T) {
 		t.Errorf("after UpdateSecret with KmsKeyId \"\": KmsKeyId %q, KmsKeyIds %v", key, versions)
 	}
 
-	long := strings.Repeat("é", store.MaxKMSKeyLen+1)
+	long := strings.Repeat("é", 2049)
 	_, err := st.CreateSecret(store.CreateSecretInput{Name: "long", ClientRequestToken: tok(1), KmsKeyId: long})
 	check.Err(t, err, stagelabel.ErrValidation, "1 validation error detected: Value '"+long+"' at 'kmsKeyId' failed to satisfy constraint: Member must have length less than or equal to 2048")
 	_, err = st.UpdateSecret(store.UpdateSecretInput{SecretId: "db", ClientRequestToken: tok(4), KmsKeyId: &long})

@@ -9,11 +9,9 @@ import (
 	"github.com/stagelabel/stagelabel"
 )
 
-// Limits of GetRandomPassword [D].
-const (
-	DefaultPasswordLen = 32
-	MaxPasswordLen     = 4096
-)
+// DefaultPasswordLen is the length of a password when none is asked for
+// [D].
+const DefaultPasswordLen = 32
 
 // Character kinds of a password [D].
 const (
@@ -26,8 +24,8 @@ const (
 // GetRandomPasswordInput is the input of GetRandomPassword. A nil
 // PasswordLength is 32 and a nil RequireEachIncludedType true [D].
 type GetRandomPasswordInput struct {
-	PasswordLength          *int64
-	ExcludeCharacters       string
+	PasswordLength          *int64 `aws:"passwordLength,range=1..4096"`
+	ExcludeCharacters       string `aws:"excludeCharacters,len=0..4096"`
 	ExcludeNumbers          bool
 	ExcludePunctuation      bool
 	ExcludeUppercase        bool
@@ -60,19 +58,17 @@ func (o GetRandomPasswordOutput) Format(f fmt.State, verb rune) {
 // among the passwords that meet the requirement [M].
 //
 // Errors: PasswordLength outside 1 to 4096 or ExcludeCharacters longer
-// than 4096, ValidationException [M]; no character left to draw, or fewer
-// characters than kinds required, InvalidParameterException [M].
+// than 4096, ValidationException (see [Validate]); no character left to
+// draw, or fewer characters than kinds required,
+// InvalidParameterException [M].
 func (st *Store) GetRandomPassword(in GetRandomPasswordInput) (GetRandomPasswordOutput, error) {
 	const op = "GetRandomPassword"
+	if err := Validate(op, in, nil); err != nil {
+		return GetRandomPasswordOutput{}, err
+	}
 	n := int64(DefaultPasswordLen)
 	if in.PasswordLength != nil {
 		n = *in.PasswordLength
-	}
-	err := stagelabel.ValidationError(op,
-		stagelabel.RangeViolation("passwordLength", int(n), 1, MaxPasswordLen),
-		stagelabel.LengthViolation("excludeCharacters", in.ExcludeCharacters, 0, MaxPasswordLen))
-	if err != nil {
-		return GetRandomPasswordOutput{}, err
 	}
 	var kinds []string
 	for _, k := range []struct {

@@ -9,14 +9,11 @@ import (
 	"github.com/stagelabel/stagelabel"
 )
 
-// MaxPolicyLen is the longest resource policy, in characters [D].
-const MaxPolicyLen = 20480
-
 // PutResourcePolicyInput is the input of PutResourcePolicy.
 type PutResourcePolicyInput struct {
-	SecretId          string
-	ResourcePolicy    string
-	BlockPublicPolicy bool // accepted; stagelabel does not judge policies [M]
+	SecretId          string `aws:"secretId,len=1..2048"`
+	ResourcePolicy    string `aws:"resourcePolicy,len=1..20480"`
+	BlockPublicPolicy bool   // accepted; stagelabel does not judge policies [M]
 }
 
 // PutResourcePolicyOutput is the output of PutResourcePolicy.
@@ -31,11 +28,14 @@ type PutResourcePolicyOutput struct {
 // object; anything else is MalformedPolicyDocumentException "This resource
 // policy contains a syntax error." (the text AWS's user guide gives for a
 // policy's syntax error [D], as this exception's message [M]; §P3). A policy
-// longer than 20480 characters, ValidationException [M]; a secret
+// longer than 20480 characters, ValidationException (see [Validate]); a secret
 // scheduled for deletion, InvalidRequestException [M]. What
 // [Store.ValidateResourcePolicy] checks beyond that, it does not.
 func (st *Store) PutResourcePolicy(in PutResourcePolicyInput) (PutResourcePolicyOutput, error) {
 	const op = "PutResourcePolicy"
+	if err := Validate(op, in, nil); err != nil {
+		return PutResourcePolicyOutput{}, err
+	}
 	if err := checkPolicy(op, in.ResourcePolicy); err != nil {
 		return PutResourcePolicyOutput{}, err
 	}
@@ -48,7 +48,7 @@ func (st *Store) PutResourcePolicy(in PutResourcePolicyInput) (PutResourcePolicy
 
 // DeleteResourcePolicyInput is the input of DeleteResourcePolicy.
 type DeleteResourcePolicyInput struct {
-	SecretId string
+	SecretId string `aws:"secretId,len=1..2048"`
 }
 
 // DeleteResourcePolicyOutput is the output of DeleteResourcePolicy.
@@ -62,7 +62,11 @@ type DeleteResourcePolicyOutput struct {
 // [M]. A secret scheduled for deletion,
 // InvalidRequestException [M].
 func (st *Store) DeleteResourcePolicy(in DeleteResourcePolicyInput) (DeleteResourcePolicyOutput, error) {
-	r, err := st.setPolicy("DeleteResourcePolicy", in.SecretId, "")
+	const op = "DeleteResourcePolicy"
+	if err := Validate(op, in, nil); err != nil {
+		return DeleteResourcePolicyOutput{}, err
+	}
+	r, err := st.setPolicy(op, in.SecretId, "")
 	if err != nil {
 		return DeleteResourcePolicyOutput{}, err
 	}
@@ -90,7 +94,7 @@ func (st *Store) setPolicy(op, secretID, policy string) (*record, error) {
 
 // GetResourcePolicyInput is the input of GetResourcePolicy.
 type GetResourcePolicyInput struct {
-	SecretId string
+	SecretId string `aws:"secretId,len=1..2048"`
 }
 
 // GetResourcePolicyOutput is the output of GetResourcePolicy.
@@ -105,20 +109,20 @@ type GetResourcePolicyOutput struct {
 // GetResourcePolicy returns a secret's resource policy, as it was put. It
 // works on a secret scheduled for deletion, as DescribeSecret does [M].
 func (st *Store) GetResourcePolicy(in GetResourcePolicyInput) (GetResourcePolicyOutput, error) {
-	_, r, err := st.current("GetResourcePolicy", in.SecretId, true, st.now())
+	const op = "GetResourcePolicy"
+	if err := Validate(op, in, nil); err != nil {
+		return GetResourcePolicyOutput{}, err
+	}
+	_, r, err := st.current(op, in.SecretId, true, st.now())
 	if err != nil {
 		return GetResourcePolicyOutput{}, err
 	}
 	return GetResourcePolicyOutput{ARN: r.secret.ARN(), Name: r.secret.Name(), ResourcePolicy: r.meta.policy}, nil
 }
 
-// checkPolicy checks a policy to put or validate: ValidationException
-// outside 1 to MaxPolicyLen characters, else
+// checkPolicy checks a policy to put or validate, once its length is validated:
 // MalformedPolicyDocumentException unless it is a JSON object.
 func checkPolicy(op, policy string) error {
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("resourcePolicy", policy, 1, MaxPolicyLen)); err != nil {
-		return err
-	}
 	var doc map[string]json.RawMessage
 	if json.Unmarshal([]byte(policy), &doc) != nil || doc == nil {
 		return &stagelabel.Error{Op: op, Code: stagelabel.ErrMalformedPolicyDocument, Message: msgSyntax}
@@ -128,8 +132,8 @@ func checkPolicy(op, policy string) error {
 
 // ValidateResourcePolicyInput is the input of ValidateResourcePolicy.
 type ValidateResourcePolicyInput struct {
-	SecretId       string // the secret the policy is for; "" for none
-	ResourcePolicy string
+	SecretId       string `aws:"secretId,omitempty,len=1..2048"` // the secret the policy is for; "" for none
+	ResourcePolicy string `aws:"resourcePolicy,len=1..20480"`
 }
 
 // ValidateResourcePolicyOutput is the output of ValidateResourcePolicy.
@@ -202,6 +206,9 @@ const (
 // refuses it [M] (§VP5).
 func (st *Store) ValidateResourcePolicy(in ValidateResourcePolicyInput) (ValidateResourcePolicyOutput, error) {
 	const op = "ValidateResourcePolicy"
+	if err := Validate(op, in, nil); err != nil {
+		return ValidateResourcePolicyOutput{}, err
+	}
 	if err := checkPolicy(op, in.ResourcePolicy); err != nil {
 		return ValidateResourcePolicyOutput{}, err
 	}

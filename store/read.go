@@ -13,7 +13,7 @@ import (
 
 // DescribeSecretInput is the input of DescribeSecret.
 type DescribeSecretInput struct {
-	SecretId string
+	SecretId string `aws:"secretId,len=1..2048"`
 }
 
 // SecretDetails are the members DescribeSecret and ListSecrets both give of
@@ -51,7 +51,11 @@ type DescribeSecretOutput struct {
 // CancelRotateSecret [M] (§G14). Tags is nil until the secret is tagged and []
 // once every tag has been removed (test_secret_tags) [R] (§T7, §T9).
 func (st *Store) DescribeSecret(in DescribeSecretInput) (DescribeSecretOutput, error) {
-	_, r, err := st.current("DescribeSecret", in.SecretId, true, st.now())
+	const op = "DescribeSecret"
+	if err := Validate(op, in, nil); err != nil {
+		return DescribeSecretOutput{}, err
+	}
+	_, r, err := st.current(op, in.SecretId, true, st.now())
 	if err != nil {
 		return DescribeSecretOutput{}, err
 	}
@@ -81,10 +85,10 @@ func describe(r *record) (SecretDetails, map[string][]string) {
 
 // ListSecretVersionIdsInput is the input of ListSecretVersionIds.
 type ListSecretVersionIdsInput struct {
-	SecretId          string
+	SecretId          string `aws:"secretId,len=1..2048"`
 	IncludeDeprecated bool
-	MaxResults        *int // nil: 100
-	NextToken         string
+	MaxResults        *int   `aws:"maxResults,range=1..100"` // nil: 100
+	NextToken         string `aws:"nextToken,omitempty,len=1..4096"`
 }
 
 // ListSecretVersionIdsOutput is the output of ListSecretVersionIds.
@@ -119,7 +123,7 @@ type SecretVersionsListEntry struct {
 // It works on a secret scheduled for deletion, as DescribeSecret does [M].
 func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretVersionIdsOutput, error) {
 	const op = "ListSecretVersionIds"
-	if err := stagelabel.ValidationError(op, pageSizeViolation(in.MaxResults)); err != nil {
+	if err := Validate(op, in, nil); err != nil {
 		return ListSecretVersionIdsOutput{}, err
 	}
 	_, r, err := st.current(op, in.SecretId, true, st.now())
@@ -148,14 +152,15 @@ func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretV
 	return ListSecretVersionIdsOutput{ARN: r.secret.ARN(), Name: r.secret.Name(), Versions: items, NextToken: next}, nil
 }
 
-// ListSecretsInput is the input of ListSecrets.
+// ListSecretsInput is the input of ListSecrets. Its members are validated
+// in their order here, MaxResults last.
 type ListSecretsInput struct {
-	Filters                []Filter
+	Filters                []Filter `aws:"filters,count=0..10"`
 	IncludePlannedDeletion bool
-	MaxResults             *int // nil: 100
-	NextToken              string
-	SortBy                 string // "created-date" (the default), "last-accessed-date", "last-changed-date" or "name"
-	SortOrder              string // "asc" (the default) or "desc"
+	NextToken              string `aws:"nextToken,omitempty,len=1..4096"`
+	SortBy                 string `aws:"sortBy,omitempty,enum=created-date|last-accessed-date|last-changed-date|name"` // "created-date" (the default), "last-accessed-date", "last-changed-date" or "name"
+	SortOrder              string `aws:"sortOrder,omitempty,enum=asc|desc"`                                            // "asc" (the default) or "desc"
+	MaxResults             *int   `aws:"maxResults,range=1..100"`                                                      // nil: 100
 }
 
 // ListSecretsOutput is the output of ListSecrets.
@@ -185,8 +190,7 @@ type SecretListEntry struct {
 // at the same instant.
 func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 	const op = "ListSecrets"
-	violations := append(listViolations(in), pageSizeViolation(in.MaxResults))
-	if err := stagelabel.ValidationError(op, violations...); err != nil {
+	if err := Validate(op, in, nil); err != nil {
 		return ListSecretsOutput{}, err
 	}
 	by, order := cmp.Or(in.SortBy, "created-date"), cmp.Or(in.SortOrder, "asc")
@@ -255,14 +259,6 @@ func (st *Store) records(now time.Time) []*record {
 		return true
 	})
 	return rs
-}
-
-// pageSizeViolation checks MaxResults: 1 to 100 [D] (§G20, §S16).
-func pageSizeViolation(maxResults *int) string {
-	if maxResults == nil {
-		return ""
-	}
-	return stagelabel.RangeViolation("maxResults", *maxResults, 1, MaxPageSize)
 }
 
 // pageSize returns the page size MaxResults asks for, once checked; by

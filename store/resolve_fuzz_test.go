@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stagelabel/stagelabel"
 	"github.com/stagelabel/stagelabel/store"
@@ -12,8 +13,8 @@ import (
 // FuzzSecretId checks SecretId resolution against its rules: a secret is
 // found by its name, its full ARN, or its ARN without suffix unless its
 // name itself ends in "-" and six characters; by nothing else; and an id
-// that is not an ARN and holds a character no name holds is a validation
-// error.
+// that is not an ARN and holds a character no name holds, or is not
+// UTF-8, is a validation error.
 func FuzzSecretId(f *testing.F) {
 	st, _ := newStore()
 	names := []string{"db", "trap-abcdef", "-abcdef", "a/b-c", "x-12345"}
@@ -28,6 +29,7 @@ func FuzzSecretId(f *testing.F) {
 		f.Add(prefix + n)
 	}
 	f.Add(prefix + "db-")
+	f.Add(prefix + "db\xff")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, id string) {
 		var want string // the name id must find, if any
@@ -47,9 +49,9 @@ func FuzzSecretId(f *testing.F) {
 			t.Fatalf("DescribeSecret(%q) found %q", id, d.Name)
 		case !errors.Is(err, stagelabel.ErrResourceNotFound) && !errors.Is(err, stagelabel.ErrValidation):
 			t.Fatalf("DescribeSecret(%q): %v, want not found or a validation error", id, err)
-		case errors.Is(err, stagelabel.ErrValidation) && id != "" && len([]rune(id)) <= 2048 && !notNameOrARN(id):
+		case errors.Is(err, stagelabel.ErrValidation) && id != "" && len([]rune(id)) <= 2048 && utf8.ValidString(id) && !notNameOrARN(id):
 			t.Fatalf("DescribeSecret(%q): %v", id, err)
-		case errors.Is(err, stagelabel.ErrResourceNotFound) && notNameOrARN(id):
+		case errors.Is(err, stagelabel.ErrResourceNotFound) && (notNameOrARN(id) || !utf8.ValidString(id)):
 			t.Fatalf("DescribeSecret(%q): %v, want a validation error", id, err)
 		}
 	})

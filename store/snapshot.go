@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/stagelabel/stagelabel"
 	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/version"
@@ -282,31 +281,36 @@ func (st *Store) put(s SecretSnapshot, rev Revision) error {
 
 // fromSnapshot checks a snapshot and builds its record.
 func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
-	if err := validName("Import", s.Name); err != nil {
-		return nil, fmt.Errorf("secret %q: %w", s.Name, err)
+	// A snapshot holds nothing the operations would refuse: its members are
+	// validated as the operations that set them validate them. But for the
+	// rotation function and schedule, which emulators before the service
+	// model's constraints kept unchecked: a state they saved still loads,
+	// with these as it holds them [M].
+	const op = "Import"
+	var days *RotationRules
+	if s.RotationRules != nil {
+		days = &RotationRules{AutomaticallyAfterDays: s.RotationRules.AutomaticallyAfterDays}
 	}
-	if !wellFormedARN(s.ARN, s.Name) {
-		return nil, fmt.Errorf("secret %q: ARN %q is not arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>", s.Name, s.ARN)
-	}
-	if err := stagelabel.ValidationError("Import", stagelabel.LengthViolation("description", s.Description, 0, MaxDescriptionLen),
-		stagelabel.LengthViolation("kmsKeyId", s.KmsKeyId, 0, MaxKMSKeyLen)); err != nil {
-		return nil, fmt.Errorf("secret %q: %w", s.Name, err) // counted as the operations count it
-	}
-	tags, err := withTags("Import", nil, s.Tags)
+	err := errors.Join(Validate(op, CreateSecretInput{Name: s.Name, Description: s.Description, KmsKeyId: s.KmsKeyId, Tags: s.Tags}, nil),
+		Validate(op, RotateSecretInput{SecretId: s.Name, RotationRules: days}, nil))
 	if err == nil {
-		err = checkTags("Import", s.Tags)
+		err = errors.Join(nameChars(op, s.Name), ownKeys(op, tagKeys(s.Tags)))
+	}
+	if err == nil && s.ResourcePolicy != "" {
+		err = errors.Join(Validate(op, PutResourcePolicyInput{SecretId: s.Name, ResourcePolicy: s.ResourcePolicy}, nil), checkPolicy(op, s.ResourcePolicy))
+	}
+	if err == nil && !wellFormedARN(s.ARN, s.Name) {
+		err = fmt.Errorf("ARN %q is not arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>", s.ARN)
+	}
+	var tags []Tag
+	if err == nil {
+		tags, err = withTags(op, nil, s.Tags)
 	}
 	if err == nil && len(tags) != len(s.Tags) {
 		err = errors.New("a tag key given twice")
 	}
-	if err == nil && s.ResourcePolicy != "" {
-		err = checkPolicy("Import", s.ResourcePolicy)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("secret %q: %w", s.Name, err)
-	}
-	if r := s.RotationRules; r != nil && r.AutomaticallyAfterDays != nil && (*r.AutomaticallyAfterDays < 1 || *r.AutomaticallyAfterDays > 1000) {
-		return nil, fmt.Errorf("secret %q: AutomaticallyAfterDays outside 1 to 1000", s.Name)
 	}
 	vs := make([]version.Version, 0, len(s.Versions))
 	var accessed map[version.ID]time.Time // made when needed: most secrets have none
@@ -320,14 +324,8 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 		case v.SecretBinary != nil:
 			opt = version.WithBinary(v.SecretBinary)
 		}
-		n := len(v.SecretBinary)
-		if v.SecretString != nil {
-			n = len(*v.SecretString)
-		}
-		if opt != nil && (n < 1 || n > MaxValueLen) {
-			return nil, fmt.Errorf("secret %q: version %s has a value of %d bytes, not 1 to %d", s.Name, v.VersionId, n, MaxValueLen)
-		}
-		if err := stagelabel.ValidationError("Import", stagelabel.LengthViolation("kmsKeyId", v.KmsKeyId, 0, MaxKMSKeyLen)); err != nil {
+		err := Validate(op, UpdateSecretInput{SecretId: s.Name, KmsKeyId: &v.KmsKeyId, SecretString: v.SecretString, SecretBinary: v.SecretBinary}, nil)
+		if err != nil {
 			return nil, fmt.Errorf("secret %q: version %s: %w", s.Name, v.VersionId, err)
 		}
 		vs = append(vs, version.New(version.ID(v.VersionId), opt, version.WithCreated(v.Created), version.WithKMSKey(v.KmsKeyId)))

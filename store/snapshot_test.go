@@ -179,7 +179,7 @@ func TestLoadRefuses(t *testing.T) {
 // bytes) once made a saved state unloadable.
 func TestLoadKeepsLimitsAsTheAPICountsThem(t *testing.T) {
 	st, _ := newStore()
-	description := strings.Repeat("é", store.MaxDescriptionLen)
+	description := strings.Repeat("é", 2048)
 	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), Description: description}); err != nil {
 		t.Fatal(err)
 	}
@@ -274,4 +274,31 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("snapshot not stable: %v\n%s\n%s", err, a.String(), b.String())
 		}
 	})
+}
+
+// TestLoadKeepsOldRotationSettings checks that a state an older emulator
+// saved, whose rotation schedule and function it kept unchecked, still
+// loads with them as saved.
+func TestLoadKeepsOldRotationSettings(t *testing.T) {
+	st, _ := populated(t)
+	snap, err := st.Export("bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.RotationLambdaARN = strings.Repeat("a", 3000)
+	snap.RotationRules = &store.RotationRules{Duration: "10 days", ScheduleExpression: "every day, please"}
+	fresh, _ := newStore()
+	if err := fresh.Import(snap); err != nil {
+		t.Fatalf("Import() of old rotation settings: %v", err)
+	}
+	got, err := fresh.Export("bin")
+	if err != nil || got.RotationLambdaARN != snap.RotationLambdaARN || got.RotationRules.Duration != "10 days" {
+		t.Errorf("Export() after Import = %v, %v; want the settings as saved", got.RotationRules, err)
+	}
+	// A schedule AWS refuses in days is refused still, as it always was.
+	snap.RotationRules = &store.RotationRules{AutomaticallyAfterDays: ptr(int64(1001))}
+	other, _ := newStore()
+	if err := other.Import(snap); err == nil || !strings.Contains(err.Error(), "automaticallyAfterDays") {
+		t.Errorf("Import() of AutomaticallyAfterDays 1001 = %v, want it refused", err)
+	}
 }

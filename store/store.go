@@ -12,7 +12,10 @@
 // Each operation is a method taking an input struct and returning an output
 // struct, named and shaped as in the AWS API reference (member names
 // included), or an *[stagelabel.Error] with the AWS code and message. A
-// failed operation changes nothing.
+// failed operation changes nothing. Each first checks its input against
+// the constraints of AWS's service model, which the tags of the input's
+// members state (see [Validate]); the rules that are not the model's
+// constraints are the operations' own.
 //
 // # Concurrency
 //
@@ -254,9 +257,6 @@ func markedForDeletion(op string) error {
 		Message: "You can't perform this operation on the secret because it was marked for deletion."}
 }
 
-// maxSecretIDLen is the longest SecretId, in characters [D].
-const maxSecretIDLen = 2048
-
 // lookup finds the slot and current record of the secret secretID names:
 // its name, its full ARN, or its ARN without the random suffix [R]. An id
 // that is not an ARN (begins with "arn:") and holds a character no name
@@ -270,9 +270,6 @@ const maxSecretIDLen = 2048
 // a full ARN, so a partial ARN of a name that itself ends so is not found
 // [R].
 func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, error) {
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("secretId", secretID, 1, maxSecretIDLen)); err != nil {
-		return nil, nil, err
-	}
 	if !strings.HasPrefix(secretID, "arn:") { // then a name: of a name's characters [R]
 		if err := nameChars(op, secretID); err != nil {
 			return nil, nil, err

@@ -15,22 +15,20 @@ import (
 // says 127 and 255). Stagelabel refuses keys, not values, that begin with
 // "aws:", the prefix AWS reserves [M].
 type Tag struct {
-	Key   string
-	Value string
+	Key   string `aws:"key,len=1..128"`
+	Value string `aws:"value,len=0..256"`
 }
 
-// Limits of tags [D].
-const (
-	MaxTags        = 50  // tags on one secret
-	MaxTagKeyLen   = 128 // characters in a key
-	MaxTagValueLen = 256 // characters in a value
-	reservedPrefix = "aws:"
-)
+// MaxTags is the number of tags a secret can carry [D].
+const MaxTags = 50
+
+// reservedPrefix begins the tag keys AWS keeps for itself [D].
+const reservedPrefix = "aws:"
 
 // TagResourceInput is the input of TagResource.
 type TagResourceInput struct {
-	SecretId string
-	Tags     []Tag
+	SecretId string `aws:"secretId,len=1..2048"`
+	Tags     []Tag  `aws:"tags"`
 }
 
 // TagResourceOutput is the output of TagResource, which has no members.
@@ -41,14 +39,17 @@ type TagResourceOutput struct{}
 // LastChangedDate moves when a tag changes [D]; tags given as they are
 // change nothing [M].
 //
-// Errors: a key or value of the wrong length, ValidationException [M]; a
-// key beginning with "aws:", in any case, or a secret left with more than
-// 50 tags, InvalidParameterException (AWS documents the limits [D],
-// not their error [M]); a secret scheduled for deletion,
+// Errors: a key or value of the wrong length, ValidationException (see
+// [Validate]); a key beginning with "aws:", in any case, or a secret left
+// with more than 50 tags, InvalidParameterException (AWS documents the
+// limits [D], not their error [M]); a secret scheduled for deletion,
 // InvalidRequestException [M].
 func (st *Store) TagResource(in TagResourceInput) (TagResourceOutput, error) {
 	const op = "TagResource"
-	if err := checkTags(op, in.Tags); err != nil {
+	if err := Validate(op, in, nil); err != nil {
+		return TagResourceOutput{}, err
+	}
+	if err := ownKeys(op, tagKeys(in.Tags)); err != nil {
 		return TagResourceOutput{}, err
 	}
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
@@ -69,8 +70,8 @@ func (st *Store) TagResource(in TagResourceInput) (TagResourceOutput, error) {
 
 // UntagResourceInput is the input of UntagResource.
 type UntagResourceInput struct {
-	SecretId string
-	TagKeys  []string
+	SecretId string   `aws:"secretId,len=1..2048"`
+	TagKeys  []string `aws:"tagKeys,len=1..128"`
 }
 
 // UntagResourceOutput is the output of UntagResource, which has no
@@ -81,17 +82,13 @@ type UntagResourceOutput struct{}
 // it does not have is no error [M]. LastChangedDate moves when a tag goes
 // [D].
 //
-// Errors: a key of the wrong length, ValidationException [M]; a key
-// beginning with "aws:", which AWS documents as not removable [D],
-// InvalidParameterException [M]; a secret scheduled for deletion,
-// InvalidRequestException [M].
+// Errors: a key of the wrong length, ValidationException (see
+// [Validate]); a key beginning with "aws:", which AWS documents as not
+// removable [D], InvalidParameterException [M]; a secret scheduled for
+// deletion, InvalidRequestException [M].
 func (st *Store) UntagResource(in UntagResourceInput) (UntagResourceOutput, error) {
 	const op = "UntagResource"
-	var violations []string
-	for i, k := range in.TagKeys {
-		violations = append(violations, stagelabel.LengthViolation(fmt.Sprintf("tagKeys.%d.member", i+1), k, 1, MaxTagKeyLen))
-	}
-	if err := stagelabel.ValidationError(op, violations...); err != nil {
+	if err := Validate(op, in, nil); err != nil {
 		return UntagResourceOutput{}, err
 	}
 	if err := ownKeys(op, in.TagKeys); err != nil {
@@ -113,23 +110,13 @@ func (st *Store) UntagResource(in UntagResourceInput) (UntagResourceOutput, erro
 	return UntagResourceOutput{}, nil
 }
 
-// checkTags checks tags given to attach: ValidationException for a key or
-// value of the wrong length, then InvalidParameterException for a key AWS
-// reserves.
-func checkTags(op string, tags []Tag) error {
-	var violations []string
+// tagKeys returns the keys of tags.
+func tagKeys(tags []Tag) []string {
 	keys := make([]string, len(tags))
 	for i, t := range tags {
 		keys[i] = t.Key
-		at := fmt.Sprintf("tags.%d.member", i+1)
-		violations = append(violations,
-			stagelabel.LengthViolation(at+".key", t.Key, 1, MaxTagKeyLen),
-			stagelabel.LengthViolation(at+".value", t.Value, 0, MaxTagValueLen))
 	}
-	if err := stagelabel.ValidationError(op, violations...); err != nil {
-		return err
-	}
-	return ownKeys(op, keys)
+	return keys
 }
 
 // ownKeys returns InvalidParameterException if a key has the prefix AWS

@@ -13,6 +13,18 @@ import (
 	"github.com/stagelabel/stagelabel/store"
 )
 
+// The limits of the members the driver draws at, as their aws tags in
+// package store state them (see [store.Validate]).
+const (
+	maxName        = 512
+	maxDescription = 2048
+	maxKMSKey      = 2048
+	maxLambdaARN   = 2048
+	maxValue       = 65536 // bytes
+	maxTagKey      = 128
+	maxTagValue    = 256
+)
+
 // driver applies random operations to a store, with inputs at the edges
 // of what the API accepts. Most are accepted; the rest fail, changing
 // nothing. A failure of the backend fails the test.
@@ -26,8 +38,8 @@ func (d *driver) step(rt *rapid.T) {
 	var err error
 	switch op := rapid.IntRange(0, 14).Draw(rt, "op"); op {
 	case 0, 1:
-		in := store.CreateSecretInput{Name: id, ClientRequestToken: token(rt), Description: text(rt, store.MaxDescriptionLen, "description"), Tags: tags(rt),
-			KmsKeyId: text(rt, store.MaxKMSKeyLen, "kms key")}
+		in := store.CreateSecretInput{Name: id, ClientRequestToken: token(rt), Description: text(rt, maxDescription, "description"), Tags: tags(rt),
+			KmsKeyId: text(rt, maxKMSKey, "kms key")}
 		in.SecretString, in.SecretBinary = value(rt, true)
 		_, err = d.st.CreateSecret(in)
 	case 2, 3:
@@ -42,11 +54,11 @@ func (d *driver) step(rt *rapid.T) {
 	case 4:
 		in := store.UpdateSecretInput{SecretId: id, ClientRequestToken: token(rt)}
 		if rapid.Bool().Draw(rt, "describe") {
-			description := text(rt, store.MaxDescriptionLen, "description")
+			description := text(rt, maxDescription, "description")
 			in.Description = &description
 		}
 		if rapid.Bool().Draw(rt, "rekey") {
-			key := text(rt, store.MaxKMSKeyLen, "kms key")
+			key := text(rt, maxKMSKey, "kms key")
 			in.KmsKeyId = &key
 		}
 		in.SecretString, in.SecretBinary = value(rt, true)
@@ -61,10 +73,12 @@ func (d *driver) step(rt *rapid.T) {
 	case 6:
 		_, err = d.st.GetSecretValue(store.GetSecretValueInput{SecretId: id})
 	case 7:
-		in := store.RotateSecretInput{SecretId: id, ClientRequestToken: token(rt), RotationLambdaARN: text(rt, 2048, "lambda")}
+		in := store.RotateSecretInput{SecretId: id, ClientRequestToken: token(rt), RotationLambdaARN: text(rt, maxLambdaARN, "lambda")}
 		if rapid.Bool().Draw(rt, "rules") {
 			days := rapid.SampledFrom([]int64{1, 1000}).Draw(rt, "days")
-			in.RotationRules = &store.RotationRules{AutomaticallyAfterDays: &days, Duration: text(rt, 10, "duration"), ScheduleExpression: text(rt, 256, "schedule")}
+			in.RotationRules = &store.RotationRules{AutomaticallyAfterDays: &days,
+				Duration:           rapid.SampledFrom([]string{"", "2h", "24h"}).Draw(rt, "duration"),
+				ScheduleExpression: schedule(rt)}
 		}
 		immediately := rapid.Bool().Draw(rt, "immediately")
 		in.RotateImmediately = &immediately
@@ -108,7 +122,7 @@ func (d *driver) step(rt *rapid.T) {
 // name draws a secret name: a few short ones, so that operations meet,
 // and one at the length limit.
 func (d *driver) name(rt *rapid.T) string {
-	return rapid.SampledFrom([]string{"db", "prod/api-key", "a.b@c+d=e_f-g", strings.Repeat("n/", store.MaxNameLen/2)}).Draw(rt, "name")
+	return rapid.SampledFrom([]string{"db", "prod/api-key", "a.b@c+d=e_f-g", strings.Repeat("n/", maxName/2)}).Draw(rt, "name")
 }
 
 // versions returns the ids of the versions of secret id.
@@ -145,12 +159,12 @@ func value(rt *rapid.T, optional bool) (*string, []byte) {
 		return &s, nil
 	case 2: // 65,536 bytes of characters 1, 2 or 4 bytes long
 		c := rapid.SampledFrom([]string{"a", "é", "😀"}).Draw(rt, "string char")
-		s := strings.Repeat(c, store.MaxValueLen/len(c))
+		s := strings.Repeat(c, maxValue/len(c))
 		return &s, nil
 	case 3:
 		return nil, rapid.SliceOfN(rapid.Byte(), 1, 64).Draw(rt, "binary")
 	case 4:
-		b := make([]byte, store.MaxValueLen)
+		b := make([]byte, maxValue)
 		for i := range b {
 			b[i] = byte(i * 7)
 		}
@@ -178,15 +192,28 @@ func label(rt *rapid.T) *rapid.Generator[string] {
 	})
 }
 
+// schedule draws a ScheduleExpression: none, one AWS documents, or one of
+// 1 to 256 characters of those its pattern allows.
+func schedule(rt *rapid.T) string {
+	switch rapid.IntRange(0, 2).Draw(rt, "schedule kind") {
+	case 0:
+		return ""
+	case 1:
+		return rapid.SampledFrom([]string{"rate(10 days)", "rate(4 hours)", "cron(0 16 1,15 * ? *)"}).Draw(rt, "schedule")
+	}
+	n := rapid.SampledFrom([]int{1, 17, 256}).Draw(rt, "schedule length")
+	return string(rapid.SliceOfN(rapid.SampledFrom([]rune("09AZaz()#?*-/, ")), n, n).Draw(rt, "schedule chars"))
+}
+
 // tags draws up to three tags, keys and values at their limits at times.
 func tags(rt *rapid.T) []store.Tag {
 	var out []store.Tag
 	for range rapid.IntRange(0, 3).Draw(rt, "tags") {
-		key := text(rt, store.MaxTagKeyLen, "tag key")
+		key := text(rt, maxTagKey, "tag key")
 		if key == "" {
 			key = "k"
 		}
-		out = append(out, store.Tag{Key: key, Value: text(rt, store.MaxTagValueLen, "tag value")})
+		out = append(out, store.Tag{Key: key, Value: text(rt, maxTagValue, "tag value")})
 	}
 	return out
 }
