@@ -17,8 +17,8 @@ const MaxBatchSecrets = 20
 // list is a member not given, an empty one a member given empty.
 type BatchGetSecretValueInput struct {
 	SecretIdList []string `aws:"secretIdList,omitempty,count=1..20,len=1..2048"` // names or ARNs
-	Filters      []Filter `aws:"filters,count=0..10"`                           // as ListSecrets takes them
-	MaxResults   *int     `aws:"maxResults,range=1..20"`                        // only with Filters; nil: 20
+	Filters      []Filter `aws:"filters,count=0..10"`                            // as ListSecrets takes them
+	MaxResults   *int     `aws:"maxResults,range=1..20"`                         // only with Filters; nil: 20
 	NextToken    string   `aws:"nextToken,omitempty,len=1..4096"`
 }
 
