@@ -53,4 +53,7 @@
 //   - [D] documented: stated by the AWS API reference or user guide;
 //   - [M] modeled: AWS's behaviour is not known, and stagelabel chose it.
 //     A later recording may change it.
+//
+// The reference docs/semantics.md gives every rule with its grade and its
+// source; comments cite its rules by id, such as §L2.
 package stagelabel

@@ -7,11 +7,12 @@
 // A request is POST / with the header X-Amz-Target:
 // secretsmanager.<Operation> and a JSON body whose members are named as in
 // the AWS API reference. A success is HTTP 200 with a JSON body in which
-// absent members are left out, timestamps are epoch seconds and
-// SecretBinary is base64 [R]. A failure is HTTP 400 (500 for
-// InternalServiceError, 421 for a host [WithHosts] refuses) with the body
-// {"__type":"<Code>","Message":"..."} and the code in the X-Amzn-ErrorType
-// header too [R].
+// absent members are left out [R], timestamps are epoch seconds and
+// SecretBinary is base64 [D]. A failure is HTTP 400 with the body
+// {"__type":"<Code>","Message":"..."} [R]; InternalServiceError is HTTP
+// 500, a host [WithHosts] refuses 421, and the code is in the
+// X-Amzn-ErrorType header too [M]. The rules,
+// with their sources, are docs/semantics.md §W.
 //
 // # Signatures, identities and hosts
 //
@@ -52,7 +53,7 @@ import (
 // is refused with SerializationException [M].
 const MaxBodyBytes = 1 << 20
 
-// Codes of protocol errors, which the store never returns [R].
+// Codes of protocol errors, which the store never returns [M] (§W9).
 const (
 	ErrSerialization    stagelabel.Code = "SerializationException"
 	ErrUnknownOperation stagelabel.Code = "UnknownOperationException"
@@ -137,11 +138,13 @@ var operations = map[string]operation{
 	"DeleteSecret":             op((*store.Store).DeleteSecret, func(in store.DeleteSecretInput) string { return in.SecretId }),
 	"RestoreSecret":            op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
 	"ListSecrets":              op((*store.Store).ListSecrets, func(store.ListSecretsInput) string { return "" }),
+	"BatchGetSecretValue":      op((*store.Store).BatchGetSecretValue, func(in store.BatchGetSecretValueInput) string { return strings.Join(in.SecretIdList, ",") }),
 	"GetRandomPassword":        op((*store.Store).GetRandomPassword, func(store.GetRandomPasswordInput) string { return "" }),
 	"TagResource":              op((*store.Store).TagResource, func(in store.TagResourceInput) string { return in.SecretId }),
 	"PutResourcePolicy":        op((*store.Store).PutResourcePolicy, func(in store.PutResourcePolicyInput) string { return in.SecretId }),
 	"GetResourcePolicy":        op((*store.Store).GetResourcePolicy, func(in store.GetResourcePolicyInput) string { return in.SecretId }),
 	"DeleteResourcePolicy":     op((*store.Store).DeleteResourcePolicy, func(in store.DeleteResourcePolicyInput) string { return in.SecretId }),
+	"ValidateResourcePolicy":   opWire[validateResourcePolicyInput]((*store.Store).ValidateResourcePolicy, func(in store.ValidateResourcePolicyInput) string { return in.SecretId }),
 	"UntagResource":            op((*store.Store).UntagResource, func(in store.UntagResourceInput) string { return in.SecretId }),
 }
 
@@ -213,7 +216,7 @@ func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 
 // Inputs with optional string members that the store takes as "not given"
 // when empty: on the wire an empty one is given, and AWS refuses it for its
-// length [D]. Each of these inputs decodes such members as pointers, which
+// length [D] (§W8). Each of these inputs decodes such members as pointers, which
 // tell the two apart in the one pass that decodes the request, and gives
 // the store's input and the violations.
 type (
@@ -240,6 +243,10 @@ type (
 	updateSecretVersionStageInput struct {
 		store.UpdateSecretVersionStageInput
 		RemoveFromVersionId, MoveToVersionId *string
+	}
+	validateResourcePolicyInput struct {
+		store.ValidateResourcePolicyInput
+		SecretId *string
 	}
 )
 
@@ -279,6 +286,12 @@ func (in updateSecretVersionStageInput) input() (store.UpdateSecretVersionStageI
 	in.UpdateSecretVersionStageInput.RemoveFromVersionId, badFrom = idMember(in.RemoveFromVersionId, "removeFromVersionId")
 	in.UpdateSecretVersionStageInput.MoveToVersionId, badTo = idMember(in.MoveToVersionId, "moveToVersionId")
 	return in.UpdateSecretVersionStageInput, []string{badFrom, badTo}
+}
+
+func (in validateResourcePolicyInput) input() (store.ValidateResourcePolicyInput, []string) {
+	var bad string
+	in.ValidateResourcePolicyInput.SecretId, bad = optional(in.SecretId, "secretId", 1, 2048)
+	return in.ValidateResourcePolicyInput, []string{bad}
 }
 
 // optional returns the value of an optional string member, "" when

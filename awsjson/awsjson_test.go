@@ -196,6 +196,12 @@ func TestEmptyMembers(t *testing.T) {
 	if got["__type"] != "ValidationException" {
 		t.Errorf("empty SecretId: %v", got)
 	}
+	// ValidateResourcePolicy's SecretId is optional: absent is no secret,
+	// empty is refused for its length.
+	_, got, _ = call(t, h, "secretsmanager.ValidateResourcePolicy", `{"SecretId":"","ResourcePolicy":"{}"}`)
+	if want := "1 validation error detected: Value '' at 'secretId' failed to satisfy constraint: Member must have length greater than or equal to 1"; got["Message"] != want {
+		t.Errorf("ValidateResourcePolicy with SecretId \"\": %v, want %q", got, want)
+	}
 	// Type errors name JSON types.
 	_, got, _ = call(t, h, "secretsmanager.ListSecrets", `{"MaxResults":"ten"}`)
 	if want := "Member MaxResults must be of type integer, not string."; got["Message"] != want {
@@ -280,6 +286,9 @@ func FuzzHandler(f *testing.F) {
 	f.Add("GetRandomPassword", `{"PasswordLength":8,"ExcludeCharacters":"abc","IncludeSpace":true,"RequireEachIncludedType":false}`)
 	f.Add("ListSecrets", `{"MaxResults":-1}`)
 	f.Add("ListSecrets", `{"Filters":[{"Key":"name","Values":["!a","b"]},{"Key":"all","Values":["c"]}],"SortBy":"name","SortOrder":"desc"}`)
+	f.Add("BatchGetSecretValue", `{"SecretIdList":["db","nope"]}`)
+	f.Add("BatchGetSecretValue", `{"Filters":[{"Key":"name","Values":["d"]}],"MaxResults":1,"NextToken":"x"}`)
+	f.Add("ValidateResourcePolicy", `{"SecretId":"db","ResourcePolicy":"{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}}"}`)
 	f.Add("Nope", `null`)
 	h := newHandler()
 	if rec := do(h, "secretsmanager.CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"x"}`); rec.Code != 200 {

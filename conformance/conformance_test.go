@@ -35,7 +35,7 @@ const (
 	v9 = "EXAMPLE9-90ab-cdef-fedc-ba987EXAMPLE" // of no version
 )
 
-// Recorded messages (SEMANTICS.md).
+// AWS's messages (§N9, §X3, §L14).
 const (
 	msgNoSecret          = "Secrets Manager can't find the specified secret."
 	msgMarkedForDeletion = "You can't perform this operation on the secret because it was marked for deletion."
@@ -967,7 +967,7 @@ func TestErrors(t *testing.T) {
 		code string
 		msg  string
 	}{
-		// UpdateSecretVersionStage (SEMANTICS.md §2).
+		// UpdateSecretVersionStage (§L).
 		{"AWSCURRENT moved without RemoveFromVersionId",
 			func() error { return move(ctx, c, "db", "AWSCURRENT", "", v1) },
 			"InvalidParameterException",
@@ -1020,7 +1020,7 @@ func TestErrors(t *testing.T) {
 			"ValidationException",
 			"1 validation error detected: Value 'short' at 'moveToVersionId' failed to satisfy constraint: Member must have length greater than or equal to 32"},
 
-		// Secrets scheduled for deletion (SEMANTICS.md §6).
+		// Secrets scheduled for deletion (§X).
 		{"UpdateSecretVersionStage on a secret marked for deletion",
 			func() error { return move(ctx, c, "gone", "X", "", v1) },
 			"InvalidRequestException", msgMarkedForDeletion},
@@ -1065,7 +1065,7 @@ func TestErrors(t *testing.T) {
 			},
 			"ValidationException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"},
 
-		// PutSecretValue (SEMANTICS.md §3).
+		// PutSecretValue (§V).
 		{"a ClientRequestToken in use with another value",
 			func() error {
 				return put(&secretsmanager.PutSecretValueInput{SecretId: aws.String("db"), ClientRequestToken: aws.String(v1), SecretString: aws.String("other")})
@@ -1088,7 +1088,7 @@ func TestErrors(t *testing.T) {
 			},
 			"ResourceNotFoundException", msgNoSecret},
 
-		// GetSecretValue (SEMANTICS.md §4).
+		// GetSecretValue (§G).
 		{"GetSecretValue on no secret", func() error { return get("nope", "", "") },
 			"ResourceNotFoundException", msgNoSecret},
 		{"GetSecretValue of a label attached nowhere", func() error { return get("db", "", "nope") },
@@ -1314,7 +1314,7 @@ func TestIdempotency(t *testing.T) {
 
 	// CreateSecret again with the first version's token: a repeat with its
 	// value succeeds with the same answer; another value is the token in
-	// use; another token is the name in use (SEMANTICS §9 [R]).
+	// use; another token is the name in use (§V13 [R]).
 	again, err := c.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("db"), ClientRequestToken: aws.String(auto), SecretString: aws.String("one")})
 	if err != nil || aws.ToString(again.ARN) != aws.ToString(created.ARN) || aws.ToString(again.VersionId) != auto {
 		t.Errorf("CreateSecret() repeated = %+v, %v; want ARN %s, VersionId %s", again, err, aws.ToString(created.ARN), auto)

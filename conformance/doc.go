@@ -13,7 +13,7 @@
 //   - every error the store returns, as the typed exception the SDK turns
 //     it into (types.InvalidParameterException and the others; a
 //     smithy.APIError with code ValidationException, for which the SDK has
-//     no type), with the message SEMANTICS.md records;
+//     no type), with the message docs/semantics.md gives;
 //   - the steps of a rotation Lambda, from RotateSecret to the final
 //     UpdateSecretVersionStage calls;
 //   - the idempotency of ClientRequestToken, which the SDK fills in itself

@@ -27,7 +27,7 @@ func versionNotFound(op string, id version.ID) error {
 		"Secrets Manager can't find the specified secret value for VersionId: "+string(id), id)
 }
 
-// versionDeleted is InvalidRequestException for a pruned version id [R].
+// versionDeleted is InvalidRequestException for a pruned version id [M].
 func versionDeleted(op string, id version.ID) error {
 	return fail(op, stagelabel.ErrInvalidRequest, "",
 		fmt.Sprintf("You can't perform this operation on secret version %s because it was deleted.", id), id)

@@ -14,7 +14,7 @@ import (
 	"github.com/stagelabel/stagelabel/version"
 )
 
-// The tests write secrets in the notation of SEMANTICS.md: "v1{C,X} v2{P}
+// The tests write secrets in the notation of docs/semantics.md: "v1{C,X} v2{P}
 // v3{}" is three versions, oldest first; v1 carries AWSCURRENT and the
 // custom label X, v2 AWSPREVIOUS, v3 nothing (deprecated). A "?" after the
 // name ("v2?{PEND}") marks a version without payload, as RotateSecret makes

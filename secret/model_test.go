@@ -18,7 +18,7 @@ import (
 )
 
 // model is the plain reference model of a secret: a list of versions, each
-// with its own set of labels, changed in place, every rule of SEMANTICS.md
+// with its own set of labels, changed in place, every rule of §L and §V
 // written the most direct way. It is what Secret must agree with.
 type model struct {
 	order    []version.ID
@@ -354,7 +354,7 @@ func (sm *machine) check(t *rapid.T) {
 	if got, want := layout(sm.s), sm.m.layout(); got != want {
 		t.Fatalf("secret %q, model %q", got, want)
 	}
-	// Invariants (SEMANTICS 1): one version a label, at most 20 labels,
+	// Invariants (§I1, §I2, §I3): one version a label, at most 20 labels,
 	// exactly one AWSCURRENT once a version with a payload exists.
 	seen := map[stage.Label]version.ID{}
 	withValue := false

@@ -13,7 +13,7 @@ import (
 // to the other. An empty id means the parameter was not given. Its cost
 // does not depend on the number of versions.
 //
-// The rules, with the grade of their evidence (SEMANTICS.md §2):
+// The rules, with the grade of their evidence (docs/semantics.md §L):
 //   - A label not attached anywhere is added to moveTo's labels, beside
 //     those it has [D].
 //   - A label attached to another version H moves only when removeFrom is
@@ -36,7 +36,7 @@ import (
 //     removed." [R]
 //   - Any other label is removed from removeFrom when moveTo is empty,
 //     leaving the version's other labels; a version left with none is
-//     deprecated [R].
+//     deprecated [D].
 //   - A label already on moveTo, with removeFrom empty or moveTo: success,
 //     nothing changes [M].
 //   - Neither id given: InvalidParameterException "You must specify
@@ -45,7 +45,7 @@ import (
 //     can't find the specified secret value for VersionId: <id>" [M];
 //     removeFrom is checked before moveTo. An id of a pruned version:
 //     InvalidRequestException "You can't perform this operation on secret
-//     version <id> because it was deleted." [R]
+//     version <id> because it was deleted." [M]
 //   - A result with more than 20 distinct labels, an automatic AWSPREVIOUS
 //     included: LimitExceededException "You can attach up to 20 staging
 //     labels to a secret." ([D] limit, [M] text)

@@ -23,7 +23,7 @@ const (
 // creation time first, by arrival among equals [M]. Labelled versions are
 // never removed [D]. A pruned id stays known: operations naming it fail
 // with InvalidRequestException "You can't perform this operation on secret
-// version <id> because it was deleted." [R]. Prune takes the time as an
+// version <id> because it was deleted." [M]. Prune takes the time as an
 // argument; it reads no clock.
 //
 // Its cost does not depend on the number of versions while their creation

@@ -14,7 +14,7 @@ import (
 // version v, whose id is the ClientRequestToken, and attaches staging labels
 // to it. Its cost grows with the logarithm of the number of versions.
 //
-// The rules, with the grade of their evidence (SEMANTICS.md §3):
+// The rules, with the grade of their evidence (docs/semantics.md §V):
 //   - The first version of a secret always gets [stage.Current], plus the
 //     labels given [D]. So does the first payload of a secret whose only
 //     version is an unfilled rotation ([Secret.Rotate] on a secret created
@@ -32,7 +32,7 @@ import (
 //     [M]. The order of stages does not matter; a label named twice counts
 //     once.
 //   - An id that already exists with the same payload: nothing changes,
-//     success; stages are ignored [D/R]. With another payload:
+//     success; stages are ignored [D] (§V7). With another payload:
 //     ResourceExistsException "You can't use ClientRequestToken <id> because
 //     that value is already in use for a version of secret <ARN>." (the
 //     secret's name when it has no ARN) [R].
@@ -40,7 +40,7 @@ import (
 //     with v's payload, keeping its creation time, and staged as above; that
 //     is no conflict [R].
 //   - An id of a pruned version: InvalidRequestException "You can't perform
-//     this operation on secret version <id> because it was deleted." [R]
+//     this operation on secret version <id> because it was deleted." [M]
 //   - No id: InvalidRequestException "You must provide a ClientRequestToken
 //     value. We recommend a UUID-type value." [R]. No payload:
 //     InvalidRequestException "You must provide either SecretString or
@@ -177,7 +177,7 @@ func (s Secret) Rotate(id version.ID, created time.Time) (Secret, error) {
 // on different versions, InvalidRequestException "You provided a
 // VersionStage that is not associated to the provided VersionId."; a pruned
 // id, InvalidRequestException "You can't perform this operation on secret
-// version <id> because it was deleted.". Lengths outside the limits:
+// version <id> because it was deleted." [M]. Lengths outside the limits:
 // ValidationException for versionId and versionStage [M].
 func (s Secret) Get(id version.ID, label stage.Label) (version.Version, error) {
 	var badID, badLabel string

@@ -109,8 +109,8 @@ func (s Secret) Deprecated(id version.ID) bool {
 }
 
 // Stages returns what DescribeSecret calls VersionIdsToStages: each
-// labelled version's id with its labels, sorted [R]. Deprecated versions are
-// left out; a secret with no labels gives an empty map. The map is the
+// labelled version's id with its labels, sorted [M] (§I6). Deprecated versions are
+// left out [R] (§G10); a secret with no labels gives an empty map. The map is the
 // caller's.
 func (s Secret) Stages() map[version.ID][]stage.Label {
 	m := make(map[version.ID][]stage.Label)

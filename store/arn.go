@@ -16,7 +16,7 @@ const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 
 // newARN returns an ARN for a new secret called name:
 // arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random
-// letters or digits> [D].
+// letters or digits> (§N3 [D]; the letters and digits, §N4 [M]).
 func (st *Store) newARN(op, name string) (string, error) {
 	suffix, err := st.draw(op, alphanumeric, suffixLen)
 	if err != nil {

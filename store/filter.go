@@ -222,11 +222,12 @@ func equalFold(r, p rune) bool {
 }
 
 // words breaks s into the words that the "description" and "all" filters
-// match (see [Filter]): runs of letters and digits [R], split where a
-// lower-case letter meets an upper-case one [R], before an upper-case
+// match (see [Filter]): runs of letters and digits ([R] for the separators
+// recorded, [D] for the others), split where a lower-case letter meets an
+// upper-case one [R], before an upper-case
 // letter that follows another and is followed by a lower-case one [R]
 // ("COMPANYthings" is "COMPAN", "Ythings"), and where a letter meets a
-// digit [D].
+// digit [D] or a digit a letter [M] (§S7, §S8).
 func words(s string) []string {
 	var ws []string
 	start := -1 // where the word being read began, or -1 between words

@@ -195,6 +195,38 @@ func (sm *machine) check(t *rapid.T) {
 			}
 		}
 	}
+	// BatchGetSecretValue with Filters: ListSecrets' secrets, each read, or
+	// an error for those without AWSCURRENT; page by page as at once.
+	var read, unread []string
+	for _, name := range byCreated {
+		if _, err := sm.m.secrets[name].s.Get("", ""); err != nil {
+			unread = append(unread, name)
+		} else {
+			read = append(read, name)
+		}
+	}
+	for _, size := range []*int{nil, ptr(2)} {
+		in := store.BatchGetSecretValueInput{Filters: []store.Filter{}, MaxResults: size}
+		got, failed := []string{}, []string{}
+		for {
+			out, err := sm.st.BatchGetSecretValue(in)
+			if err != nil {
+				t.Fatalf("BatchGetSecretValue(%+v): %v", in, err)
+			}
+			for _, e := range out.SecretValues {
+				got = append(got, e.Name)
+			}
+			for _, e := range out.Errors {
+				failed = append(failed, e.SecretId)
+			}
+			if in.NextToken = out.NextToken; in.NextToken == "" {
+				break
+			}
+		}
+		if !slices.Equal(got, read) || !slices.Equal(failed, unread) {
+			t.Fatalf("BatchGetSecretValue(Filters) = %v and errors %v, model %v and %v", got, failed, read, unread)
+		}
+	}
 }
 
 func TestStateMachine(t *testing.T) {
@@ -352,6 +384,42 @@ func TestStateMachine(t *testing.T) {
 					if text, _ := want.SecretString(); got.VersionId != string(want.ID()) || *got.SecretString != text {
 						t.Fatalf("GetSecretValue(%s) = %v, model %v", l, got, want)
 					}
+				}
+			},
+			"BatchGetSecretValue": func(t *rapid.T) {
+				var ids []string
+				for range rapid.IntRange(1, 3).Draw(t, "n") {
+					ids = append(ids, rapid.OneOf(rapid.Just("bad name"), rapid.Custom(sm.secretID)).Draw(t, "id"))
+				}
+				got, err := sm.st.BatchGetSecretValue(store.BatchGetSecretValueInput{SecretIdList: ids})
+				sm.m.now = sm.c.Now()
+				compare(t, "BatchGetSecretValue", err, "")
+				values, errs := got.SecretValues, got.Errors
+				for _, id := range ids {
+					var want version.Version
+					code := stagelabel.ErrValidation // "bad name"
+					if id != "bad name" {
+						code = sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
+							var err error
+							want, err = s.Get("", "")
+							return s, err
+						})
+					}
+					if code != "" {
+						if len(errs) == 0 || errs[0].SecretId != id || errs[0].ErrorCode != string(code) {
+							t.Fatalf("BatchGetSecretValue(%q) = %v; model: %s fails with %s", ids, got, id, code)
+						}
+						errs = errs[1:]
+						continue
+					}
+					text, _ := want.SecretString()
+					if len(values) == 0 || values[0].VersionId != string(want.ID()) || *values[0].SecretString != text {
+						t.Fatalf("BatchGetSecretValue(%q) = %v; model: %s reads %v", ids, got, id, want)
+					}
+					values = values[1:]
+				}
+				if len(values)+len(errs) > 0 {
+					t.Fatalf("BatchGetSecretValue(%q) = %v: more than the model reads", ids, got)
 				}
 			},
 			"RotateSecret without rotating": func(t *rapid.T) {

@@ -199,7 +199,7 @@ type PutSecretValueOutput struct {
 
 // PutSecretValue adds a version to a secret and stages it as
 // [secret.Secret.Put] describes, then prunes as [secret.Secret.Prune]
-// does. A given but empty VersionStages list is a ValidationException [D].
+// does. A given but empty VersionStages list is refused [D], ValidationException [M] (§V15).
 func (st *Store) PutSecretValue(in PutSecretValueInput) (PutSecretValueOutput, error) {
 	const op = "PutSecretValue"
 	if in.ClientRequestToken == "" {
@@ -270,17 +270,17 @@ type UpdateSecretOutput struct {
 
 // UpdateSecret changes a secret's description, its value, or both, in one
 // change. A value becomes a new version carrying AWSCURRENT, staged and
-// pruned as PutSecretValue without VersionStages does [D]. The same token
+// pruned as PutSecretValue without VersionStages does [R] (§V17). The same token
 // with the same value is a no-op, with another value
 // ResourceExistsException, as for PutSecretValue: so the API reference
 // says of ClientRequestToken [D], though its summary says any existing
 // token is an error. A description equal to the one held, or a call with
 // neither description nor value, changes nothing [M]. KmsKeyId changes
-// the key new versions are written with, "" back to the default [D]; the
+// the key new versions are written with, "" back to the default [D] (§G26); the
 // versions written before keep theirs in ListSecretVersionIds, where AWS
 // also re-encrypts the labelled ones under the new key [D], which
-// stagelabel does not show [M]. A secret scheduled
-// for deletion gives InvalidRequestException [R]. No ClientRequestToken:
+// stagelabel does not show [M] (§G27). A secret scheduled
+// for deletion gives InvalidRequestException [M] (§X4). No ClientRequestToken:
 // InvalidRequestException "You must provide a ClientRequestToken value. We
 // recommend a UUID-type value." [R]; both SecretString and SecretBinary,
 // InvalidParameterException [M]; lengths (description, value, token) out
@@ -501,7 +501,7 @@ type RotateSecretOutput struct {
 // unless RotateImmediately is false starts a rotation: a version without
 // value carrying AWSPENDING, as [secret.Secret.Rotate] describes. No Lambda
 // is invoked: the caller performs the rotation steps. AWS refuses a
-// rotation when no rotation function is configured or given [D]; the store
+// rotation when no rotation function is configured or given [R] (§RT5); the store
 // does not, so that a test can drive the steps itself [M]. No
 // ClientRequestToken: InvalidParameterException "You must provide a
 // ClientRequestToken value. We recommend a UUID-type value." [R]
@@ -563,7 +563,7 @@ type CancelRotateSecretOutput struct {
 }
 
 // CancelRotateSecret turns rotation off. It leaves AWSPENDING where it is
-// (users report that it does not remove it) [R].
+// (the API reference warns that it may be left) [D].
 func (st *Store) CancelRotateSecret(in CancelRotateSecretInput) (CancelRotateSecretOutput, error) {
 	const op = "CancelRotateSecret"
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
@@ -601,9 +601,10 @@ type DeleteSecretOutput struct {
 
 // DeleteSecret schedules a secret's deletion after a recovery window of 7 to
 // 30 days (30 by default), or with ForceDeleteWithoutRecovery deletes it at
-// once, a secret already scheduled included [R]. While scheduled, the
-// secret's value and label operations fail with InvalidRequestException;
-// DescribeSecret shows DeletedDate; RestoreSecret undoes it [R].
+// once [D] (§X1), a secret already scheduled included [M] (§X12). While
+// scheduled, the secret's value and label operations fail with
+// InvalidRequestException ([R] for GetSecretValue, §X3; [M] for the others,
+// §X4); DescribeSecret shows DeletedDate; RestoreSecret undoes it [R] (§X5, §X6).
 //
 // Errors [M]: both a window and ForceDeleteWithoutRecovery,
 // InvalidParameterException "You can't use ForceDeleteWithoutRecovery in
@@ -648,8 +649,8 @@ func (st *Store) DeleteSecret(in DeleteSecretInput) (DeleteSecretOutput, error) 
 // deleteMissing answers a DeleteSecret with ForceDeleteWithoutRecovery of
 // a secret that does not exist: a success with ARN, Name and DeletionDate
 // (LocalStack's AWS-validated
-// test_delete_non_existent_secret_returns_as_if_secret_exists) [R], that
-// changes nothing. What they hold is stagelabel's [M]: for an ARN, that
+// test_delete_non_existent_secret_returns_as_if_secret_exists) [R] (§X10), that
+// changes nothing. What they hold is stagelabel's [M] (§X11): for an ARN, that
 // ARN and the name in it; for a name, that name and an ARN as CreateSecret
 // would give it; DeletionDate is now.
 func (st *Store) deleteMissing(secretID string) (DeleteSecretOutput, error) {
@@ -714,7 +715,7 @@ func noToken(op string, code stagelabel.Code) error {
 }
 
 // newVersion checks a value and the token of the version to hold it. With
-// required, a missing value is InvalidRequestException [R].
+// required, a missing value is InvalidRequestException [M] (§V14).
 func newVersion(op, token string, text *string, binary []byte, required bool) (version.Version, bool, error) {
 	switch {
 	case text != nil && binary != nil:

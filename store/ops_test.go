@@ -93,7 +93,7 @@ func TestCreateSecret(t *testing.T) {
 }
 
 // TestCreateSecretRepeated checks CreateSecret sent again, as an SDK
-// retries it (SEMANTICS §9 [R], recorded by moto's aws_verified tests of
+// retries it (§V13 [R], recorded by moto's aws_verified tests of
 // CreateSecret): the same name, token and value succeed with the same
 // answer and change nothing; the same token
 // with another value is the token-in-use error; another token, or no
@@ -138,10 +138,10 @@ func TestCreateSecretRepeated(t *testing.T) {
 }
 
 // TestInvalidSecretId checks that every operation taking a SecretId
-// refuses one that is neither a name nor an ARN, changing nothing (SEMANTICS
-// §9 [R] for DeleteSecret, DescribeSecret, GetSecretValue,
+// refuses one that is neither a name nor an ARN, changing nothing (§N7
+// [R] for DeleteSecret, DescribeSecret, GetSecretValue,
 // ListSecretVersionIds, PutSecretValue, TagResource, UntagResource and
-// UpdateSecret; [M] for the others).
+// UpdateSecret; §N8 [M] for the others).
 func TestInvalidSecretId(t *testing.T) {
 	const id = "db name!#"
 	ops := map[string]func(st *store.Store) error{
@@ -205,6 +205,10 @@ func TestInvalidSecretId(t *testing.T) {
 			_, err := st.DeleteResourcePolicy(store.DeleteResourcePolicyInput{SecretId: id})
 			return err
 		},
+		"ValidateResourcePolicy": func(st *store.Store) error {
+			_, err := st.ValidateResourcePolicy(store.ValidateResourcePolicyInput{SecretId: id, ResourcePolicy: "{}"})
+			return err
+		},
 	}
 	for op, f := range ops {
 		t.Run(op, func(t *testing.T) {
@@ -238,7 +242,7 @@ func TestResolve(t *testing.T) {
 		{"its full ARN", trap.ARN, "trap-abcdef"},
 		{"its partial ARN is taken as a full ARN, so not found", prefix + "trap-abcdef", ""},
 		{"the name part of an ARN is not a name: a colon is no name's", "secret:db", "!"},
-		// Neither a name nor an ARN: ValidationException (SEMANTICS §9 [R]).
+		// Neither a name nor an ARN: ValidationException (§N7 [R]).
 		{"a space", "a b", "!"},
 		{"a non-ASCII letter", "café", "!"},
 		{"arn: alone is taken as an ARN, so not found", "arn:", ""},
@@ -683,7 +687,7 @@ func TestPruneThroughPut(t *testing.T) {
 }
 
 // TestPruneThroughEveryChange checks that UpdateSecret and RotateSecret
-// prune as PutSecretValue does [§5].
+// prune as PutSecretValue does [§PR2].
 func TestPruneThroughEveryChange(t *testing.T) {
 	for name, add := range map[string]func(st *store.Store) error{
 		"UpdateSecret": func(st *store.Store) error {
@@ -713,7 +717,7 @@ func TestPruneThroughEveryChange(t *testing.T) {
 }
 
 // TestVersionsReadApart checks that LastAccessedDate is kept per version:
-// a version never read has none [§4].
+// a version never read has none [§G8].
 func TestVersionsReadApart(t *testing.T) {
 	st, c := newStore()
 	create(t, st, "db", 1)
@@ -734,7 +738,7 @@ func TestVersionsReadApart(t *testing.T) {
 }
 
 // TestFailedCallsKeepDetails checks that failed calls leave the details,
-// not only the labels, as they were [§1.5].
+// not only the labels, as they were [§I5].
 func TestFailedCallsKeepDetails(t *testing.T) {
 	st, c := newStore()
 	create(t, st, "db", 1)
@@ -818,6 +822,10 @@ func TestInputsNeverPrintValues(t *testing.T) {
 		store.UpdateSecretInput{SecretId: "db", Description: ptr("d"), SecretString: ptr("pa55word")},
 		store.UpdateSecretInput{SecretId: "db", SecretBinary: []byte("pa55word")},
 		store.GetSecretValueOutput{Name: "db", SecretBinary: []byte("pa55word")},
+		store.SecretValueEntry{Name: "db", SecretString: ptr("pa55word")},
+		store.BatchGetSecretValueOutput{SecretValues: []store.SecretValueEntry{{Name: "db", SecretBinary: []byte("pa55word")}}},
+		&store.BatchGetSecretValueOutput{SecretValues: []store.SecretValueEntry{{Name: "db", SecretString: ptr("pa55word")}}},
+		[]store.SecretValueEntry{{Name: "db", SecretString: ptr("pa55word")}},
 	} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x"} {
 			if out := fmt.Sprintf(verb, in); strings.Contains(out, "pa55word") || strings.Contains(out, fmt.Sprintf("%x", "pa55word")) ||

@@ -22,7 +22,7 @@ type SecretDetails struct {
 	ARN               string         `json:",omitzero"`
 	Name              string         `json:",omitzero"`
 	Description       string         `json:",omitzero"`
-	KmsKeyId          string         `json:",omitzero"` // as given; left out for the default key [R]
+	KmsKeyId          string         `json:",omitzero"` // as given [M] (§G25); left out for the default key [R] (§G17)
 	CreatedDate       Time           `json:",omitzero"`
 	LastChangedDate   Time           `json:",omitzero"`
 	LastAccessedDate  Time           `json:",omitzero"`
@@ -42,14 +42,14 @@ type DescribeSecretOutput struct {
 }
 
 // DescribeSecret returns a secret's details. VersionIdsToStages holds the
-// labelled versions only, and is nil when there are none [R]. It works on
-// a secret scheduled for deletion, whose DeletedDate it shows [R].
+// labelled versions only, and is nil when there are none [R] (§G10, §G11). It works on
+// a secret scheduled for deletion, whose DeletedDate it shows [R] (§X5).
 // RotationEnabled is nil, and left out, until rotation has been configured
 // for the secret, true once it has (LocalStack's AWS-validated
 // test_rotate_secret_with_lambda_success; absent after a refused rotation,
-// test_rotate_secret_invalid_lambda_arn) [R], and false after
-// CancelRotateSecret [M]. Tags is nil until the secret is tagged and []
-// once every tag has been removed (test_secret_tags) [R].
+// test_rotate_secret_invalid_lambda_arn) [R] (§G13), and false after
+// CancelRotateSecret [M] (§G14). Tags is nil until the secret is tagged and []
+// once every tag has been removed (test_secret_tags) [R] (§T7, §T9).
 func (st *Store) DescribeSecret(in DescribeSecretInput) (DescribeSecretOutput, error) {
 	_, r, err := st.current("DescribeSecret", in.SecretId, true, st.now())
 	if err != nil {
@@ -97,7 +97,7 @@ type ListSecretVersionIdsOutput struct {
 
 // DefaultEncryptionKey is how ListSecretVersionIds names Secrets Manager's
 // default KMS key, aws/secretsmanager, in a version's KmsKeyIds (LocalStack's
-// AWS-validated snapshots, every ListSecretVersionIds) [R].
+// AWS-validated snapshots, every ListSecretVersionIds) [R] (§G16).
 const DefaultEncryptionKey = "DefaultEncryptionKey"
 
 // SecretVersionsListEntry is one version in ListSecretVersionIds.
@@ -112,8 +112,9 @@ type SecretVersionsListEntry struct {
 }
 
 // ListSecretVersionIds lists a secret's versions, oldest first: the
-// labelled ones, and with IncludeDeprecated the deprecated ones too [R].
-// MaxResults (1 to 100) sizes a page; NextToken continues a listing [R].
+// labelled ones, and with IncludeDeprecated the deprecated ones too [R]
+// (§G18); the order is stagelabel's [M] (§G19). MaxResults (1 to 100)
+// sizes a page; NextToken continues a listing [D] (§G20).
 // A NextToken the listing did not give: InvalidNextTokenException [M].
 // It works on a secret scheduled for deletion, as DescribeSecret does [M].
 func (st *Store) ListSecretVersionIds(in ListSecretVersionIdsInput) (ListSecretVersionIdsOutput, error) {
@@ -165,7 +166,7 @@ type ListSecretsOutput struct {
 
 // SecretListEntry is one secret in ListSecrets: DescribeSecret's details,
 // with the labelled versions under the name SecretVersionsToStages, as AWS
-// calls them there [D].
+// calls them there [R] (§S17).
 type SecretListEntry struct {
 	SecretDetails
 	SecretVersionsToStages map[string][]string `json:",omitzero"`
@@ -256,7 +257,7 @@ func (st *Store) records(now time.Time) []*record {
 	return rs
 }
 
-// pageSizeViolation checks MaxResults: 1 to 100 [R].
+// pageSizeViolation checks MaxResults: 1 to 100 [D] (§G20, §S16).
 func pageSizeViolation(maxResults *int) string {
 	if maxResults == nil {
 		return ""
@@ -265,7 +266,7 @@ func pageSizeViolation(maxResults *int) string {
 }
 
 // pageSize returns the page size MaxResults asks for, once checked; by
-// default 100 [R].
+// default 100 [M] (§G24, §S16).
 func pageSize(maxResults *int) int {
 	if maxResults == nil {
 		return MaxPageSize

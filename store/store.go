@@ -2,9 +2,10 @@
 // operations to them: CreateSecret, PutSecretValue, UpdateSecret,
 // GetSecretValue, DescribeSecret, ListSecretVersionIds,
 // UpdateSecretVersionStage, RotateSecret, CancelRotateSecret, DeleteSecret,
-// RestoreSecret, ListSecrets, TagResource, UntagResource,
-// PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy and
-// GetRandomPassword. It is the layer an emulator or a service embeds.
+// RestoreSecret, ListSecrets, BatchGetSecretValue, TagResource,
+// UntagResource, PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy,
+// ValidateResourcePolicy and GetRandomPassword. It is the layer an
+// emulator or a service embeds.
 //
 // # Operations
 //
@@ -128,8 +129,8 @@ type rotation struct {
 }
 
 // shown returns RotationEnabled as DescribeSecret and ListSecrets give it:
-// nil, the member left out, until rotation has been configured [R]; then
-// whether it is on, false after CancelRotateSecret [M].
+// nil, the member left out, until rotation has been configured [R] (§G13);
+// then whether it is on, false after CancelRotateSecret [M] (§G14).
 func (r rotation) shown() *bool {
 	if !r.enabled && r.lambdaARN == "" && r.rules == nil && r.lastRotated.IsZero() {
 		return nil
@@ -253,6 +254,9 @@ func markedForDeletion(op string) error {
 		Message: "You can't perform this operation on the secret because it was marked for deletion."}
 }
 
+// maxSecretIDLen is the longest SecretId, in characters [D].
+const maxSecretIDLen = 2048
+
 // lookup finds the slot and current record of the secret secretID names:
 // its name, its full ARN, or its ARN without the random suffix [R]. An id
 // that is not an ARN (begins with "arn:") and holds a character no name
@@ -260,12 +264,13 @@ func markedForDeletion(op string) error {
 // containing alphanumeric characters, or any of the following: -/_+=.@!",
 // for every operation that takes a SecretId ([R] for DeleteSecret,
 // DescribeSecret, GetSecretValue, ListSecretVersionIds, PutSecretValue,
-// TagResource, UntagResource and UpdateSecret; [M] for the others). An
+// TagResource, UntagResource, UpdateSecret and ValidateResourcePolicy; [M]
+// for the others: §N7, §N8). An
 // ARN-shaped id whose name part ends in "-" and six characters is taken as
 // a full ARN, so a partial ARN of a name that itself ends so is not found
 // [R].
 func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, error) {
-	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("secretId", secretID, 1, 2048)); err != nil {
+	if err := stagelabel.ValidationError(op, stagelabel.LengthViolation("secretId", secretID, 1, maxSecretIDLen)); err != nil {
 		return nil, nil, err
 	}
 	if !strings.HasPrefix(secretID, "arn:") { // then a name: of a name's characters [R]

@@ -8,7 +8,7 @@ import (
 
 // Time is a time member of an output. It is a [time.Time] that the AWS JSON
 // protocol sends as seconds since the epoch, a JSON number with its
-// fraction [R]. A zero Time is a member AWS leaves out; the members that
+// fraction [D] (§W5, §W13). A zero Time is a member AWS leaves out; the members that
 // hold one say so with omitzero.
 type Time struct{ time.Time }
 
