@@ -280,8 +280,8 @@ func parseQuery(q url.Values) (Auth, error) {
 // request signed in its header it allocates nothing (BenchmarkIdentify),
 // so that a front may read the caller's identity on every request.
 func Identify(r *http.Request) (Credential, bool) {
-	if h := r.Header.Get(headerAuthorization); h != "" {
-		return parseCredential(credentialParam(h))
+	if h := r.Header[headerAuthorization]; len(h) > 0 && h[0] != "" { // the key is in canonical form
+		return parseCredential(credentialParam(h[0]))
 	}
 	if strings.Contains(r.URL.RawQuery, queryCredential) {
 		return parseCredential(r.URL.Query().Get(queryCredential))
