@@ -10,16 +10,26 @@
 // absent members are left out [R], timestamps are epoch seconds and
 // SecretBinary is base64 [D]. A failure is HTTP 400 with the body
 // {"__type":"<Code>","Message":"..."} [R]; InternalServiceError is HTTP
-// 500, and the code is in the X-Amzn-ErrorType header too [M]. The rules,
+// 500, a host [WithHosts] refuses 421, and the code is in the
+// X-Amzn-ErrorType header too [M]. The rules,
 // with their sources, are docs/semantics.md §W.
 //
 // A body that is not UTF-8, or not one JSON object of the members' types,
 // is SerializationException [M]; its members are then validated as the
 // store validates them (see [store.Validate]), before the operation runs.
 //
-// Request signatures are accepted without being checked, and credentials
-// are neither checked nor logged: this is an emulator's front, not a
-// security boundary. Unknown members of a request are ignored.
+// # Signatures, identities and hosts
+//
+// By default request signatures are accepted without being checked, every
+// request is served from one store, and whatever its Host. Options change
+// that: [WithCredentials] checks every signature against a set of keys
+// and refuses a request not signed by one with AWS's error (HTTP 400);
+// [WithIdentity] works out each request's account and region from its
+// signature and serves it from a store of theirs; [WithHosts] refuses
+// (HTTP 421) a request whose Host header names a host the handler does
+// not answer for, which keeps a web page from reading the secrets through
+// a browser by DNS rebinding. Credentials, signatures and secret keys are
+// never logged. Unknown members of a request are ignored.
 package awsjson
 
 import (
@@ -61,6 +71,7 @@ type Handler struct {
 	st     *store.Store
 	log    *slog.Logger
 	nextID atomic.Uint64
+	front  front // hosts, signatures, identities: see front.go
 }
 
 // Option configures a [Handler].
@@ -131,7 +142,12 @@ var operations = map[string]operation{
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	name, ours := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
-	out, secret, err := h.run(r, name, ours)
+	var out any
+	var secret string
+	st, err := h.admit(r, name)
+	if err == nil {
+		out, secret, err = h.run(r, st, name, ours)
+	}
 	status := h.respond(w, out, err)
 	if h.log != nil {
 		level, attrs := slog.LevelInfo, []slog.Attr{slog.String("op", name), slog.String("secret", secret),
@@ -144,8 +160,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // run reads the request and runs its operation name, which the target
-// named if ours.
-func (h *Handler) run(r *http.Request, name string, ours bool) (any, string, error) {
+// named if ours, on st.
+func (h *Handler) run(r *http.Request, st *store.Store, name string, ours bool) (any, string, error) {
 	f, ok := operations[name]
 	if r.Method != http.MethodPost || !ok || !ours {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrUnknownOperation,
@@ -158,7 +174,7 @@ func (h *Handler) run(r *http.Request, name string, ours bool) (any, string, err
 	if msg := notText(body); msg != "" {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrSerialization, Message: msg}
 	}
-	out, secret, err := f(h.st, body)
+	out, secret, err := f(st, body)
 	if e := (*stagelabel.Error)(nil); errors.As(err, &e) && e.Op == "" {
 		e.Op = name
 	}
@@ -176,10 +192,7 @@ func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 		if errors.As(err, &e) {
 			code, msg = e.Code, e.Message
 		}
-		status := http.StatusBadRequest
-		if code == stagelabel.ErrInternalService {
-			status = http.StatusInternalServerError
-		}
+		status := statusOf(code)
 		hdr["X-Amzn-Errortype"] = []string{string(code)}
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(struct {

@@ -6,7 +6,10 @@
 # list-secret-version-ids, checks how deprecated versions are listed, and
 # checks two service errors (stderr text and exit status), update-secret,
 # tags, list-secrets with filters and a sort order,
-# validate-resource-policy and batch-get-secret-value. It prints one line
+# validate-resource-policy and batch-get-secret-value. The emulator runs
+# with -credentials, so every command is signed by the CLI and checked;
+# a wrong secret key and an unknown key are refused with AWS's errors, and
+# a request for another Host (DNS rebinding) with 421. It prints one line
 # per check and ends with "N passed, M failed" (and ", K skipped" when a
 # check was skipped: only batch-get-secret-value, when the CLI has no such
 # command); it exits non-zero if any check failed.
@@ -88,7 +91,15 @@ trap cleanup EXIT
 
 (cd -- "$repo" && go build -o "$tmp/emu" ./cmd/stagelabel-emulator)
 
-"$tmp/emu" -addr 127.0.0.1:0 2>"$tmp/emu.log" &
+# The key the CLI signs with (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+# below).
+cat >"$tmp/credentials" <<'EOF'
+[cli]
+aws_access_key_id = AKIDEXAMPLE
+aws_secret_access_key = x
+EOF
+
+"$tmp/emu" -addr 127.0.0.1:0 -credentials "$tmp/credentials" 2>"$tmp/emu.log" &
 emu_pid=$!
 
 addr=
@@ -105,9 +116,9 @@ if [[ -z $addr ]]; then
 fi
 endpoint="http://$addr"
 
-# Wait until it answers a request.
+# Wait until it answers a request (unsigned: refused, with 400).
 python3 - "$addr" <<'EOF'
-import sys, time, urllib.request
+import sys, time, urllib.error, urllib.request
 req = urllib.request.Request("http://" + sys.argv[1] + "/", data=b"{}", method="POST",
     headers={"X-Amz-Target": "secretsmanager.ListSecrets",
              "Content-Type": "application/x-amz-json-1.1"})
@@ -115,8 +126,9 @@ opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 for _ in range(100):
     try:
         with opener.open(req, timeout=2) as r:
-            if r.status == 200:
-                sys.exit(0)
+            sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
     except Exception:
         pass
     time.sleep(0.1)
@@ -417,6 +429,35 @@ if j.get("Errors") != [{"SecretId": "NoSuchSecret", "ErrorCode": "ResourceNotFou
 if [v["Name"] for v in j.get("SecretValues", [])] != ["OtherSecret"] or j.get("Errors") != []:
     print("got %r" % j)
 '
+fi
+
+# Signatures: the emulator checks them against -credentials.
+AWS_SECRET_ACCESS_KEY=not-x sm list-secrets
+first_line=$(sed -e '/./,$!d' <<<"$err" | head -n 1)
+if [[ $rc -eq 254 && $first_line == "An error occurred (InvalidSignatureException) when calling the ListSecrets operation: The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details." ]]; then
+	pass "a wrong secret key: exit 254, InvalidSignatureException"
+else
+	fail "a wrong secret key" "exit $rc, stderr: $err"
+fi
+AWS_ACCESS_KEY_ID=AKIDUNKNOWN sm list-secrets
+stderr_is "an unknown access key" 254 \
+	"An error occurred (UnrecognizedClientException) when calling the ListSecrets operation: The security token included in the request is invalid."
+
+# A page that rebinds its own name to 127.0.0.1 makes the browser send
+# that name as the Host: refused.
+got=$(python3 - "$addr" <<'EOF' 2>&1
+import http.client, json, sys
+c = http.client.HTTPConnection(sys.argv[1], timeout=5)
+c.request("POST", "/", body=b"{}", headers={"Host": "attacker.example:4566",
+    "X-Amz-Target": "secretsmanager.ListSecrets", "Content-Type": "application/x-amz-json-1.1"})
+r = c.getresponse()
+print(r.status, json.loads(r.read())["__type"])
+EOF
+) || true
+if [[ $got == "421 MisdirectedRequestException" ]]; then
+	pass "Host attacker.example: 421 MisdirectedRequestException"
+else
+	fail "Host attacker.example" "got: $got"
 fi
 
 if [[ $failed -ne 0 ]]; then

@@ -6,10 +6,42 @@
 //	aws --endpoint-url http://127.0.0.1:4566 secretsmanager list-secrets
 //
 // It logs one line per request (operation, secret, status, duration; never
-// a value or a credential). Request signatures are not checked. SIGINT or
-// SIGTERM shut it down cleanly: it stops accepting connections, lets the
-// requests in flight finish (for at most 10 s), closes the state and exits
-// 0. A second signal ends it at once.
+// a value or a credential). SIGINT or SIGTERM shut it down cleanly: it
+// stops accepting connections, lets the requests in flight finish (for at
+// most 10 s), closes the state and exits 0. A second signal ends it at
+// once.
+//
+// # Signatures and hosts
+//
+// Without -credentials, request signatures are read but not checked:
+// any access key and secret will do. With -credentials FILE, a file in
+// the format of the AWS shared credentials file (~/.aws/credentials),
+//
+//	[dev]
+//	aws_access_key_id = AKIDEXAMPLE
+//	aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+//	aws_account_id = 111122223333   ; optional
+//	aws_session_token = ...         ; optional: requests must then carry it
+//
+// every request must carry a valid Signature Version 4 from one of its
+// keys, made less than 5 minutes ago, or it is refused with AWS's error
+// (MissingAuthenticationTokenException, IncompleteSignatureException,
+// UnrecognizedClientException, InvalidSignatureException; HTTP 400). A
+// profile's aws_account_id is its caller's account. A file that cannot
+// be read, a profile with a key id but no secret key (or the reverse), an
+// access key id in two profiles or a file with no key stop the emulator
+// at start.
+//
+// A request whose Host header names neither an IP address, nor localhost,
+// nor the host of -addr, nor a name given with -allow-host (repeatable,
+// or comma-separated; "*" for any) is refused with HTTP 421: a web page
+// cannot read the secrets through a visitor's browser by pointing a name
+// of its own at the emulator (DNS rebinding). Listening beyond loopback
+// (-addr 0.0.0.0:4566) without -credentials lets anyone who can reach the
+// address read and change every secret: the emulator says so in a WARN
+// line at start.
+//
+//	stagelabel-emulator -addr 0.0.0.0:4566 -credentials creds.ini -allow-host emulator,emulator.internal
 //
 // # State
 //
@@ -54,10 +86,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/stagelabel/stagelabel/awsjson"
+	"github.com/stagelabel/stagelabel/sigv4"
 	"github.com/stagelabel/stagelabel/store"
 )
 
@@ -110,11 +144,15 @@ func main() {
 type usageError struct{ error }
 
 const usage = `Usage: stagelabel-emulator [-addr ADDR] [-state PATH] [-import FILE] [-export FILE] [-region R] [-account A]
+                           [-credentials FILE] [-allow-host NAME,...]
 
 Serves AWS Secrets Manager's JSON protocol on ADDR. With -state the secrets
 are kept in a bbolt database at PATH: every change is on disk before it is
 answered. A JSON state file of an older emulator at PATH is migrated to a
-database on the first start. SIGINT or SIGTERM stop it cleanly.
+database on the first start. With -credentials only requests signed by a
+key of FILE are served. Requests for a Host other than an IP address,
+localhost, ADDR's host or an -allow-host name are refused. SIGINT or
+SIGTERM stop it cleanly.
 
 `
 
@@ -134,6 +172,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	exportFile := flags.String("export", "", "write the state as a JSON snapshot to `FILE` (\"-\": standard output) and exit without serving")
 	region := flags.String("region", "us-east-1", "region in the ARNs of new secrets")
 	account := flags.String("account", "123456789012", "account id in the ARNs of new secrets")
+	credentials := flags.String("credentials", "", "serve only requests signed (SigV4) by a key of `FILE`, in the AWS shared credentials file format\n([profile] sections with aws_access_key_id, aws_secret_access_key, optional aws_account_id and aws_session_token)")
+	var hosts []string
+	flags.Func("allow-host", "also answer requests whose Host is `NAME` (repeatable, or comma-separated; \"*\": any host);\nIP addresses, localhost and the host of -addr are always answered", func(v string) error {
+		for n := range strings.SplitSeq(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				hosts = append(hosts, n)
+			}
+		}
+		return nil
+	})
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -179,12 +227,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return export(st, *exportFile, *state, stdout, log)
 	}
 
+	front := []awsjson.Option{awsjson.WithLogger(log)}
+	if *credentials != "" {
+		creds, err := readCredentials(*credentials)
+		if err != nil {
+			return err
+		}
+		front = append(front, awsjson.WithCredentials(creds))
+	}
+	if host, _, err := net.SplitHostPort(*addr); err == nil && host != "" {
+		hosts = append(hosts, host)
+	}
+	front = append(front, awsjson.WithHosts(hosts...))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           awsjson.New(st, awsjson.WithLogger(log)),
+		Handler:           awsjson.New(st, front...),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -193,6 +253,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "state", *state)
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() && *credentials == "" {
+		log.Warn("LISTENING BEYOND LOOPBACK WITHOUT -credentials: anyone who can reach this address can read and change every secret; give -credentials FILE to serve only signed requests, or listen on 127.0.0.1",
+			"addr", ln.Addr().String())
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -215,4 +279,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	}
 	log.Info("stopped", "drained", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// readCredentials reads the shared credentials file at path.
+func readCredentials(path string) (sigv4.Credentials, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return sigv4.Credentials{}, fmt.Errorf("-credentials: %w", err)
+	}
+	defer f.Close()
+	creds, err := sigv4.ParseCredentials(f)
+	if err != nil {
+		return sigv4.Credentials{}, fmt.Errorf("-credentials %s: %w", path, err)
+	}
+	return creds, nil
 }

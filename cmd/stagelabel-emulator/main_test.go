@@ -226,7 +226,7 @@ func TestHelp(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("run(-h) = %v, want flag.ErrHelp", err)
 	}
-	for _, want := range []string{"-state PATH", "-export FILE", "-import FILE", "-addr", "-region", "-account", "migrated"} {
+	for _, want := range []string{"-state PATH", "-export FILE", "-import FILE", "-addr", "-region", "-account", "migrated", "-credentials FILE", "-allow-host NAME"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("usage lacks %q:\n%s", want, out.String())
 		}
