@@ -17,6 +17,8 @@ package store
 //     change that met the failure may be durable after all: from then on
 //     the implementation refuses every Commit, until it is opened again
 //     and reads what the storage holds.
+//   - A secret is named by its key ([SecretSnapshot.Key]), which tells the
+//     secrets of one name in two namespaces apart.
 //   - Commit compares before it writes: it makes a change only when the
 //     secret's stored revision is the change's Prev (0: no such secret is
 //     stored), and otherwise returns [ErrConflict], making nothing. The
@@ -50,8 +52,8 @@ type Revision uint64
 // the ids of those it pruned.
 type Change struct {
 	Prev    Revision       // the revision the change was made from; 0 for a new secret
-	Secret  SecretSnapshot // Name is the key; see above for Versions and Pruned
-	Removed bool           // the secret is gone for good, with every version: only Secret.Name counts
+	Secret  SecretSnapshot // its Key is the secret's; see above for Versions and Pruned
+	Removed bool           // the secret is gone for good, with every version: only Secret.Name and ARN count
 }
 
 // ErrConflict is the error [Backend.Commit] returns when the secret's

@@ -71,13 +71,19 @@ func (s VersionSnapshot) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), s.String())
 }
 
-// Snapshot returns the state of every secret in the store (scheduled for
-// deletion included), secrets by name. Each secret is as it was at one
-// instant, not all at the same instant.
+// Snapshot returns the state of every secret of every namespace of the
+// store (see [Store.In]; scheduled for deletion included), in the order of
+// their keys ([SecretSnapshot.Key]): by region, account, then name. Each
+// secret is as it was at one instant, not all at the same instant.
 func (st *Store) Snapshot() Snapshot {
 	snap := Snapshot{Format: snapshotFormat, Secrets: []SecretSnapshot{}}
-	rs := st.records(st.now())
-	slices.SortFunc(rs, func(a, b *record) int { return strings.Compare(a.secret.Name(), b.secret.Name()) })
+	now := st.now()
+	var rs []*record
+	st.spaces.Range(func(_, v any) bool {
+		rs = append(rs, v.(*space).self.records(now)...)
+		return true
+	})
+	slices.SortFunc(rs, func(a, b *record) int { return strings.Compare(key(a.secret.ARN()), key(b.secret.ARN())) })
 	for _, r := range rs {
 		snap.Secrets = append(snap.Secrets, r.snapshot())
 	}
@@ -197,7 +203,11 @@ func (st *Store) Import(s SecretSnapshot) error {
 		return err
 	}
 	r.touched, r.pruned = r.secret.VersionIDs(), r.secret.PrunedIDs()
-	taken, err := st.add("Import", s.Name, r)
+	home, err := st.home(s)
+	if err != nil {
+		return err
+	}
+	taken, err := home.add("Import", s.Name, r)
 	if err != nil {
 		return err
 	}
@@ -271,9 +281,13 @@ func (st *Store) put(s SecretSnapshot, rev Revision) error {
 		return err
 	}
 	r.rev = rev
+	home, err := st.home(s)
+	if err != nil {
+		return err
+	}
 	sl := &slot{}
 	sl.rec.Store(r)
-	if _, taken := st.names.LoadOrStore(s.Name, sl); taken {
+	if _, taken := home.names.LoadOrStore(s.Name, sl); taken {
 		return fmt.Errorf("secret %q stored twice", s.Name)
 	}
 	return nil

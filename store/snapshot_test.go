@@ -197,11 +197,12 @@ func TestLoadKeepsLimitsAsTheAPICountsThem(t *testing.T) {
 }
 
 // TestLoadInAnotherRegion checks that a store of another region or account
-// loads secrets saved by the first, each keeping its ARN, whatever region
-// and account the first was given.
+// loads secrets saved by the first, each keeping its ARN, into the
+// namespace its ARN names, whatever region and account the first was
+// given.
 func TestLoadInAnotherRegion(t *testing.T) {
-	for _, first := range [][2]string{{"us-east-1", "123456789012"}, {"", ""}, {"a:b", "1234"}, {"eu-west-1", "x:y:z"}} {
-		st, _ := newStore(store.WithRegion(first[0]), store.WithAccount(first[1]))
+	for _, first := range []store.Namespace{{"123456789012", "us-east-1"}, {"1234", "é"}, {"210987654321", "eu-west-1"}} {
+		st, _ := newStore(store.WithRegion(first.Region), store.WithAccount(first.Account))
 		out := create(t, st, "db", 1)
 		var buf bytes.Buffer
 		if err := st.Save(&buf); err != nil {
@@ -209,10 +210,19 @@ func TestLoadInAnotherRegion(t *testing.T) {
 		}
 		loaded, err := store.Load(&buf, store.WithRegion("eu-west-1"), store.WithAccount("210987654321"))
 		if err != nil {
-			t.Fatalf("Load() of a state made in region %q, account %q: %v", first[0], first[1], err)
+			t.Fatalf("Load() of a state made in %v: %v", first, err)
 		}
-		if d, err := loaded.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil || d.ARN != out.ARN {
-			t.Errorf("DescribeSecret after Load = %v, %v; want ARN %s", d.ARN, err, out.ARN)
+		home, err := loaded.In(first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, err := home.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil || d.ARN != out.ARN {
+			t.Errorf("DescribeSecret in %v after Load = %v, %v; want ARN %s", first, d.ARN, err, out.ARN)
+		}
+		if first != loaded.Namespace() {
+			if _, err := loaded.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err == nil {
+				t.Errorf("a secret of %v is found by name in %v", first, loaded.Namespace())
+			}
 		}
 	}
 }

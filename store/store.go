@@ -63,12 +63,16 @@ import (
 	"github.com/stagelabel/stagelabel/version"
 )
 
-// Store holds secrets by name. Create it with [New], [Load] or [Open]; the
-// zero Store is not usable.
+// Store holds secrets by name, in one namespace of a set of them (see
+// [Store.In]). Create it with [New], [Load] or [Open]; the zero Store is
+// not usable.
 type Store struct {
-	region  string
-	account string
-	prefix  string // of every ARN: arn:aws:secretsmanager:<region>:<account>:secret:
+	*shared // by every namespace
+	*space  // this one's
+}
+
+// shared is what the namespaces of a store share.
+type shared struct {
 	now     func() time.Time
 	observe func(Event)
 
@@ -77,7 +81,7 @@ type Store struct {
 
 	backend Backend // nil: in memory only
 
-	names sync.Map // secret name → *slot
+	spaces sync.Map // Namespace → *space
 }
 
 // slot is where one secret lives; the secret's state is the record it
@@ -166,12 +170,14 @@ func (r *record) cloneMeta() *record {
 // Option configures a [Store].
 type Option func(*Store)
 
-// WithRegion sets the region in the ARNs of new secrets; by default
-// "us-east-1".
+// WithRegion sets the region of the store's namespace (see [Store.In]),
+// which the ARNs of its secrets name; by default "us-east-1". It must not
+// be empty or hold a colon.
 func WithRegion(region string) Option { return func(s *Store) { s.region = region } }
 
-// WithAccount sets the account id in the ARNs of new secrets; by default
-// "123456789012".
+// WithAccount sets the account of the store's namespace (see [Store.In]),
+// which the ARNs of its secrets name; by default "123456789012". It must
+// not be empty or hold a colon.
 func WithAccount(account string) Option { return func(s *Store) { s.account = account } }
 
 // WithClock sets the clock the store reads for every timestamp and for
@@ -193,11 +199,13 @@ func WithObserver(f func(Event)) Option { return func(s *Store) { s.observe = f 
 
 // New returns an empty store.
 func New(opts ...Option) *Store {
-	s := &Store{region: "us-east-1", account: "123456789012", now: time.Now, random: rand.Reader}
+	s := &Store{&shared{now: time.Now, random: rand.Reader}, &space{region: "us-east-1", account: "123456789012"}}
 	for _, o := range opts {
 		o(s)
 	}
 	s.prefix = fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:", s.region, s.account)
+	s.space.self = s
+	s.spaces.Store(Namespace{s.account, s.region}, s.space)
 	return s
 }
 
@@ -384,6 +392,7 @@ func (st *Store) commit(op string, prev Revision, next *record) error {
 // error. A secret scheduled for deletion fails with InvalidRequestException
 // unless allowDeleted. The caller reports the change.
 func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *record, now time.Time) (*record, error)) (old, next *record, err error) {
+	st = st.owner(secretID)
 	for {
 		now := st.now()
 		sl, old, err := st.current(op, secretID, allowDeleted, now)
@@ -414,7 +423,7 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 // names at now, failing for a secret scheduled for deletion unless
 // allowDeleted.
 func (st *Store) current(op, secretID string, allowDeleted bool, now time.Time) (*slot, *record, error) {
-	sl, r, err := st.lookup(op, secretID, now)
+	sl, r, err := st.owner(secretID).lookup(op, secretID, now)
 	if err == nil && !allowDeleted && !r.meta.deleteAt.IsZero() {
 		err = markedForDeletion(op)
 	}

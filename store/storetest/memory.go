@@ -43,13 +43,13 @@ type place struct {
 func (m *Memory) Commit(c store.Change) (store.Revision, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	cur := m.secrets[c.Secret.Name]
+	cur := m.secrets[c.Secret.Key()]
 	if cur == nil && c.Prev != 0 || cur != nil && cur.rev != c.Prev {
 		return 0, store.ErrConflict
 	}
 	m.rev++
 	if c.Removed {
-		delete(m.secrets, c.Secret.Name)
+		delete(m.secrets, c.Secret.Key())
 		return m.rev, nil
 	}
 	if m.secrets == nil {
@@ -57,7 +57,7 @@ func (m *Memory) Commit(c store.Change) (store.Revision, error) {
 	}
 	if cur == nil {
 		cur = &stored{versions: map[string]*place{}}
-		m.secrets[c.Secret.Name] = cur
+		m.secrets[c.Secret.Key()] = cur
 	}
 	cur.rev = m.rev
 	cur.header = clone(c.Secret)

@@ -304,10 +304,11 @@ func testRestart(t *testing.T, open Opener) {
 	})
 }
 
-// where draws the region and account a store is given: any string is
-// accepted, and what a store of one makes, a store of another loads.
+// where draws the region and account a store is given: any string a
+// namespace takes, and what a store of one makes, a store of another
+// loads, into the namespace each secret's ARN names.
 func where(rt *rapid.T) []store.Option {
-	odd := []string{"us-east-1", "123456789012", "", "a:b", "1234", "é"}
+	odd := []string{"us-east-1", "123456789012", "1234", "é", "a-b"}
 	return []store.Option{store.WithRegion(rapid.SampledFrom(odd).Draw(rt, "region")), store.WithAccount(rapid.SampledFrom(odd).Draw(rt, "account"))}
 }
 
