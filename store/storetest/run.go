@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("CompareAndSwap", func(t *testing.T) { testCompareAndSwap(t, open) })
 	t.Run("Places", func(t *testing.T) { testPlaces(t, open) })
 	t.Run("Removed", func(t *testing.T) { testRemoved(t, open) })
+	t.Run("Namespaces", func(t *testing.T) { testNamespaces(t, open) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
 	t.Run("Pruning", func(t *testing.T) { testPruning(t, open) })
 	t.Run("Restart", func(t *testing.T) { testRestart(t, open) })
@@ -51,15 +52,15 @@ func reopen(t testing.TB, b store.Backend, open Opener, dir string) store.Backen
 	return open(t, dir)
 }
 
-// loaded returns what b yields, by name.
+// loaded returns what b yields, by key.
 func loaded(t testing.TB, b store.Backend) map[string]kept {
 	t.Helper()
 	out := map[string]kept{}
 	err := b.Load(func(s store.SecretSnapshot, rev store.Revision) error {
-		if _, twice := out[s.Name]; twice {
-			return fmt.Errorf("secret %q yielded twice", s.Name)
+		if _, twice := out[s.Key()]; twice {
+			return fmt.Errorf("secret %q yielded twice", s.Key())
 		}
-		out[s.Name] = kept{s, rev}
+		out[s.Key()] = kept{s, rev}
 		return nil
 	})
 	if err != nil {
@@ -76,10 +77,14 @@ type kept struct {
 
 var t0 = time.Date(2026, 11, 22, 10, 30, 0, 0, time.UTC)
 
+// home is the namespace of the secrets header makes: the prefix of their
+// keys and ARNs.
+const home = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+
 // header returns a secret called name with no versions, as a change
-// carries it.
+// carries it, in namespace home.
 func header(name, description string) store.SecretSnapshot {
-	return store.SecretSnapshot{Name: name, ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name + "-abcdef",
+	return store.SecretSnapshot{Name: name, ARN: home + name + "-abcdef",
 		Description: description, Created: t0, LastChanged: t0, Labels: map[string]string{}}
 }
 
@@ -125,7 +130,7 @@ func testCompareAndSwap(t *testing.T, open Opener) {
 	b = reopen(t, b, open, dir)
 	want := header("a", "second")
 	want.Versions = []store.VersionSnapshot{version("v1", "one")}
-	if diff := cmp.Diff(map[string]kept{"a": {want, r2}}, loaded(t, b)); diff != "" {
+	if diff := cmp.Diff(map[string]kept{home + "a": {want, r2}}, loaded(t, b)); diff != "" {
 		t.Errorf("Load() after reopen mismatch (-want +got):\n%s", diff)
 	}
 	r3 := commit(t, b, store.Change{Prev: r2, Secret: header("a", "third")})
@@ -163,7 +168,7 @@ func testPlaces(t *testing.T, open Opener) {
 	want.Versions = []store.VersionSnapshot{read, version("v3", "three")}
 	want.Labels = map[string]string{"AWSCURRENT": "v3"}
 	want.Pruned = []string{"v2"}
-	if diff := cmp.Diff(map[string]kept{"p": {want, rev}}, loaded(t, b)); diff != "" {
+	if diff := cmp.Diff(map[string]kept{home + "p": {want, rev}}, loaded(t, b)); diff != "" {
 		t.Errorf("Load() mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -178,13 +183,35 @@ func testRemoved(t *testing.T, open Opener) {
 	gone := commit(t, b, store.Change{Prev: rev, Secret: header("r", ""), Removed: true})
 	refused(t, b, store.Change{Prev: gone, Secret: header("r", "")}) // removed: only Prev 0 fits now
 	b = reopen(t, b, open, dir)
-	if got := loaded(t, b); len(got) != 1 || got["other"].Revision == 0 {
+	if got := loaded(t, b); len(got) != 1 || got[home+"other"].Revision == 0 {
 		t.Fatalf("Load() after removal = %v, want only other", got)
 	}
 	again := commit(t, b, store.Change{Secret: header("r", "new")})
 	b = reopen(t, b, open, dir)
-	if diff := cmp.Diff(kept{header("r", "new"), again}, loaded(t, b)["r"]); diff != "" {
+	if diff := cmp.Diff(kept{header("r", "new"), again}, loaded(t, b)[home+"r"]); diff != "" {
 		t.Errorf("re-created secret mismatch (-want +got):\n%s", diff) // none of the old versions
+	}
+}
+
+// testNamespaces checks that one name in two namespaces is two secrets:
+// keys tell them apart.
+func testNamespaces(t *testing.T, open Opener) {
+	dir := t.TempDir()
+	b := open(t, dir)
+	here := header("db", "here")
+	there := header("db", "there")
+	there.ARN = "arn:aws:secretsmanager:eu-west-1:210987654321:secret:db-abcdef"
+	r1 := commit(t, b, store.Change{Secret: here})
+	r2 := commit(t, b, store.Change{Secret: there})
+	refused(t, b, store.Change{Secret: there}) // exists in its namespace
+	b = reopen(t, b, open, dir)
+	want := map[string]kept{home + "db": {here, r1}, "arn:aws:secretsmanager:eu-west-1:210987654321:secret:db": {there, r2}}
+	if diff := cmp.Diff(want, loaded(t, b)); diff != "" {
+		t.Errorf("Load() mismatch (-want +got):\n%s", diff)
+	}
+	commit(t, b, store.Change{Prev: r1, Secret: here, Removed: true})
+	if got := loaded(t, b); len(got) != 1 || got["arn:aws:secretsmanager:eu-west-1:210987654321:secret:db"].Revision != r2 {
+		t.Errorf("Load() after removing the one = %v, want the other alone", got)
 	}
 }
 
@@ -229,7 +256,7 @@ func testConcurrent(t *testing.T, open Opener) {
 	b = reopen(t, b, open, dir)
 	got := loaded(t, b)
 	for w := range writers {
-		k := got[fmt.Sprint("w", w)]
+		k := got[fmt.Sprint(home, "w", w)]
 		if k.Revision != revs[w][changes-1] || len(k.Secret.Versions) != changes || k.Secret.Description != fmt.Sprint(changes-1) {
 			t.Errorf("w%d after reopen: revision %d (want %d), %d versions, description %q", w, k.Revision, revs[w][changes-1], len(k.Secret.Versions), k.Secret.Description)
 		}
