@@ -9,9 +9,9 @@ import (
 // Namespace is an account and a region: each holds its own secrets, as in
 // AWS, where one name can be a secret in two regions or two accounts, each
 // ARN names its region and account, and ListSecrets sees its own
-// namespace only [D]. Neither may be empty or hold a colon, the ARN's
-// separator; AWS's are 12 digits and such names as "eu-west-1", which the
-// store does not require.
+// namespace only (docs/semantics.md §N13) [D]. Neither may be empty or
+// hold a colon, the ARN's separator (§N15) [M]; AWS's are 12 digits and
+// such names as "eu-west-1", which the store does not require.
 type Namespace struct {
 	Account string
 	Region  string
@@ -67,7 +67,7 @@ func namespaceOf(arn string) (Namespace, bool) {
 // account's, as AWS resolves a full ARN for a caller of another account
 // ([D]; AWS then checks the secret's resource policy and its key's, which
 // a store does not [M]); for anything else, st. An ARN of another region
-// is looked up here, and so not found [M].
+// is looked up here, and so not found [M] (docs/semantics.md §N11).
 func (st *Store) owner(secretID string) *Store {
 	if !strings.HasPrefix(secretID, "arn:") || strings.HasPrefix(secretID, st.prefix) {
 		return st
