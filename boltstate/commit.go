@@ -2,9 +2,9 @@ package boltstate
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/stagelabel/stagelabel/store"
 	bolt "go.etcd.io/bbolt"
@@ -141,9 +141,14 @@ var errInvalid = errors.New("boltstate: the change cannot be stored")
 // stored, a stored record that does not decode), and fatal when a write
 // failed, which leaves tx to be rolled back.
 func apply(tx *bolt.Tx, c store.Change) (rev store.Revision, refused, fatal error) {
-	name := c.Secret.Name
-	if name == "" || strings.IndexByte(name, 0) >= 0 || len(name) > maxName {
-		return 0, fmt.Errorf("%w: a name must be 1 to %d bytes, without 0", errInvalid, maxName), nil
+	name, err := secretKey(tx, c.Secret, true)
+	switch {
+	case errors.Is(err, errInvalid):
+		return 0, err, nil
+	case err != nil:
+		return 0, nil, err
+	case len(name) > maxName:
+		return 0, fmt.Errorf("%w: a name must be at most %d bytes", errInvalid, maxName-binary.MaxVarintLen64), nil
 	}
 	secrets := tx.Bucket(secretsBucket)
 	hkey := headerKey(name)
@@ -152,7 +157,7 @@ func apply(tx *bolt.Tx, c store.Change) (rev store.Revision, refused, fatal erro
 	if h := secrets.Get(hkey); h != nil {
 		var err error
 		if prev, next, err = stored(h); err != nil {
-			return 0, corrupt(name, hkey, err), nil
+			return 0, corrupt(c.Secret.Name, hkey, err), nil
 		}
 	}
 	if prev != c.Prev {
@@ -160,7 +165,7 @@ func apply(tx *bolt.Tx, c store.Change) (rev store.Revision, refused, fatal erro
 	}
 	var w writes
 	if !c.Removed {
-		if next, refused = w.plan(secrets, c.Secret, next); refused != nil {
+		if next, refused = w.plan(secrets, name, c.Secret, next); refused != nil {
 			return 0, refused, nil
 		}
 	}
@@ -191,8 +196,9 @@ func apply(tx *bolt.Tx, c store.Change) (rev store.Revision, refused, fatal erro
 	return rev, nil, nil
 }
 
-// maxName is the longest name a secret may have here: with a 0, a tag
-// and a version id of as many bytes, it is a key bbolt takes.
+// maxName is the longest key a secret may have here (see [secretKey]):
+// with a 0, a tag and a version id of as many bytes, it is a key bbolt
+// takes.
 const maxName = (bolt.MaxKeySize - 2) / 2
 
 // writes are the keys and places of the version records a change writes:
@@ -206,7 +212,7 @@ type writes struct {
 // writes in secrets, next being the place a new version takes, and returns
 // the next place after them. It refuses a change with a version id or
 // value too long to store, or whose stored record does not decode.
-func (w *writes) plan(secrets *bolt.Bucket, s store.SecretSnapshot, next uint64) (uint64, error) {
+func (w *writes) plan(secrets *bolt.Bucket, name []byte, s store.SecretSnapshot, next uint64) (uint64, error) {
 	ids := make([]string, 0, len(s.Versions)+len(s.Pruned))
 	for _, v := range s.Versions {
 		if n := len(v.SecretBinary) + len(derefString(v.SecretString)); n > bolt.MaxValueSize/2 {
@@ -220,7 +226,7 @@ func (w *writes) plan(secrets *bolt.Bucket, s store.SecretSnapshot, next uint64)
 		if id == "" || len(id) > maxName {
 			return 0, fmt.Errorf("%w: a version id must be 1 to %d bytes", errInvalid, maxName)
 		}
-		key := versionKey(s.Name, id)
+		key := versionKey(name, id)
 		var p uint64
 		if rec := secrets.Get(key); rec != nil {
 			var err error
@@ -241,9 +247,9 @@ func (w *writes) plan(secrets *bolt.Bucket, s store.SecretSnapshot, next uint64)
 	return next, nil
 }
 
-// remove deletes every record of the secret name from secrets.
-func remove(secrets *bolt.Bucket, name string) error {
-	prefix := append([]byte(name), 0)
+// remove deletes every record of the secret of key name from secrets.
+func remove(secrets *bolt.Bucket, name []byte) error {
+	prefix := append(bytes.Clone(name), 0)
 	var keys [][]byte
 	c := secrets.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {

@@ -3,10 +3,12 @@ package boltstate
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,14 +19,16 @@ import (
 )
 
 // dbFormat is the version of the layout, kept under formatKey in the meta
-// bucket; Open refuses others.
-const dbFormat = 1
+// bucket; Open migrates a database of format 1 (keyed by name alone) and
+// refuses others.
+const dbFormat = 2
 
 // Names of the buckets and keys of the layout (see the package doc).
 var (
 	metaBucket    = []byte("meta")
 	formatKey     = []byte("format")
 	secretsBucket = []byte("secrets")
+	spacesBucket  = []byte("namespaces") // in meta
 	headerSuffix  = []byte{headerTag}
 )
 
@@ -34,14 +38,61 @@ const (
 	versionTag = 'v'
 )
 
-// headerKey returns the key of the header record of the secret name.
-func headerKey(name string) []byte {
+// namespaceOf returns the namespace of the secret of s, "<region>:<account>"
+// as its ARN names them, and its name, and false when they cannot be told
+// or the name holds a 0.
+func namespaceOf(s store.SecretSnapshot) (ns string, ok bool) {
+	rest, ok1 := strings.CutPrefix(s.ARN, "arn:aws:secretsmanager:")
+	region, rest, ok2 := strings.Cut(rest, ":")
+	account, rest, ok3 := strings.Cut(rest, ":")
+	ok = ok1 && ok2 && ok3 && strings.HasPrefix(rest, "secret:"+s.Name+"-") && s.Name != "" && strings.IndexByte(s.Name, 0) < 0
+	return region + ":" + account, ok
+}
+
+// secretKey returns what the keys of the records of the secret of s begin
+// with: the number of its namespace, a varint (with no 0 byte: it is never
+// 0), and its name. The namespaces bucket numbers each namespace the first
+// time a secret of it is stored; with assign false, secretKey numbers none
+// and returns nil for a namespace without a number. It returns errInvalid
+// for a secret whose namespace its ARN does not tell.
+func secretKey(tx *bolt.Tx, s store.SecretSnapshot, assign bool) ([]byte, error) {
+	ns, ok := namespaceOf(s)
+	if !ok {
+		return nil, fmt.Errorf("%w: secret %q: its ARN %q names no region and account", errInvalid, s.Name, s.ARN)
+	}
+	spaces := tx.Bucket(metaBucket).Bucket(spacesBucket)
+	id := spaces.Get([]byte(ns))
+	if id == nil && assign {
+		n, err := spaces.NextSequence()
+		if err != nil {
+			return nil, err
+		}
+		id = binary.AppendUvarint(nil, n)
+		if err := spaces.Put([]byte(ns), id); err != nil {
+			return nil, err
+		}
+	}
+	if id == nil {
+		return nil, nil
+	}
+	return append(bytes.Clone(id), s.Name...), nil
+}
+
+// nameOf returns the name in a secret's key.
+func nameOf(key []byte) []byte {
+	_, n := binary.Uvarint(key)
+	return key[max(n, 0):]
+}
+
+// headerKey returns the key of the header record of the secret of key
+// name.
+func headerKey(name []byte) []byte {
 	return append(append(make([]byte, 0, len(name)+2), name...), 0, headerTag)
 }
 
-// versionKey returns the key of the record of version id of the secret
-// name.
-func versionKey(name, id string) []byte {
+// versionKey returns the key of the record of version id of the secret of
+// key name.
+func versionKey(name []byte, id string) []byte {
 	return append(append(append(make([]byte, 0, len(name)+2+len(id)), name...), 0, versionTag), id...)
 }
 
@@ -109,13 +160,15 @@ func open(path string, opts *bolt.Options) (*DB, error) {
 	case err != nil:
 		return nil, fmt.Errorf("boltstate: %s is not a bbolt database, or a damaged one: %w", path, err)
 	}
-	fresh := false
+	fresh, old := false, false
 	err = b.View(func(tx *bolt.Tx) error {
 		if meta := tx.Bucket(metaBucket); meta != nil {
-			if f := meta.Get(formatKey); len(f) != 1 || f[0] != dbFormat {
+			f := meta.Get(formatKey)
+			old = len(f) == 1 && f[0] == 1
+			if !old && (len(f) != 1 || f[0] != dbFormat) {
 				return fmt.Errorf("boltstate: %s has layout %v, want [%d]", path, f, dbFormat)
 			}
-			if tx.Bucket(secretsBucket) == nil {
+			if tx.Bucket(secretsBucket) == nil || !old && meta.Bucket(spacesBucket) == nil {
 				return fmt.Errorf("boltstate: %s has no bucket of secrets", path)
 			}
 			return nil
@@ -133,10 +186,16 @@ func open(path string, opts *bolt.Options) (*DB, error) {
 				err = meta.Put(formatKey, []byte{dbFormat})
 			}
 			if err == nil {
+				_, err = meta.CreateBucket(spacesBucket)
+			}
+			if err == nil {
 				_, err = tx.CreateBucket(secretsBucket)
 			}
 			return err
 		})
+	}
+	if err == nil && old && !opts.ReadOnly {
+		err = b.Update(migrate)
 	}
 	if err != nil {
 		b.Close()
@@ -145,6 +204,60 @@ func open(path string, opts *bolt.Options) (*DB, error) {
 	db := &DB{bolt: b}
 	db.idle.L = &db.mu
 	return db, nil
+}
+
+// migrate turns a database of format 1, whose records were keyed by the
+// secret's name alone, into one of this format, keyed by its namespace
+// and name (see [secretKey]), the namespace read from the ARN in its
+// header, in one transaction: a crash leaves the one or the other.
+func migrate(tx *bolt.Tx) error {
+	if _, err := tx.Bucket(metaBucket).CreateBucket(spacesBucket); err != nil {
+		return err
+	}
+	type record struct{ k, v []byte }
+	var moved []record
+	var d decoder
+	var key []byte // of the secret whose records are being read
+	var name []byte
+	err := tx.Bucket(secretsBucket).ForEach(func(k, v []byte) error {
+		of, rest := splitKey(k)
+		if of == nil {
+			return fmt.Errorf("boltstate: migrating: record %q is of no secret", k)
+		}
+		if !bytes.Equal(of, name) {
+			var s store.SecretSnapshot
+			if !bytes.Equal(rest, headerSuffix) {
+				return fmt.Errorf("boltstate: migrating: record %q comes before its secret's header", k)
+			}
+			if _, _, err := d.header(of, v, &s); err != nil {
+				return corrupt(string(of), k, err)
+			}
+			k2, err := secretKey(tx, s, true)
+			if err != nil {
+				return fmt.Errorf("boltstate: migrating: %w", err)
+			}
+			name, key = bytes.Clone(of), k2
+		}
+		moved = append(moved, record{append(append(bytes.Clone(key), 0), rest...), bytes.Clone(v)})
+		return nil
+	})
+	if err == nil {
+		err = tx.DeleteBucket(secretsBucket)
+	}
+	var secrets *bolt.Bucket
+	if err == nil {
+		secrets, err = tx.CreateBucket(secretsBucket)
+	}
+	for _, r := range moved {
+		if err != nil {
+			break
+		}
+		err = secrets.Put(r.k, r.v)
+	}
+	if err == nil {
+		err = tx.Bucket(metaBucket).Put(formatKey, []byte{dbFormat})
+	}
+	return err
 }
 
 // Close waits for the commits in flight, then closes the database; any
@@ -207,7 +320,7 @@ func (d *secretDecoder) secret(c *bolt.Cursor, k, v []byte, s *store.SecretSnaps
 	if name == nil || !bytes.Equal(rest, headerSuffix) || v == nil {
 		return nil, nil, 0, fmt.Errorf("boltstate: record %q is not the header of a secret", k)
 	}
-	if rev, _, err = d.header(name, v, s); err != nil {
+	if rev, _, err = d.header(nameOf(name), v, s); err != nil {
 		return nil, nil, 0, corrupt(string(name), k, err)
 	}
 	d.entries = d.entries[:0]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/stagelabel/stagelabel/store"
@@ -21,8 +22,12 @@ var t0 = time.Date(2026, 11, 22, 10, 30, 0, 0, time.UTC)
 
 // secret returns a secret called name with versions holding values, as a
 // change carries it; the last version is AWSCURRENT.
+// here begins the keys of the secrets secret makes (see secretKey): the
+// number of their namespace, the first a database gives.
+const here = "\x01"
+
 func secret(name string, values ...string) store.SecretSnapshot {
-	s := store.SecretSnapshot{Name: name, ARN: "arn:" + name, Created: t0, LastChanged: t0, Labels: map[string]string{}}
+	s := store.SecretSnapshot{Name: name, ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name + "-abcdef", Created: t0, LastChanged: t0, Labels: map[string]string{}}
 	for i, value := range values {
 		id := fmt.Sprintf("%s-v%d", name, i)
 		s.Versions = append(s.Versions, store.VersionSnapshot{VersionId: id, SecretString: &value, Created: t0})
@@ -465,10 +470,10 @@ func TestLoadCorrupt(t *testing.T) {
 		key   string
 		value []byte
 	}{
-		{"a version cut short", "a\x00va-v0", nil},
-		{"a version without its header", "b\x00vb-v0", []byte{1, 0, 0}},
+		{"a version cut short", here + "a\x00va-v0", nil},
+		{"a version without its header", here + "b\x00vb-v0", []byte{1, 0, 0}},
 		{"a key of no secret", "\x00h", []byte{1}},
-		{"a header cut short", "a\x00h", []byte{1, 0}},
+		{"a header cut short", here + "a\x00h", []byte{1, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -610,7 +615,7 @@ func loadedRev(t *testing.T, db *DB, name string) store.Revision {
 	var rev store.Revision
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
-		rev, _, err = stored(tx.Bucket(secretsBucket).Get(headerKey(name)))
+		rev, _, err = stored(tx.Bucket(secretsBucket).Get(headerKey([]byte(here + name))))
 		return err
 	})
 	if err != nil {
@@ -649,5 +654,67 @@ func TestRemovedValueInFile(t *testing.T) {
 	}
 	if !bytes.Contains(file, []byte("current")) {
 		t.Error("the file does not hold the live value: the search finds nothing")
+	}
+}
+
+// TestMigrateFormat1 checks that a database of format 1, whose records were
+// keyed by the secret's name alone, opens as one of this format, each
+// secret keyed by its namespace, as its ARN names it, and its name, with
+// all it held.
+func TestMigrateFormat1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	a := secret("a", "one", "two")
+	b := secret("b", "three")
+	b.ARN = "arn:aws:secretsmanager:eu-west-1:210987654321:secret:b-abcdef"
+	old, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = old.Update(func(tx *bolt.Tx) error { // the layout of format 1
+		meta, _ := tx.CreateBucket(metaBucket)
+		meta.Put(formatKey, []byte{1})
+		secrets, _ := tx.CreateBucket(secretsBucket)
+		for _, s := range []store.SecretSnapshot{a, b} {
+			seq, _ := meta.NextSequence()
+			secrets.Put(headerKey([]byte(s.Name)), appendHeader(nil, &s, store.Revision(seq), uint64(len(s.Versions))))
+			for j := range s.Versions {
+				secrets.Put(versionKey([]byte(s.Name), s.Versions[j].VersionId), appendVersion(nil, &s.Versions[j], uint64(j)))
+			}
+		}
+		return nil
+	})
+	old.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open() of format 1: %v", err)
+	}
+	got := map[string]store.SecretSnapshot{}
+	if err := db.Load(func(s store.SecretSnapshot, _ store.Revision) error { got[s.ARN] = s; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]store.SecretSnapshot{a.ARN: a, b.ARN: b}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("Load() after migrating mismatch (-want +got):\n%s", diff)
+	}
+	// The records are the new layout's: a change finds them.
+	mustCommit(t, db, store.Change{Prev: loadedRev(t, db, "a"), Secret: secret("a", "one", "two", "four")})
+	db.Close()
+	db, err = Open(path)
+	if err != nil {
+		t.Fatalf("Open() after migrating: %v", err)
+	}
+	defer db.Close()
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		if f := tx.Bucket(metaBucket).Get(formatKey); !bytes.Equal(f, []byte{dbFormat}) {
+			t.Errorf("format after migrating = %v, want %d", f, dbFormat)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -10,20 +10,26 @@
 //
 // # Layout
 //
-// The database holds two buckets. "meta" keeps the layout's format under
-// the key "format" and, as its bucket sequence, the revision counter: each
-// change applied takes the next number, in the transaction that writes it,
-// so revisions grow across restarts and are never 0. "secrets" holds the
-// records of every secret, each keyed by the secret's name, a 0 byte (no
-// name has one), a tag and, for a version, its id:
+// The database holds two buckets. "meta" keeps the layout's format (2)
+// under the key "format"; as its bucket sequence, the revision counter:
+// each change applied takes the next number, in the transaction that
+// writes it, so revisions grow across restarts and are never 0; and the
+// bucket "namespaces", which numbers each namespace ("<region>:<account>")
+// the first time a secret of it is stored, so that keys stay short.
+// "secrets" holds the records of every secret, each keyed by the number of
+// the secret's namespace (a varint), its name, a 0 byte (neither has one),
+// a tag and, for a version, its id:
 //
-//   - name 0 "h", the header: the secret's revision, the place its next new
-//     version will take, and every member of its snapshot but its name,
-//     versions and pruned ids;
-//   - name 0 "v" id, one per version: the version's place, given when the
-//     id is first written and kept when it is written again (Load orders
-//     the versions by it), its value and its dates;
+//   - ns name 0 "h", the header: the secret's revision, the place its next
+//     new version will take, and every member of its snapshot but its
+//     name, versions and pruned ids;
+//   - ns name 0 "v" id, one per version: the version's place, given when
+//     the id is first written and kept when it is written again (Load
+//     orders the versions by it), its value and its dates;
 //   - the same key for a pruned version, now a tombstone: its place only.
+//
+// A database of format 1, keyed by name alone, from before namespaces, is
+// migrated when it is opened, in one transaction.
 //
 // A secret's records are adjacent, its header first, so Load reads every
 // secret in one pass. A change reads and writes the header and the records

@@ -34,11 +34,15 @@ func Fill(path string, n int, secret func(i int) store.SecretSnapshot) error {
 				if err != nil {
 					return err
 				}
-				if err := secrets.Put(headerKey(s.Name), appendHeader(nil, &s, store.Revision(seq), uint64(len(s.Versions)))); err != nil {
+				key, err := secretKey(tx, s, true)
+				if err != nil {
+					return err
+				}
+				if err := secrets.Put(headerKey(key), appendHeader(nil, &s, store.Revision(seq), uint64(len(s.Versions)))); err != nil {
 					return err
 				}
 				for j := range s.Versions {
-					if err := secrets.Put(versionKey(s.Name, s.Versions[j].VersionId), appendVersion(nil, &s.Versions[j], uint64(j))); err != nil {
+					if err := secrets.Put(versionKey(key, s.Versions[j].VersionId), appendVersion(nil, &s.Versions[j], uint64(j))); err != nil {
 						return err
 					}
 				}

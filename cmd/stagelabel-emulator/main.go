@@ -170,8 +170,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	state := flags.String("state", "", "bbolt database `PATH` that keeps the secrets, created if missing; every change is\ncommitted before it is answered (a JSON state file of an older emulator there is migrated)")
 	importFile := flags.String("import", "", "at start, add the secrets of the JSON snapshot `FILE` (\"-\": standard input) to the state;\nnothing is imported if it does not load or names a secret the state holds")
 	exportFile := flags.String("export", "", "write the state as a JSON snapshot to `FILE` (\"-\": standard output) and exit without serving")
-	region := flags.String("region", "us-east-1", "region in the ARNs of new secrets")
-	account := flags.String("account", "123456789012", "account id in the ARNs of new secrets")
+	region := flags.String("region", "us-east-1", "region of requests whose signature names none")
+	account := flags.String("account", "123456789012", "account of requests whose signature names none")
 	credentials := flags.String("credentials", "", "serve only requests signed (SigV4) by a key of `FILE`, in the AWS shared credentials file format\n([profile] sections with aws_access_key_id, aws_secret_access_key, optional aws_account_id and aws_session_token)")
 	var hosts []string
 	flags.Func("allow-host", "also answer requests whose Host is `NAME` (repeatable, or comma-separated; \"*\": any host);\nIP addresses, localhost and the host of -addr are always answered", func(v string) error {
@@ -194,6 +194,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return usageError{fmt.Errorf("unexpected argument %q", flags.Arg(0))}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if !sigv4.IsRegion(*region) || !sigv4.IsAccount(*account) {
+		err := fmt.Errorf("-region %q -account %q: a region is such a name as eu-west-1, an account 12 digits", *region, *account)
+		fmt.Fprintln(stderr, err)
+		flags.Usage()
+		return usageError{err}
+	}
 	opts := []store.Option{store.WithRegion(*region), store.WithAccount(*account)}
 
 	st := store.New(opts...)
@@ -227,7 +233,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return export(st, *exportFile, *state, stdout, log)
 	}
 
-	front := []awsjson.Option{awsjson.WithLogger(log)}
+	// Each request is served from the namespace of its account and region.
+	front := []awsjson.Option{awsjson.WithLogger(log), awsjson.WithIdentity(awsjson.Identity{Account: *account, Region: *region},
+		func(id awsjson.Identity) (*store.Store, error) {
+			return st.In(store.Namespace{Account: id.Account, Region: id.Region})
+		})}
 	if *credentials != "" {
 		creds, err := readCredentials(*credentials)
 		if err != nil {

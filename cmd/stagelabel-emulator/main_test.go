@@ -87,16 +87,24 @@ func emulator(t testing.TB, args ...string) (addr string, log *syncBuffer, stop 
 	}
 }
 
-// call posts one request and returns the status and the decoded answer.
-// It does not fail the test, so that any goroutine may call it.
+// call posts one request, signed (unchecked) for us-east-1, and returns
+// the status and the decoded answer. It does not fail the test, so that
+// any goroutine may call it.
 func call(client *http.Client, addr, op, body string) (int, map[string]any, error) {
+	return callAs(client, addr, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1/secretsmanager/aws4_request, Signature=deadbeef", op, body)
+}
+
+// callAs is call with the Authorization header auth, none when "".
+func callAs(client *http.Client, addr, auth, op, body string) (int, map[string]any, error) {
 	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/", strings.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("X-Amz-Target", "secretsmanager."+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261122/us-east-1/secretsmanager/aws4_request, Signature=deadbeef")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -139,7 +147,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.db")
 	addr, log, stop := emulator(t, "-state", state, "-region", "eu-west-1")
 	status, out := send(t, addr, "CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"s3cret-value"}`)
-	if status != 200 || !strings.HasPrefix(out["ARN"].(string), "arn:aws:secretsmanager:eu-west-1:") {
+	if status != 200 || !strings.HasPrefix(out["ARN"].(string), "arn:aws:secretsmanager:us-east-1:") { // the signature's region
 		t.Fatalf("CreateSecret = %d %v", status, out)
 	}
 	if info, err := os.Stat(state); err != nil {
@@ -165,6 +173,44 @@ func TestStateSurvivesRestart(t *testing.T) {
 	status, got := send(t, addr, "GetSecretValue", `{"SecretId":"db"}`)
 	if status != 200 || got["SecretString"] != "s3cret-value" || got["VersionId"] != tok1 {
 		t.Errorf("after restart GetSecretValue = %d %v", status, got)
+	}
+}
+
+// TestNamespacesFromRequests checks that the emulator serves each request
+// from the namespace of the region its signature is scoped to and the
+// account its 12-digit access key names, -region and -account serving the
+// requests that carry none (docs/semantics.md §N13), and that a restart
+// keeps every namespace.
+func TestNamespacesFromRequests(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.db")
+	as := func(key, region string) string {
+		return "AWS4-HMAC-SHA256 Credential=" + key + "/20261122/" + region + "/secretsmanager/aws4_request, SignedHeaders=host, Signature=deadbeef"
+	}
+	callers := map[string]string{ // the ARN prefix each caller's secret gets
+		as("AKIDEXAMPLE", "us-east-1"):  "arn:aws:secretsmanager:us-east-1:210987654321:secret:db-",
+		as("AKIDEXAMPLE", "eu-west-1"):  "arn:aws:secretsmanager:eu-west-1:210987654321:secret:db-",
+		as("111122223333", "eu-west-1"): "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-",
+		"":                              "arn:aws:secretsmanager:ap-south-1:210987654321:secret:db-",
+	}
+	addr, _, stop := emulator(t, "-state", state, "-region", "ap-south-1", "-account", "210987654321")
+	for auth, want := range callers {
+		status, out, err := callAs(http.DefaultClient, addr, auth, "CreateSecret", `{"Name":"db","ClientRequestToken":"`+tok1+`","SecretString":"v"}`)
+		if err != nil || status != 200 || !strings.HasPrefix(out["ARN"].(string), want) {
+			t.Errorf("CreateSecret as %q = %d %v %v; want ARN %s…", auth, status, out, err, want)
+		}
+	}
+	stop()
+	addr, _, stop = emulator(t, "-state", state, "-region", "ap-south-1", "-account", "210987654321")
+	defer stop()
+	for auth, want := range callers {
+		status, out, err := callAs(http.DefaultClient, addr, auth, "ListSecrets", `{}`)
+		list, _ := out["SecretList"].([]any)
+		if err != nil || status != 200 || len(list) != 1 || !strings.HasPrefix(list[0].(map[string]any)["ARN"].(string), want) {
+			t.Errorf("after a restart, ListSecrets as %q = %d %v %v; want its own secret alone, %s…", auth, status, out, err, want)
+		}
+	}
+	if code, _, stderr := runBinary(t, "-region", "not a region"); code == 0 || !strings.Contains(stderr, "a region is such a name as eu-west-1") {
+		t.Errorf("-region 'not a region': exit %d, %s", code, stderr)
 	}
 }
 
