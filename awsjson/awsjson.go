@@ -95,19 +95,22 @@ func New(st *store.Store, opts ...Option) *Handler {
 // output, and the secret the request names, for the log.
 type operation func(st *store.Store, body []byte) (out any, secret string, err error)
 
-// op makes an operation of a store method taking In. It validates the
-// input first as the store does, with this difference: an optional string
-// member that the body gives empty, which the store takes for not given,
-// is checked as given (AWS refuses an empty ClientRequestToken for its
-// length [D]).
+// op makes an operation of a store method taking In, which validates its
+// input ([store.Validate]). A body that holds an empty string is validated
+// here first, with this difference: an optional string member that the
+// body gives empty, which the store takes for not given, is checked as
+// given (AWS refuses an empty ClientRequestToken for its length [D]).
+// Without one, the store's check is the same, and made once.
 func op[In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) string) operation {
 	return func(st *store.Store, body []byte) (any, string, error) {
 		var in In
 		if err := decode(body, &in); err != nil {
 			return nil, "", err
 		}
-		if err := store.Validate("", in, givenIn(body)); err != nil {
-			return nil, secretOf(in), err
+		if given := givenIn(body); given != nil {
+			if err := store.Validate("", in, given); err != nil {
+				return nil, secretOf(in), err
+			}
 		}
 		out, err := f(st, in)
 		return out, secretOf(in), err
@@ -210,12 +213,12 @@ func (h *Handler) respond(w http.ResponseWriter, out any, err error) int {
 // givenIn returns a function that reports whether body, a JSON object,
 // gives the member at path, as [store.Validate] names members
 // ('clientRequestToken', 'rotationRules.duration',
-// 'filters.1.member.key'), with a value other than null. It is asked only
-// of an optional member left empty, and reads the body again only if the
-// body holds an empty string at all.
+// 'filters.1.member.key'), with a value other than null; nil when body
+// holds no empty string, and so gives no member empty. It is asked only of
+// an optional member left empty, and reads the body again then only.
 func givenIn(body []byte) func(path string) bool {
 	if !bytes.Contains(body, []byte(`""`)) {
-		return func(string) bool { return false }
+		return nil
 	}
 	doc := sync.OnceValue(func() any {
 		var v any
@@ -271,15 +274,17 @@ func decode(body []byte, in any) error {
 // parse request body into json: Invalid UTF-8 start byte"). The words
 // never echo the body.
 func notText(body []byte) string {
-	for i := 0; i < len(body); {
-		r, n := utf8.DecodeRune(body[i:])
-		if r == utf8.RuneError && n == 1 {
-			return fmt.Sprintf("The request body is not valid UTF-8 (at byte %d).", i)
+	if !utf8.Valid(body) {
+		for i := 0; i < len(body); {
+			r, n := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && n == 1 {
+				return fmt.Sprintf("The request body is not valid UTF-8 (at byte %d).", i)
+			}
+			i += n
 		}
-		i += n
 	}
 	// In valid JSON a backslash begins an escape within a string.
-	for i := 0; i < len(body); i++ {
+	for i := bytes.IndexByte(body, '\\'); i >= 0 && i < len(body); i++ {
 		if body[i] != '\\' {
 			continue
 		}
