@@ -22,7 +22,8 @@ const (
 	daysPresent     // RotationRules.AutomaticallyAfterDays is not nil
 	tagsPresent     // Tags is not nil
 	keyPresent      // KmsKeyId is not "": the record ends with it
-	headerFlags     = rotationEnabled | rulesPresent | daysPresent | tagsPresent | keyPresent
+	replicated      // a replica or a primary: PrimaryRegion and ReplicationStatus follow
+	headerFlags     = rotationEnabled | rulesPresent | daysPresent | tagsPresent | keyPresent | replicated
 )
 
 // Kinds of a version record, a set of bits.
@@ -63,6 +64,9 @@ func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision, next ui
 	if s.KmsKeyId != "" {
 		flags |= keyPresent
 	}
+	if s.PrimaryRegion != "" || s.ReplicationStatus != nil {
+		flags |= replicated
+	}
 	b = append(b, recordFormat, flags)
 	b = binary.AppendUvarint(b, uint64(rev))
 	b = binary.AppendUvarint(b, next)
@@ -92,6 +96,13 @@ func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision, next ui
 	}
 	if s.KmsKeyId != "" {
 		b = appendString(b, s.KmsKeyId)
+	}
+	if flags&replicated != 0 {
+		b = appendString(b, s.PrimaryRegion)
+		b = binary.AppendUvarint(b, uint64(len(s.ReplicationStatus)))
+		for _, r := range s.ReplicationStatus {
+			b = appendString(appendString(appendString(appendString(b, r.Region), r.KmsKeyId), r.Status), r.StatusMessage)
+		}
 	}
 	return b
 }
@@ -319,6 +330,17 @@ func (d *decoder) header(name, rec []byte, s *store.SecretSnapshot) (store.Revis
 	if flags&keyPresent != 0 {
 		if s.KmsKeyId = d.string(); s.KmsKeyId == "" {
 			d.fail() // written only when not empty
+		}
+	}
+	if flags&replicated != 0 {
+		s.PrimaryRegion = d.string()
+		if n := d.count(); n > 0 {
+			s.ReplicationStatus = make([]store.ReplicationStatus, n)
+			for i := range s.ReplicationStatus {
+				s.ReplicationStatus[i] = store.ReplicationStatus{Region: d.string(), KmsKeyId: d.string(), Status: d.string(), StatusMessage: d.string()}
+			}
+		} else if s.PrimaryRegion == "" {
+			d.fail() // written only for a replica or a primary with replicas
 		}
 	}
 	if err := d.result(); err != nil {

@@ -108,6 +108,15 @@ func drawSecret(t *rapid.T) store.SecretSnapshot {
 	for range rapid.IntRange(0, 4).Draw(t, "label count") {
 		s.Labels[drawText(t, "label")] = drawText(t, "label version")
 	}
+	switch rapid.IntRange(0, 2).Draw(t, "replication") {
+	case 1:
+		s.PrimaryRegion = "p" + drawText(t, "primary region")
+	case 2:
+		for range rapid.IntRange(1, 3).Draw(t, "replica count") {
+			s.ReplicationStatus = append(s.ReplicationStatus, store.ReplicationStatus{Region: drawText(t, "replica region"),
+				KmsKeyId: drawText(t, "replica key"), Status: drawText(t, "replica status"), StatusMessage: drawText(t, "replica message")})
+		}
+	}
 	return s
 }
 

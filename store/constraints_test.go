@@ -61,7 +61,6 @@ type constraint struct {
 // notTaken are the members of the model that the store's inputs do not
 // have, so does not check, and why.
 var notTaken = map[string]string{
-	"CreateSecret.addReplicaRegions":              "the store keeps no replicas",
 	"CreateSecret.type":                           "secrets of external services (MedeaType) are not modeled",
 	"UpdateSecret.type":                           "secrets of external services (MedeaType) are not modeled",
 	"PutSecretValue.rotationToken":                "cross-account rotation is not modeled",
@@ -351,8 +350,8 @@ func (l leaf) cases(t *testing.T) []edgeCase {
 		}
 		return rv.Convert(l.t)
 	}
-	edges := func(b *[2]int) []int {
-		return slices.DeleteFunc([]int{b[0] - 1, b[0], b[1], b[1] + 1}, func(n int) bool { return n < 0 })
+	edges := func(b *[2]int) []int { // no upper bound (LO..): its lower edges only
+		return slices.DeleteFunc([]int{b[0] - 1, b[0], b[1], b[1] + 1}, func(n int) bool { return n < 0 || n >= 1<<62 })
 	}
 	switch {
 	case kind == reflect.Slice && l.t.Elem().Kind() != reflect.Uint8: // a list
@@ -479,12 +478,25 @@ func fill(r rule, n int) string {
 	case r.pattern == "":
 		return strings.Repeat("é", n)
 	}
-	for _, s := range []string{strings.Repeat("a", n), strings.Repeat("1", max(n-1, 0)) + "h"} {
+	for _, s := range []string{strings.Repeat("a", n), strings.Repeat("1", max(n-1, 0)) + "h", strings.Repeat("a", max(n-2, 0)) + "-1"} {
 		if matches(r.pattern, s) {
 			return s
 		}
 	}
 	return strings.Repeat("a", n)
+}
+
+// least returns the shortest string rule r keeps, of at least one
+// character: fill's, at r's least length or a few more where its pattern
+// wants them (a region, "a-1", has three).
+func least(r rule) string {
+	lo := max(r.length[0], 1)
+	for n := lo; n <= min(lo+4, r.length[1]); n++ {
+		if s := fill(r, n); r.pattern == "" || matches(r.pattern, s) {
+			return s
+		}
+	}
+	return fill(r, lo)
 }
 
 // validStruct returns a value of the struct type st whose tagged members
@@ -497,7 +509,7 @@ func validStruct(rs []rule, st reflect.Type) reflect.Value {
 		case f.Kind() == reflect.String && !r.omitEmpty:
 			s := fill(r, 0)
 			if r.length != nil {
-				s = fill(r, r.length[0])
+				s = least(r)
 			}
 			if r.enum != nil {
 				s = r.enum[0]
@@ -519,11 +531,11 @@ func validList(r rule, lt reflect.Type, n int) reflect.Value {
 	list := reflect.MakeSlice(lt, n, n)
 	for i := range n {
 		if lt.Elem().Kind() == reflect.String {
-			n := 1
+			s := fill(r, 1)
 			if r.length != nil {
-				n = max(r.length[0], 1)
+				s = least(r)
 			}
-			list.Index(i).SetString(fill(r, n))
+			list.Index(i).SetString(s)
 		} else {
 			list.Index(i).Set(validStruct(r.members, lt.Elem()))
 		}

@@ -37,8 +37,11 @@ import (
 //     needs both. That the words must all be found in one attribute, not
 //     spread over several, is stagelabel's [M]: no recording tells the two
 //     apart.
-//   - "primary-region", "owning-service": the store keeps no replicas and
-//     no owning services, so no secret matches [M].
+//   - "primary-region": a prefix of the secret's PrimaryRegion,
+//     case-sensitive [D]; a secret that is not replicated has none, and
+//     matches no value [M];
+//   - "owning-service": the store keeps no secrets of other services, so
+//     no secret matches [M].
 //
 // # Words
 //
@@ -116,6 +119,8 @@ func match(key, value string, d SecretDetails) bool {
 		return slices.ContainsFunc(d.Tags, func(t Tag) bool { return strings.HasPrefix(t.Value, value) })
 	case "description":
 		return matchWords(words(value), d.Description)
+	case "primary-region":
+		return d.PrimaryRegion != "" && strings.HasPrefix(d.PrimaryRegion, value)
 	case "all":
 		want := words(value)
 		return matchWords(want, d.Name) || matchWords(want, d.Description) ||

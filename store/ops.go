@@ -32,6 +32,9 @@ type CreateSecretInput struct {
 	SecretBinary       []byte  `aws:"secretBinary,omitempty,sensitive,len=1..65536"`
 	Tags               []Tag   `aws:"tags"`                 // as [Store.TagResource] attaches them
 	KmsKeyId           string  `aws:"kmsKeyId,len=0..2048"` // the KMS key its versions are written with; "" for the default (see [Store.DescribeSecret])
+	// Regions to replicate the new secret to, as [Store.ReplicateSecretToRegions] does.
+	AddReplicaRegions           []ReplicaRegionType `aws:"addReplicaRegions,omitempty,count=1.."`
+	ForceOverwriteReplicaSecret bool
 }
 
 // String returns the input without its SecretString and SecretBinary.
@@ -47,9 +50,10 @@ func (in CreateSecretInput) Format(f fmt.State, verb rune) {
 // CreateSecretOutput is the output of CreateSecret. VersionId is empty when
 // the secret was created without a value.
 type CreateSecretOutput struct {
-	ARN       string `json:",omitzero"`
-	Name      string `json:",omitzero"`
-	VersionId string `json:",omitzero"`
+	ARN               string              `json:",omitzero"`
+	Name              string              `json:",omitzero"`
+	VersionId         string              `json:",omitzero"`
+	ReplicationStatus []ReplicationStatus `json:",omitzero"` // of AddReplicaRegions
 }
 
 // CreateSecret creates a secret, with a first version carrying AWSCURRENT
@@ -82,6 +86,9 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 	}
 	if in.ClientRequestToken == "" {
 		return CreateSecretOutput{}, noToken(op, stagelabel.ErrInvalidRequest)
+	}
+	if slices.ContainsFunc(in.AddReplicaRegions, func(r ReplicaRegionType) bool { return r.Region == st.region }) {
+		return CreateSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter, Message: "Invalid replica region."}
 	}
 	v, hasValue, err := newVersion(op, in.ClientRequestToken, in.SecretString, in.SecretBinary, false)
 	if err != nil {
@@ -150,6 +157,11 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 		out.VersionId = in.ClientRequestToken
 	}
 	st.report(op, nil, r, version.ID(out.VersionId))
+	if len(in.AddReplicaRegions) > 0 {
+		if out.ReplicationStatus, err = st.replicate(op, in.Name, in.AddReplicaRegions, in.ForceOverwriteReplicaSecret); err != nil {
+			return CreateSecretOutput{}, err
+		}
+	}
 	return out, nil
 }
 
@@ -632,6 +644,14 @@ func (st *Store) DeleteSecret(in DeleteSecretInput) (DeleteSecretOutput, error) 
 		}
 	}
 	old, next, err := st.update(op, in.SecretId, in.ForceDeleteWithoutRecovery, func(r *record, now time.Time) (*record, error) {
+		if len(r.meta.replicas) > 0 { // [R] (docs/semantics.md §RP)
+			regions := make([]string, len(r.meta.replicas))
+			for i, s := range r.meta.replicas {
+				regions[i] = s.Region
+			}
+			return nil, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter,
+				Message: fmt.Sprintf("You can't delete secret %s that still has replica regions [%s].", r.secret.ARN(), strings.Join(regions, ", "))}
+		}
 		n := r.cloneMeta()
 		n.meta.deletedDate = now
 		if in.ForceDeleteWithoutRecovery {

@@ -127,7 +127,7 @@ func TestCreateSecretRepeated(t *testing.T) {
 				msg = fmt.Sprintf(msg, first.ARN)
 			}
 			check.Err(t, err, tt.code, msg)
-			if tt.code == "" && out != first {
+			if tt.code == "" && !cmp.Equal(out, first) {
 				t.Errorf("CreateSecret() repeated = %+v, want %+v", out, first)
 			}
 			if diff := cmp.Diff(before, st.Snapshot()); diff != "" || events != 1 {

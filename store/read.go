@@ -23,6 +23,7 @@ type SecretDetails struct {
 	Name              string         `json:",omitzero"`
 	Description       string         `json:",omitzero"`
 	KmsKeyId          string         `json:",omitzero"` // as given [M] (§G25); left out for the default key [R] (§G17)
+	PrimaryRegion     string         `json:",omitzero"` // of a replicated secret: the primary's region [D] (§RP)
 	CreatedDate       Time           `json:",omitzero"`
 	LastChangedDate   Time           `json:",omitzero"`
 	LastAccessedDate  Time           `json:",omitzero"`
@@ -38,6 +39,7 @@ type SecretDetails struct {
 // VersionIdsToStages stands for the member AWS leaves out.
 type DescribeSecretOutput struct {
 	SecretDetails
+	ReplicationStatus  []ReplicationStatus `json:",omitzero"` // of a primary: its replicas [D]
 	VersionIdsToStages map[string][]string `json:",omitzero"`
 }
 
@@ -60,7 +62,7 @@ func (st *Store) DescribeSecret(in DescribeSecretInput) (DescribeSecretOutput, e
 		return DescribeSecretOutput{}, err
 	}
 	d, stages := describe(r)
-	return DescribeSecretOutput{d, stages}, nil
+	return DescribeSecretOutput{d, st.statuses(r), stages}, nil
 }
 
 // describe returns the details of r and its labelled versions' labels,
@@ -71,7 +73,10 @@ func describe(r *record) (SecretDetails, map[string][]string) {
 		CreatedDate: Time{r.meta.created}, LastChangedDate: Time{r.lastChanged}, LastAccessedDate: Time{r.meta.lastAccessed},
 		LastRotatedDate: Time{r.meta.rotation.lastRotated}, DeletedDate: Time{r.meta.deletedDate},
 		RotationEnabled: r.meta.rotation.shown(), RotationLambdaARN: r.meta.rotation.lambdaARN,
-		RotationRules: r.meta.rotation.rules.clone(), Tags: slices.Clone(r.meta.tags),
+		RotationRules: r.meta.rotation.rules.clone(), Tags: slices.Clone(r.meta.tags), PrimaryRegion: r.meta.primary,
+	}
+	if len(r.meta.replicas) > 0 {
+		d.PrimaryRegion = regionOf(r.secret.ARN())
 	}
 	var stages map[string][]string
 	if labelled := r.secret.Stages(); len(labelled) > 0 {

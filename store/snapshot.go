@@ -38,16 +38,18 @@ type SecretSnapshot struct {
 	ResourcePolicy    string `json:",omitempty"`
 	Created           time.Time
 	LastChanged       time.Time
-	LastAccessed      time.Time         `json:",omitzero"`
-	DeletedDate       time.Time         `json:",omitzero"`
-	DeleteAt          time.Time         `json:",omitzero"`
-	RotationEnabled   bool              `json:",omitempty"`
-	RotationLambdaARN string            `json:",omitempty"`
-	RotationRules     *RotationRules    `json:",omitempty"`
-	LastRotated       time.Time         `json:",omitzero"`
-	Versions          []VersionSnapshot // oldest first
-	Labels            map[string]string // label → version id
-	Pruned            []string          `json:",omitempty"`
+	LastAccessed      time.Time           `json:",omitzero"`
+	DeletedDate       time.Time           `json:",omitzero"`
+	DeleteAt          time.Time           `json:",omitzero"`
+	RotationEnabled   bool                `json:",omitempty"`
+	RotationLambdaARN string              `json:",omitempty"`
+	RotationRules     *RotationRules      `json:",omitempty"`
+	LastRotated       time.Time           `json:",omitzero"`
+	PrimaryRegion     string              `json:",omitempty"` // of a replica: its primary's region
+	ReplicationStatus []ReplicationStatus `json:",omitzero"`  // of a primary: its replicas, by region, without LastAccessedDate
+	Versions          []VersionSnapshot   // oldest first
+	Labels            map[string]string   // label → version id
+	Pruned            []string            `json:",omitempty"`
 }
 
 // VersionSnapshot is one version of a secret. SecretString and
@@ -145,6 +147,7 @@ func (r *record) header() SecretSnapshot {
 		DeletedDate: r.meta.deletedDate, DeleteAt: r.meta.deleteAt,
 		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN, RotationRules: r.meta.rotation.rules.clone(),
 		LastRotated: r.meta.rotation.lastRotated, Labels: map[string]string{},
+		PrimaryRegion: r.meta.primary, ReplicationStatus: slices.Clone(r.meta.replicas),
 	}
 	for id, ls := range r.secret.Stages() {
 		for _, l := range ls {
@@ -189,6 +192,9 @@ func Load(r io.Reader, opts ...Option) (*Store, error) {
 		if err := st.Import(s); err != nil {
 			return nil, fmt.Errorf("store: loading snapshot: secret %d: %w", i, err)
 		}
+	}
+	if err := st.settle(); err != nil {
+		return nil, fmt.Errorf("store: loading snapshot: replicas: %w", err)
 	}
 	return st, nil
 }
@@ -270,6 +276,9 @@ func Open(backend Backend, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	st.backend = backend
+	if err := st.settle(); err != nil {
+		return nil, fmt.Errorf("store: opening: replicas: %w", err)
+	}
 	return st, nil
 }
 
@@ -315,6 +324,9 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	}
 	if err == nil && !wellFormedARN(s.ARN, s.Name) {
 		err = fmt.Errorf("ARN %q is not arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>", s.ARN)
+	}
+	if err == nil {
+		err = checkReplication(s, regionOf(s.ARN))
 	}
 	var tags []Tag
 	if err == nil {
@@ -365,10 +377,15 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if s.DeleteAt.IsZero() != s.DeletedDate.IsZero() {
 		return nil, fmt.Errorf("secret %q: DeletedDate and DeleteAt must be given together", s.Name)
 	}
+	var replicas []ReplicationStatus // nil when none
+	if len(s.ReplicationStatus) > 0 {
+		replicas = slices.Clone(s.ReplicationStatus)
+	}
 	r := &record{secret: sec.WithARN(s.ARN), lastChanged: s.LastChanged, meta: &meta{
 		description: s.Description, kmsKey: s.KmsKeyId, tags: tags, policy: s.ResourcePolicy, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
 		deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
 		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules.clone(), lastRotated: s.LastRotated},
+		primary:  s.PrimaryRegion, replicas: replicas,
 	}}
 	return r, nil
 }

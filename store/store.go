@@ -103,6 +103,7 @@ type record struct {
 	lastChanged time.Time
 	meta        *meta    // shared with other records: write only a copy (cloneMeta)
 	rev         Revision // in the backend; 0 without one
+	from        *record  // of a replica: the primary's record it was made from; nil after a load
 
 	// What this record changed from the one it was made from, for the
 	// backend and the observer: the versions it added or wrote again, and
@@ -125,6 +126,8 @@ type meta struct {
 	deleteAt     time.Time                // when it is purged; zero when not scheduled
 	purged       bool                     // deleted for good
 	rotation     rotation
+	replicas     []ReplicationStatus // of a primary: its replicas' regions, by region
+	primary      string              // of a replica: its primary's region
 }
 
 // rotation is a secret's rotation configuration.
@@ -399,6 +402,9 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 		if err != nil {
 			return nil, nil, err
 		}
+		if st.replicaOf(old) && op != "GetSecretValue" && op != "StopReplicationToReplica" {
+			return nil, nil, replicaError(op)
+		}
 		next, err := change(old, now)
 		if err != nil {
 			return nil, nil, err
@@ -413,6 +419,11 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 		if published {
 			if next.meta.purged {
 				st.names.CompareAndDelete(old.secret.Name(), sl)
+			} else {
+				// A replica the backend refuses catches up with the
+				// primary's next change, or when the store is opened
+				// again: the primary's change stands [M].
+				st.syncReplicas(op, next)
 			}
 			return old, next, nil
 		}

@@ -25,7 +25,8 @@ import (
 //
 //   - len=LO..HI: a string's length in characters, a blob's in bytes; of
 //     each string of a list of strings
-//   - count=LO..HI: the number of items of a list
+//   - count=LO..HI: the number of items of a list (LO.. for no upper
+//     bound)
 //   - range=LO..HI: an integer's value
 //   - enum=A|B|C: the values a string may take
 //   - pattern=RE: a regular expression the whole string must match (see
@@ -149,7 +150,10 @@ func parseRule(tag string) rule {
 func parseBounds(tag, s string) *[2]int {
 	lo, hi, ok := strings.Cut(s, "..")
 	a, errLo := strconv.Atoi(lo)
-	b, errHi := strconv.Atoi(hi)
+	b, errHi := 1<<62, error(nil) // LO.. has no upper bound
+	if hi != "" {
+		b, errHi = strconv.Atoi(hi)
+	}
 	if !ok || errLo != nil || errHi != nil || a > b {
 		panic(fmt.Sprintf("store: aws tag %q: bounds %q are not LO..HI", tag, s))
 	}
