@@ -153,7 +153,7 @@ func TestProtocolErrors(t *testing.T) {
 	}{
 		{"no target", "", `{}`, "UnknownOperationException"},
 		{"another service", "kms.Encrypt", `{}`, "UnknownOperationException"},
-		{"an unknown operation", "secretsmanager.ReplicateSecretToRegions", `{}`, "UnknownOperationException"},
+		{"an unknown operation", "secretsmanager.DescribeSecrets", `{}`, "UnknownOperationException"},
 		{"not JSON", "secretsmanager.GetSecretValue", `{"SecretId":`, "SerializationException"},
 		{"a wrong type", "secretsmanager.GetSecretValue", `{"SecretId":5}`, "SerializationException"},
 		{"not an object", "secretsmanager.GetSecretValue", `[1]`, "SerializationException"},
