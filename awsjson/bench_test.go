@@ -24,7 +24,13 @@ import (
 func seeded(b *testing.B, n int) (*awsjson.Handler, *store.Store) {
 	b.Helper()
 	h := newHandler()
-	st := h.Store()
+	seed(b, h.Store(), n)
+	return h, h.Store()
+}
+
+// seed creates in st the n secrets of [seeded].
+func seed(b *testing.B, st *store.Store, n int) {
+	b.Helper()
 	for i := range n {
 		name := fmt.Sprint("s", i)
 		if _, err := st.CreateSecret(store.CreateSecretInput{Name: name, ClientRequestToken: tok1, SecretString: ptr("a")}); err != nil {
@@ -37,7 +43,6 @@ func seeded(b *testing.B, n int) (*awsjson.Handler, *store.Store) {
 			b.Fatal(err)
 		}
 	}
-	return h, st
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -19,7 +19,7 @@ import (
 // ErrMisdirectedRequest is the code of the refusal of a request whose Host
 // header names a host the handler does not answer for ([WithHosts]),
 // answered with HTTP 421 Misdirected Request. It is stagelabel's, not
-// AWS's [M].
+// AWS's [M] (docs/semantics.md §A23).
 const ErrMisdirectedRequest stagelabel.Code = "MisdirectedRequestException"
 
 // service is the name of the service in a Secrets Manager request's
@@ -49,9 +49,9 @@ type front struct {
 // WithCredentials makes the handler check every request's signature
 // against creds (see [sigv4.Verifier.Verify]) and refuse, before reading
 // its operation, one that is missing, incomplete, unknown, out of date or
-// wrong, with AWS's error and HTTP 400. The request's account is then its
-// key's, when the credentials know it ([WithIdentity]). Empty credentials
-// refuse every request.
+// wrong, with AWS's error and HTTP 400 (docs/semantics.md §A4-§A18). The
+// request's account is then its key's, when the credentials know it
+// ([WithIdentity]). Empty credentials refuse every request.
 func WithCredentials(creds sigv4.Credentials) Option {
 	return func(h *Handler) { h.front.verifier = &sigv4.Verifier{Credentials: creds, Service: service} }
 }
@@ -64,7 +64,7 @@ func WithCredentials(creds sigv4.Credentials) Option {
 // name of its own at the handler's address (DNS rebinding): the browser
 // sends that name as the Host. "*" among names allows every host. A
 // request without a Host header (HTTP/1.0) is served. Without this
-// option, every host is served.
+// option, every host is served (docs/semantics.md §A23).
 func WithHosts(names ...string) Option {
 	return func(h *Handler) {
 		h.front.checkHost = true
@@ -86,7 +86,8 @@ func WithHosts(names ...string) Option {
 // key ids encode their account, which stagelabel does not decode) [M];
 // else def's. A request without a signature has def's account and
 // region. Without [WithCredentials], the signature is read but not
-// checked, for a few hundred nanoseconds and no allocation.
+// checked, for a few hundred nanoseconds and no allocation
+// (docs/semantics.md §A1-§A3).
 func WithIdentity(def Identity, stores func(Identity) (*store.Store, error)) Option {
 	return func(h *Handler) { h.front.def, h.front.stores = def, stores }
 }
@@ -164,7 +165,8 @@ func hostName(host string) string {
 
 // statusOf returns the HTTP status of an error of code: 500 for
 // InternalServiceError, 421 for a host the handler does not answer for,
-// 400 for every other, the signature's errors included [R].
+// 400 for every other, the signature's errors included [R]
+// (docs/semantics.md §W2, §W3, §A5, §A23).
 func statusOf(code stagelabel.Code) int {
 	switch code {
 	case stagelabel.ErrInternalService:

@@ -16,9 +16,11 @@ import (
 // BenchmarkFront measures UpdateSecretVersionStage through the handler as
 // BenchmarkHandler's layer=handler does, with each of the front's checks:
 // none (today's handler), the Host check, the identity read from an
-// unchecked signature on every request (WithIdentity), and the signature
-// checked (WithCredentials). Each request is signed; what each adds to
-// front=none is its cost.
+// unchecked signature on every request (WithIdentity), that identity's
+// namespace looked up on every request as the emulator does (Store.In;
+// the requests are signed in eu-west-1, whose namespace holds the
+// secrets), and the signature checked (WithCredentials). Each request is
+// signed; what each adds to front=none is its cost.
 func BenchmarkFront(b *testing.B) {
 	def := awsjson.Identity{Account: "123456789012", Region: "us-east-1"}
 	for _, c := range []struct {
@@ -29,6 +31,16 @@ func BenchmarkFront(b *testing.B) {
 		{"front=hosts", func(*store.Store) []awsjson.Option { return []awsjson.Option{awsjson.WithHosts("emu.internal")} }},
 		{"front=identity", func(st *store.Store) []awsjson.Option {
 			return []awsjson.Option{awsjson.WithIdentity(def, func(awsjson.Identity) (*store.Store, error) { return st, nil })}
+		}},
+		{"front=namespaces", func(st *store.Store) []awsjson.Option {
+			west, err := st.In(store.Namespace{Account: def.Account, Region: "eu-west-1"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			seed(b, west, 2)
+			return []awsjson.Option{awsjson.WithIdentity(def, func(id awsjson.Identity) (*store.Store, error) {
+				return st.In(store.Namespace{Account: id.Account, Region: id.Region})
+			})}
 		}},
 		{"front=credentials", func(*store.Store) []awsjson.Option {
 			return []awsjson.Option{awsjson.WithCredentials(credentials(b))}

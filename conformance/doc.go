@@ -17,7 +17,12 @@
 //   - the steps of a rotation Lambda, from RotateSecret to the final
 //     UpdateSecretVersionStage calls;
 //   - the idempotency of ClientRequestToken, which the SDK fills in itself
-//     when the caller leaves it out.
+//     when the caller leaves it out;
+//   - namespaces: clients of two regions and two accounts against one
+//     handler built as the emulator's, each served from its own account
+//     and region (docs/semantics.md §N11, §N13);
+//   - signatures checked against a credentials file, and the SDK's own
+//     signer's requests.
 //
 // Labels are compared as sets: AWS does not specify their order.
 //

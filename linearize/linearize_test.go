@@ -49,15 +49,50 @@ var (
 	labelPool   = []string{string(stage.Current), string(stage.Previous), string(stage.Pending), "X"}
 )
 
+// namespaces are the accounts and regions the operations span, each
+// holding every name of secretNames: two accounts of one region, so that a
+// full ARN of one, given to the other's store, reaches across
+// (docs/semantics.md §N11, §N13). The first is the store's own, of the
+// default account and region.
+var namespaces = []store.Namespace{
+	{Account: "123456789012", Region: "us-east-1"},
+	{Account: "210987654321", Region: "us-east-1"},
+}
+
+// foreignRegion is a region of no namespace: a full ARN rewritten to it
+// is another region's, looked up in the caller's namespace and not found
+// (§N11).
+const foreignRegion = "eu-west-1"
+
+// key names one secret of the store: its namespace and its name. The
+// model holds one state per key.
+type key struct {
+	ns   store.Namespace
+	name string
+}
+
+// String returns k as region/account/name.
+func (k key) String() string { return k.ns.Region + "/" + k.ns.Account + "/" + k.name }
+
 // ephemeral is the one secret DeleteSecret deletes for good
 // (ForceDeleteWithoutRecovery), and CreateSecret then re-creates under a
 // new ARN. The others are only scheduled for deletion and restored, so
 // that every write acknowledged on them must survive (checkNothingLost).
 const ephemeral = "queue"
 
-// arnPrefix begins the ARN of every secret of a store made with the
-// default region and account.
-const arnPrefix = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+// arnPrefix returns what begins the ARN of every secret of namespace ns.
+func arnPrefix(ns store.Namespace) string {
+	return "arn:aws:secretsmanager:" + ns.Region + ":" + ns.Account + ":secret:"
+}
+
+// namespaceOf returns the namespace a secret's ARN names, and whether it
+// is one: arn:aws:secretsmanager:<region>:<account>:secret:...
+func namespaceOf(arn string) (store.Namespace, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:secretsmanager:")
+	region, rest, ok2 := strings.Cut(rest, ":")
+	account, _, ok3 := strings.Cut(rest, ":")
+	return store.Namespace{Account: account, Region: region}, ok && ok2 && ok3
+}
 
 // recoveryDays is the RecoveryWindowInDays of every DeleteSecret not forced.
 const recoveryDays = 7
@@ -81,16 +116,36 @@ const (
 // call is what one operation asked of the store: the Input of a
 // [porcupine.Operation].
 type call struct {
-	op       string   // the AWS operation
-	name     string   // SecretId (and Name of CreateSecret); of ListSecrets, set only by the model's Partition
-	arn      string   // when set, the SecretId instead of name: the secret's full ARN, as the client last saw it
-	token    string   // ClientRequestToken; VersionId of GetSecretValue
-	value    string   // SecretString
-	stages   []string // VersionStages of PutSecretValue; nil: not given
-	label    string   // VersionStage
-	from, to string   // RemoveFromVersionId, MoveToVersionId
-	force    bool     // ForceDeleteWithoutRecovery of DeleteSecret; otherwise RecoveryWindowInDays is recoveryDays
-	include  bool     // IncludePlannedDeletion of ListSecrets
+	op       string          // the AWS operation
+	ns       store.Namespace // the namespace of the store called: the caller's account and region
+	name     string          // SecretId (and Name of CreateSecret); of ListSecrets, set only by the model's Partition
+	arn      string          // when set, the SecretId instead of name: the secret's full ARN, as the client last saw it
+	token    string          // ClientRequestToken; VersionId of GetSecretValue
+	value    string          // SecretString
+	stages   []string        // VersionStages of PutSecretValue; nil: not given
+	label    string          // VersionStage
+	from, to string          // RemoveFromVersionId, MoveToVersionId
+	force    bool            // ForceDeleteWithoutRecovery of DeleteSecret; otherwise RecoveryWindowInDays is recoveryDays
+	include  bool            // IncludePlannedDeletion of ListSecrets
+}
+
+// target returns the key of the secret c names: for the full ARN of a
+// secret of another account in the caller's region, that account's
+// namespace, where the store looks it up; for anything else, the
+// caller's (and another region's ARN is not found there). Of ListSecrets,
+// it names no secret.
+func (c call) target() key {
+	if ns, ok := namespaceOf(c.arn); ok && ns.Region == c.ns.Region {
+		return key{ns, c.name}
+	}
+	return key{c.ns, c.name}
+}
+
+// foreign reports whether c gives the ARN of a region other than the
+// caller's.
+func (c call) foreign() bool {
+	ns, ok := namespaceOf(c.arn)
+	return ok && ns.Region != c.ns.Region
 }
 
 // secretID returns the SecretId c gives.
@@ -174,7 +229,8 @@ func failure(err error) reply {
 	return reply{code: e.Code, message: e.Message}
 }
 
-// apply runs c against st and returns the store's reply.
+// apply runs c against st, the store of c's namespace, and returns the
+// store's reply.
 func apply(st *store.Store, c call) reply {
 	var (
 		r   reply
@@ -278,14 +334,15 @@ var (
 )
 
 // wellFormed reports whether arn is an ARN the store may give a new secret
-// called name: the name, a hyphen and six random letters or digits.
-func wellFormed(arn, name string) bool {
-	suffix, ok := strings.CutPrefix(arn, arnPrefix+name+"-")
+// called name in namespace ns: the namespace's prefix, the name, a hyphen
+// and six random letters or digits.
+func wellFormed(arn string, ns store.Namespace, name string) bool {
+	suffix, ok := strings.CutPrefix(arn, arnPrefix(ns)+name+"-")
 	return ok && len(suffix) == 6 &&
 		strings.Trim(suffix, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == ""
 }
 
-// expect is the model: it applies c to s, the state of one secret name, as
+// expect is the model: it applies c to s, the state of one key, as
 // the store's operations do (store/ops.go), with package secret alone, and
 // returns the next state and the reply the store must give. got is the
 // store's reply: the model takes from it the ARN of a CreateSecret, which
@@ -295,6 +352,7 @@ func expect(s state, c call, got reply) (state, reply) {
 		return version.New(version.ID(c.token), version.WithString(c.value)).With(version.WithCreated(t0))
 	}
 	arn := s.secret.ARN()
+	ns := c.target().ns
 
 	// The lifecycle first. CreateSecret and ListSecrets need no secret.
 	// Every other operation fails on a name without a secret or given the
@@ -324,8 +382,8 @@ func expect(s state, c call, got reply) (state, reply) {
 			return s, failure(err)
 		}
 		want := reply{arn: got.arn, versionID: c.token}
-		if !wellFormed(got.arn, c.name) {
-			want.arn = arnPrefix + c.name + "-" + "<6 letters or digits>"
+		if !wellFormed(got.arn, ns, c.name) {
+			want.arn = arnPrefix(ns) + c.name + "-" + "<6 letters or digits>"
 		}
 		return state{live: true, secret: next}, want
 	case c.op == opList:
@@ -339,8 +397,8 @@ func expect(s state, c call, got reply) (state, reply) {
 		want := reply{arn: c.arn, deletion: t0}
 		if c.arn == "" {
 			want.arn = got.arn
-			if !wellFormed(got.arn, c.name) {
-				want.arn = arnPrefix + c.name + "-" + "<6 letters or digits>"
+			if !wellFormed(got.arn, ns, c.name) {
+				want.arn = arnPrefix(ns) + c.name + "-" + "<6 letters or digits>"
 			}
 		}
 		return s, want
@@ -437,17 +495,19 @@ func labelNames(ls []stage.Label) []string {
 	return out
 }
 
-// model is the sequential specification of the store, one secret name per
-// partition: its state is whether a secret has the name, whether it is
-// scheduled for deletion, and the secret.Secret the operations so far
-// made.
+// model is the sequential specification of the store, one key (a
+// namespace and a name) per partition: its state is whether a secret has
+// the name there, whether it is scheduled for deletion, and the
+// secret.Secret the operations so far made. An operation belongs to the
+// key it names ([call.target]), which, given another account's ARN, is not
+// the namespace of the store called.
 //
 // ListSecrets is not atomic across secrets (see the store package doc):
 // it lists each secret as it was at one instant of the call, but not all
 // at the same instant. So the model does not check a listing as a whole;
-// Partition splits it into one entry per name, an operation of that name's
-// partition over the same interval, which the model checks as a read of
-// the name alone. That is sound: the store's listing ranges over a
+// Partition splits it into one entry per name of the caller's namespace,
+// an operation of that key's partition over the same interval, which the
+// model checks as a read of the key alone. That is sound: the store's listing ranges over a
 // sync.Map, which reflects for each name a mapping it held at some
 // instant of the range, and then loads that slot's record once; a name
 // missing from the index, or whose record was purged, has no secret at
@@ -457,17 +517,18 @@ func labelNames(ls []stage.Label) []string {
 // per-name linearizable read promises.
 var model = porcupine.Model{
 	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
-		byName := map[string][]porcupine.Operation{}
+		byKey := map[key][]porcupine.Operation{}
 		for _, o := range history {
 			switch c := o.Input.(call); c.op {
 			case opList:
 				for name := range o.Output.(reply).entries {
-					if _, ok := byName[name]; !ok {
-						byName[name] = nil // a name only a listing shows: its partition finds no secret there
+					if _, ok := byKey[key{c.ns, name}]; !ok {
+						byKey[key{c.ns, name}] = nil // a name only a listing shows: its partition finds no secret there
 					}
 				}
 			default:
-				byName[c.name] = append(byName[c.name], o)
+				k := c.target()
+				byKey[k] = append(byKey[k], o)
 			}
 		}
 		for _, o := range history {
@@ -475,14 +536,17 @@ var model = porcupine.Model{
 			if c.op != opList {
 				continue
 			}
-			for name := range byName {
+			for k := range byKey {
+				if k.ns != c.ns {
+					continue // another namespace: the listing does not see it
+				}
 				e := o
-				c.name = name
-				e.Input, e.Output = c, o.Output.(reply).entry(name)
-				byName[name] = append(byName[name], e)
+				c.name = k.name
+				e.Input, e.Output = c, o.Output.(reply).entry(k.name)
+				byKey[k] = append(byKey[k], e)
 			}
 		}
-		return slices.Collect(maps.Values(byName))
+		return slices.Collect(maps.Values(byKey))
 	},
 	Init: func() any { return state{} },
 	Step: func(s, input, output any) (bool, any) {
@@ -498,27 +562,27 @@ var model = porcupine.Model{
 	DescribeState: func(s any) string { return s.(state).String() },
 }
 
-// client issues operations against a shared store and records each with
-// the instants it was invoked and answered, read from a counter all
-// clients share.
+// client issues operations against a shared store, in the namespaces
+// of the calls, and records each with the instants it was invoked and
+// answered, read from a counter all clients share.
 type client struct {
-	id    int
-	st    *store.Store
-	clock *atomic.Int64
-	rand  *rand.Rand
-	seen  map[string]map[string][]string // VersionIdsToStages last described, by secret
-	arns  map[string]string              // ARN last replied, by secret
-	ops   []porcupine.Operation
+	id     int
+	stores map[store.Namespace]*store.Store // the store of each namespace, shared
+	clock  *atomic.Int64
+	rand   *rand.Rand
+	seen   map[key]map[string][]string // VersionIdsToStages last described, by secret
+	arns   map[key]string              // ARN last replied, by secret
+	ops    []porcupine.Operation
 }
 
 // do runs c, records it and returns the reply.
 func (cl *client) do(c call) reply {
 	start := cl.clock.Add(1)
-	r := apply(cl.st, c)
+	r := apply(cl.stores[c.ns], c)
 	end := cl.clock.Add(1)
 	cl.ops = append(cl.ops, porcupine.Operation{ClientId: cl.id, Input: c, Call: start, Output: r, Return: end})
-	if r.arn != "" && c.name != "" {
-		cl.arns[c.name] = r.arn
+	if r.arn != "" && c.name != "" && !c.foreign() {
+		cl.arns[c.target()] = r.arn
 	}
 	return r
 }
@@ -526,11 +590,11 @@ func (cl *client) do(c call) reply {
 // token returns a token from the pool.
 func (cl *client) token() string { return tok(cl.rand.IntN(tokens)) }
 
-// version returns a version id of secret name: most often one the client
+// version returns a version id of secret k: most often one the client
 // last saw labelled there, so that label moves often succeed and race with
 // each other; otherwise one from the pool, or none.
-func (cl *client) version(name string) string {
-	seen := slices.Sorted(maps.Keys(cl.seen[name]))
+func (cl *client) version(k key) string {
+	seen := slices.Sorted(maps.Keys(cl.seen[k]))
 	switch n := cl.rand.IntN(6); {
 	case n == 0:
 		return ""
@@ -542,9 +606,9 @@ func (cl *client) version(name string) string {
 }
 
 // holder returns the version the client last saw carrying label in secret
-// name, or "" if none.
-func (cl *client) holder(name, label string) string {
-	for id, ls := range cl.seen[name] {
+// k, or "" if none.
+func (cl *client) holder(k key, label string) string {
+	for id, ls := range cl.seen[k] {
 		if slices.Contains(ls, label) {
 			return id
 		}
@@ -552,14 +616,32 @@ func (cl *client) holder(name, label string) string {
 	return ""
 }
 
-// arn returns, one time in four, the ARN the client last saw secret name
+// arn returns, one time in four, the ARN the client last saw secret k
 // answer with, to give as SecretId: stale once the name is re-created.
 // Otherwise it returns "", for the name.
-func (cl *client) arn(name string) string {
+func (cl *client) arn(k key) string {
 	if cl.rand.IntN(4) > 0 {
 		return ""
 	}
-	return cl.arns[name]
+	return cl.arns[k]
+}
+
+// caller returns the namespace to call with the SecretId arn of secret k:
+// k's own, or, for an ARN, half the time another namespace of the region,
+// whose store looks the ARN up in k's; and, one time in eight, arn
+// rewritten to a region of no namespace, which no store finds.
+func (cl *client) caller(k key, arn string) (store.Namespace, string) {
+	if arn == "" {
+		return k.ns, ""
+	}
+	ns := k.ns
+	if cl.rand.IntN(2) == 0 {
+		ns = namespaces[cl.rand.IntN(len(namespaces))]
+	}
+	if cl.rand.IntN(8) == 0 {
+		arn = strings.Replace(arn, ":"+k.ns.Region+":", ":"+foreignRegion+":", 1)
+	}
+	return ns, arn
 }
 
 // step issues one random operation. After a failure on a secret deleted
@@ -570,8 +652,10 @@ func (cl *client) arn(name string) string {
 func (cl *client) step() {
 	r := cl.rand
 	name := secretNames[r.IntN(len(secretNames))]
+	k := key{namespaces[r.IntN(len(namespaces))], name}
 	label := labelPool[r.IntN(len(labelPool))]
-	c := call{name: name, arn: cl.arn(name)}
+	c := call{name: name}
+	c.ns, c.arn = cl.caller(k, cl.arn(k))
 	switch n := r.IntN(40); {
 	case n < 10:
 		c.op, c.token, c.value = opPut, cl.token(), values[r.IntN(len(values))]
@@ -582,9 +666,9 @@ func (cl *client) step() {
 			}
 		}
 	case n < 20:
-		c.op, c.label, c.from, c.to = opUpdate, label, cl.version(name), cl.version(name)
+		c.op, c.label, c.from, c.to = opUpdate, label, cl.version(k), cl.version(k)
 		if r.IntN(2) == 0 {
-			c.from = cl.holder(name, label) // informed: the move succeeds unless another got there first
+			c.from = cl.holder(k, label) // informed: the move succeeds unless another got there first
 		}
 	case n < 26:
 		c.op = opGet
@@ -592,39 +676,41 @@ func (cl *client) step() {
 		case 0:
 			c.label = label
 		case 1:
-			c.token = cl.version(name)
+			c.token = cl.version(k)
 		}
 	case n < 30:
 		c.op = opDescribe
 	case n < 32:
 		c.op, c.token = opRotate, cl.token()
 	case n < 34:
-		c = call{op: opList, include: r.IntN(2) == 0}
+		c = call{op: opList, ns: namespaces[r.IntN(len(namespaces))], include: r.IntN(2) == 0}
 	case n < 36:
 		c.op, c.force = opDelete, name == ephemeral && r.IntN(2) == 0
 	case n < 38:
 		c.op = opRestore
 	default:
-		c = call{op: opCreate, name: name, token: cl.token(), value: values[r.IntN(len(values))]}
+		c = call{op: opCreate, ns: k.ns, name: name, token: cl.token(), value: values[r.IntN(len(values))]}
 	}
 	out := cl.do(c)
 	if r.IntN(2) == 0 {
 		switch {
 		case out.equal(marked):
-			cl.do(call{op: opRestore, name: name})
+			cl.do(call{op: opRestore, ns: k.ns, name: name})
 			out = cl.do(c)
 		case out.equal(notFound):
-			cl.do(call{op: opCreate, name: name, token: cl.token(), value: values[r.IntN(len(values))]})
+			cl.do(call{op: opCreate, ns: k.ns, name: name, token: cl.token(), value: values[r.IntN(len(values))]})
 			out = cl.do(c)
 		}
 	}
 	if c.op == opDescribe && out.code == "" {
-		cl.seen[name] = out.describe
+		cl.seen[k] = out.describe
 	}
 }
 
 // TestLinearizable runs random operations, the secrets' lifecycle
-// included, from several goroutines on a few shared secrets, then checks
+// included, from several goroutines on a few shared secrets of the same
+// names in two namespaces (some given by ARN to the other namespace's
+// store, or to a region of none), then checks
 // that the history is linearizable against the model and that every
 // acknowledged write is still there unless its secret may have been
 // deleted since. It does so for several histories, each on a new store.
@@ -644,19 +730,29 @@ func checkRound(t *testing.T, seed uint64) {
 			t.Fatal(err)
 		}
 	}
+	stores := map[store.Namespace]*store.Store{}
+	for _, ns := range namespaces {
+		s, err := st.In(ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores[ns] = s
+	}
 	var clock atomic.Int64
 
 	// Client 0 creates the secrets, each with three versions.
-	setup := &client{id: 0, st: st, clock: &clock, arns: map[string]string{}}
-	for _, name := range secretNames {
-		steps := []call{
-			{op: opCreate, name: name, token: tok(0), value: values[0]},
-			{op: opPut, name: name, token: tok(1), value: values[1]},
-			{op: opPut, name: name, token: tok(2), value: values[0]},
-		}
-		for _, c := range steps {
-			if out := setup.do(c); out.code != "" {
-				t.Fatalf("%s(%+v) = %v, want success", c.op, c, out)
+	setup := &client{id: 0, stores: stores, clock: &clock, arns: map[key]string{}}
+	for _, ns := range namespaces {
+		for _, name := range secretNames {
+			steps := []call{
+				{op: opCreate, ns: ns, name: name, token: tok(0), value: values[0]},
+				{op: opPut, ns: ns, name: name, token: tok(1), value: values[1]},
+				{op: opPut, ns: ns, name: name, token: tok(2), value: values[0]},
+			}
+			for _, c := range steps {
+				if out := setup.do(c); out.code != "" {
+					t.Fatalf("%s(%+v) = %v, want success", c.op, c, out)
+				}
 			}
 		}
 	}
@@ -666,8 +762,8 @@ func checkRound(t *testing.T, seed uint64) {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range clients {
-		cl := &client{id: i + 1, st: st, clock: &clock, rand: rand.New(rand.NewPCG(seed, uint64(i))),
-			seen: map[string]map[string][]string{}, arns: maps.Clone(setup.arns)}
+		cl := &client{id: i + 1, stores: stores, clock: &clock, rand: rand.New(rand.NewPCG(seed, uint64(i))),
+			seen: map[key]map[string][]string{}, arns: maps.Clone(setup.arns)}
 		clients[i] = cl
 		wg.Go(func() {
 			<-start
@@ -681,8 +777,10 @@ func checkRound(t *testing.T, seed uint64) {
 
 	// Client 0 describes each secret last, so that the final state, which
 	// no client may have read, is checked too.
-	for _, name := range secretNames {
-		setup.do(call{op: opDescribe, name: name})
+	for _, ns := range namespaces {
+		for _, name := range secretNames {
+			setup.do(call{op: opDescribe, ns: ns, name: name})
+		}
 	}
 
 	history := setup.ops
@@ -700,7 +798,21 @@ func checkRound(t *testing.T, seed uint64) {
 			res, len(history), porcupine.Ok, path)
 	}
 
-	checkNothingLost(t, st, history)
+	var across, acrossOK, foreign int
+	for _, o := range history {
+		switch c := o.Input.(call); {
+		case c.foreign():
+			foreign++
+		case c.target().ns != c.ns:
+			across++
+			if o.Output.(reply).code == "" {
+				acrossOK++
+			}
+		}
+	}
+	t.Logf("%d operations given another account's ARN (%d succeeded), %d another region's", across, acrossOK, foreign)
+
+	checkNothingLost(t, stores, history)
 }
 
 // checkNothingLost checks that every version a CreateSecret or
@@ -709,18 +821,20 @@ func checkRound(t *testing.T, seed uint64) {
 // come after it: one that did not return before the write was invoked. A
 // secret only scheduled for deletion keeps its versions: it is restored
 // to read them.
-func checkNothingLost(t *testing.T, st *store.Store, history []porcupine.Operation) {
+func checkNothingLost(t *testing.T, stores map[store.Namespace]*store.Store, history []porcupine.Operation) {
 	t.Helper()
-	forced := map[string][]int64{} // when each acknowledged forced DeleteSecret returned, by secret
+	forced := map[key][]int64{} // when each acknowledged forced DeleteSecret returned, by secret
 	for _, o := range history {
 		if c, r := o.Input.(call), o.Output.(reply); c.op == opDelete && c.force && r.code == "" {
-			forced[c.name] = append(forced[c.name], o.Return)
+			forced[c.target()] = append(forced[c.target()], o.Return)
 		}
 	}
-	for _, name := range secretNames {
-		// A secret deleted for good has nothing to restore.
-		if _, err := st.RestoreSecret(store.RestoreSecretInput{SecretId: name}); err != nil && !errors.Is(err, stagelabel.ErrResourceNotFound) {
-			t.Errorf("RestoreSecret(%s) after the history: %v", name, err)
+	for _, ns := range namespaces {
+		for _, name := range secretNames {
+			// A secret deleted for good has nothing to restore.
+			if _, err := stores[ns].RestoreSecret(store.RestoreSecretInput{SecretId: name}); err != nil && !errors.Is(err, stagelabel.ErrResourceNotFound) {
+				t.Errorf("RestoreSecret(%s) in %v after the history: %v", name, ns, err)
+			}
 		}
 	}
 	var writes, checked int
@@ -730,17 +844,18 @@ func checkNothingLost(t *testing.T, st *store.Store, history []porcupine.Operati
 			continue
 		}
 		writes++
-		if slices.ContainsFunc(forced[c.name], func(deleted int64) bool { return deleted > o.Call }) {
+		k := c.target()
+		if slices.ContainsFunc(forced[k], func(deleted int64) bool { return deleted > o.Call }) {
 			continue
 		}
 		checked++
-		got, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: c.name, VersionId: c.token})
+		got, err := stores[k.ns].GetSecretValue(store.GetSecretValueInput{SecretId: k.name, VersionId: c.token})
 		if err != nil {
-			t.Errorf("GetSecretValue(%s, VersionId %s) after acknowledged %s: %v", c.name, c.token, c.op, err)
+			t.Errorf("GetSecretValue(%s, VersionId %s) after acknowledged %s: %v", k, c.token, c.op, err)
 			continue
 		}
 		if got.SecretString == nil || *got.SecretString != c.value {
-			t.Errorf("GetSecretValue(%s, VersionId %s) holds another value than the acknowledged %s wrote", c.name, c.token, c.op)
+			t.Errorf("GetSecretValue(%s, VersionId %s) holds another value than the acknowledged %s wrote", k, c.token, c.op)
 		}
 	}
 	t.Logf("%d operations, %d acknowledged CreateSecret and PutSecretValue, %d of them checked (the rest may have been deleted since)",

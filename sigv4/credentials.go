@@ -144,7 +144,7 @@ func (c Credentials) All() iter.Seq[Key] {
 }
 
 // IsAccount reports whether s is shaped as an AWS account id: 12 decimal
-// digits.
+// digits (docs/semantics.md §A2).
 func IsAccount(s string) bool {
 	if len(s) != 12 {
 		return false
@@ -175,7 +175,8 @@ func IsAccount(s string) bool {
 // section, a key = value pair nor a comment; a property outside a section;
 // a section or a key given twice; a profile with an access key id but no
 // secret access key or the reverse; an aws_account_id that is not 12
-// digits; one access key id in two profiles; and a file without a key.
+// digits; one access key id in two profiles; and a file without a key
+// (docs/semantics.md §A22).
 func ParseCredentials(r io.Reader) (Credentials, error) {
 	var keys []Key
 	var (

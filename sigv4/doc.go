@@ -31,9 +31,9 @@
 // Every refusal is a *[stagelabel.Error] whose code is one of AWS's:
 // [ErrMissingAuthenticationToken], [ErrIncompleteSignature],
 // [ErrInvalidSignature] or [ErrUnrecognizedClient], with AWS's message,
-// checked in the order AWS checks them. AWS's JSON services answer all of
-// them with HTTP 400. No error, String method or log line of this package
-// holds a secret key or a signature.
+// checked in the order AWS checks them (docs/semantics.md §A4). AWS's JSON
+// services answer all of them with HTTP 400 (§A5). No error, String method
+// or log line of this package holds a secret key or a signature (§A21).
 //
 // # Evidence
 //
@@ -44,4 +44,5 @@
 // minutes old); recorded on DynamoDB by the emulator dynalite and modeled
 // [M] for Secrets Manager for the rest. Canonicalization follows AWS's
 // published Signature Version 4 test suite, which the tests replay.
+// docs/semantics.md §A gives each rule with its grade and its source.
 package sigv4

@@ -30,7 +30,7 @@ type Credential struct {
 // slashes ignored as AWS ignores them. The parts are not checked; a
 // [Verifier] checks them. It fails with IncompleteSignatureException
 // "Credential must have exactly 5 slash-delimited elements, e.g.
-// keyid/date/region/service/term, got '<s>'" [M].
+// keyid/date/region/service/term, got '<s>'" [M] (docs/semantics.md §A7).
 func ParseCredential(s string) (Credential, error) {
 	if c, ok := parseCredential(s); ok {
 		return c, nil
@@ -120,17 +120,17 @@ const (
 // reads it). It fails with
 //   - MissingAuthenticationTokenException "Request is missing
 //     Authentication Token" for a header that does not begin with "AWS4-"
-//     [M];
+//     [M] (docs/semantics.md §A6);
 //   - IncompleteSignatureException "'<part>' not a valid key=value pair
 //     (missing equal-sign) in Authorization header: '<header>'." [M];
 //   - IncompleteSignatureException "Authorization header requires
 //     'Credential' parameter. Authorization header requires 'Signature'
 //     parameter. ... Authorization=<header>" naming each parameter
-//     missing or empty [M];
+//     missing or empty [M] (§A7);
 //   - the error of [ParseCredential].
 //
 // The messages quote the header with its signature replaced by
-// "<redacted>" (AWS quotes it whole) [M].
+// "<redacted>" (AWS quotes it whole) [M] (§A21).
 func ParseAuthorization(header string) (Auth, error) {
 	a, cred, missing, err := parseHeader(header)
 	switch {
@@ -200,14 +200,15 @@ func parseHeader(header string) (a Auth, cred, missing string, err error) {
 // [ParseAuthorization] does, and with
 //   - InvalidSignatureException "Found both 'X-Amz-Algorithm' as a
 //     query-string param and 'Authorization' as HTTP header." for a
-//     request signed both ways [M];
-//   - MissingAuthenticationTokenException for one signed neither way [M];
+//     request signed both ways [M] (docs/semantics.md §A8);
+//   - MissingAuthenticationTokenException for one signed neither way [M]
+//     (§A6);
 //   - IncompleteSignatureException, as for a missing parameter, for a
 //     header without a date: "Authorization header requires existence of
-//     either a 'X-Amz-Date' or a 'Date' header." [M];
+//     either a 'X-Amz-Date' or a 'Date' header." [M] (§A7);
 //   - IncompleteSignatureException "AWS query-string parameters must
 //     include 'X-Amz-Credential'. ... Re-examine the query-string
-//     parameters." naming each query parameter missing [M].
+//     parameters." naming each query parameter missing [M] (§A7).
 func Parse(r *http.Request) (Auth, error) {
 	header := r.Header.Get(headerAuthorization)
 	var q url.Values
@@ -278,7 +279,8 @@ func parseQuery(q url.Values) (Auth, error) {
 // Authorization header or its X-Amz-Credential query parameter without
 // checking anything else, and whether it has one of five parts. For a
 // request signed in its header it allocates nothing (BenchmarkIdentify),
-// so that a front may read the caller's identity on every request.
+// so that a front may read the caller's identity on every request
+// (docs/semantics.md §A1-§A3).
 func Identify(r *http.Request) (Credential, bool) {
 	if h := r.Header[headerAuthorization]; len(h) > 0 && h[0] != "" { // the key is in canonical form
 		return parseCredential(credentialParam(h[0]))

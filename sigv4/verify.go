@@ -16,12 +16,12 @@ import (
 
 // MaxSkew is how far a signature's time may lie from the service's clock,
 // either way: five minutes, as Secrets Manager's answers say ("Signature
-// expired: ... (... - 5 min.)", 2025 and 2026) [R]. Other AWS services
-// allow fifteen.
+// expired: ... (... - 5 min.)", 2025 and 2026) [R] (docs/semantics.md §A9).
+// Other AWS services allow fifteen.
 const MaxSkew = 5 * time.Minute
 
 // MaxExpires is the longest a presigned request may say it is valid
-// (X-Amz-Expires): seven days, as for S3 [M].
+// (X-Amz-Expires): seven days, as for S3 [M] (docs/semantics.md §A11).
 const MaxExpires = 7 * 24 * time.Hour
 
 // UnsignedPayload, as X-Amz-Content-Sha256, leaves the body out of the
@@ -37,21 +37,21 @@ type Verifier struct {
 
 // Verify checks the signature of r, whose body is body (r.Body is not
 // read), and returns it and the key that made it. It checks, in this order
-// (AWS's, recorded on DynamoDB [M]), and fails with
+// (AWS's, recorded on DynamoDB [M]; docs/semantics.md §A4), and fails with
 //   - the errors of [Parse];
 //   - IncompleteSignatureException "Date must be in ISO-8601 'basic
 //     format'. Got '<date>'. See http://en.wikipedia.org/wiki/ISO_8601"
-//     [M];
+//     [M] (§A7);
 //   - InvalidSignatureException "Signature expired: <date> is now earlier
 //     than <now - 5 min> (<now> - 5 min.)" for a signature more than
-//     [MaxSkew] old [R], or "Signature not yet current: <date> is still
-//     later than <now + 5 min> (<now> + 5 min.)" for one more than MaxSkew
-//     ahead [R]; a presigned request expires after its X-Amz-Expires
-//     instead [M];
+//     [MaxSkew] old [R] (§A9), or "Signature not yet current: <date> is
+//     still later than <now + 5 min> (<now> + 5 min.)" for one more than
+//     MaxSkew ahead [M] (§A10); a presigned request expires after its
+//     X-Amz-Expires instead [M] (§A11);
 //   - InvalidSignatureException "'Host' must be a 'SignedHeader' in the
-//     AWS Authorization." [M];
+//     AWS Authorization." [M] (§A12);
 //   - IncompleteSignatureException "Unsupported AWS 'algorithm':
-//     '<algorithm>' (only AWS4-HMAC-SHA256 for now). " [M];
+//     '<algorithm>' (only AWS4-HMAC-SHA256 for now). " [M] (§A13);
 //   - InvalidSignatureException naming each part of the credential scope
 //     that is wrong: "Credential should be scoped to a valid region, not
 //     '<region>'. " (a region is valid when shaped as one, see
@@ -59,26 +59,29 @@ type Verifier struct {
 //     '<service>'. ", "Credential should be scoped with a valid terminator:
 //     'aws4_request', not '<terminator>'. ", "Date in Credential scope does
 //     not match YYYYMMDD from ISO-8601 version of date from HTTP:
-//     '<scope date>' != '<date>', from '<time>'." [M];
+//     '<scope date>' != '<date>', from '<time>'." [M] (§A14);
 //   - UnrecognizedClientException "The security token included in the
-//     request is invalid." for an access key id the credentials lack [R];
+//     request is invalid." for an access key id the credentials lack [R]
+//     (§A15);
 //   - InvalidSignatureException "The provided 'x-amz-content-sha256'
 //     header does not match what was computed." for a body that does not
-//     hash to the X-Amz-Content-Sha256 it came with (S3's words) [M];
+//     hash to the X-Amz-Content-Sha256 it came with (S3's words) [M]
+//     (§A16);
 //   - InvalidSignatureException "The request signature we calculated does
 //     not match the signature you provided. Check your AWS Secret Access
 //     Key and signing method. Consult the service documentation for
 //     details." followed by the canonical request and the string to sign
-//     it computed [R]: a wrong secret, a changed body, path, query or
-//     signed header, a missing signed header;
+//     it computed [R] (§A17): a wrong secret, a changed body, path, query
+//     or signed header, a missing signed header;
 //   - UnrecognizedClientException "The security token included in the
 //     request is invalid" for a session token (X-Amz-Security-Token) that
-//     is not the key's, or any for a key without one [M].
+//     is not the key's, or any for a key without one [M] (§A18).
 //
 // The canonical request states the body's hash as X-Amz-Content-Sha256
 // when the request has that header, which the body must then hash to,
 // else as the hash of body; an X-Amz-Content-Sha256 of UNSIGNED-PAYLOAD
-// leaves the body out of the signature [M].
+// leaves the body out of the signature [M] (§A20). The rest of the
+// canonical request is Signature Version 4's [D] (§A19).
 func (v Verifier) Verify(r *http.Request, body []byte) (Auth, Key, error) {
 	a, err := Parse(r)
 	if err != nil {
@@ -186,7 +189,7 @@ func (v Verifier) scopeViolations(a Auth) string {
 // IsRegion reports whether s is shaped as an AWS region name: lower-case
 // letters and digits in runs joined by single hyphens, at most 64 bytes,
 // such as "eu-west-1" or "us-gov-east-1". A service serving every region
-// takes any such name [M].
+// takes any such name [M] (docs/semantics.md §A1).
 func IsRegion(s string) bool {
 	if s == "" || len(s) > 64 || s[0] == '-' || s[len(s)-1] == '-' {
 		return false
@@ -222,7 +225,7 @@ func canonicalRequest(r *http.Request, a Auth, body []byte) string {
 	if path == "" {
 		path = "/"
 	}
-	escape(&b, path, true) // every AWS service but S3 encodes the path twice [D]
+	escape(&b, path, true) // every AWS service but S3 encodes the path twice [D] (§A19)
 	b.WriteByte('\n')
 	canonicalQuery(&b, r.URL.RawQuery, a.Presigned)
 	b.WriteByte('\n')
@@ -301,7 +304,7 @@ func headerValue(b *strings.Builder, r *http.Request, name string) {
 // canonicalQuery writes the canonical query string of raw: each name and
 // value decoded then encoded again strictly, the pairs sorted by name
 // then value, joined by &; without X-Amz-Signature for a presigned
-// request. Undecodable pairs are written as they are [M].
+// request. Undecodable pairs are written as they are [M] (§A20).
 func canonicalQuery(b *strings.Builder, raw string, presigned bool) {
 	if raw == "" {
 		return

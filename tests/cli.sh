@@ -6,7 +6,10 @@
 # list-secret-version-ids, checks how deprecated versions are listed, and
 # checks two service errors (stderr text and exit status), update-secret,
 # tags, list-secrets with filters and a sort order,
-# validate-resource-policy and batch-get-secret-value. The emulator runs
+# validate-resource-policy and batch-get-secret-value; then the same name
+# created in us-east-1 and eu-west-1 by two accounts (two access key ids),
+# each read back in its own namespace, by another account's ARN of its
+# region, and not found by another region's ARN. The emulator runs
 # with -credentials, so every command is signed by the CLI and checked;
 # a wrong secret key and an unknown key are refused with AWS's errors, and
 # a request for another Host (DNS rebinding) with 421. It prints one line
@@ -96,6 +99,14 @@ trap cleanup EXIT
 cat >"$tmp/credentials" <<'EOF'
 [cli]
 aws_access_key_id = AKIDEXAMPLE
+aws_secret_access_key = x
+
+# Two accounts, each the 12 digits of its key id.
+[account1]
+aws_access_key_id = 111111111111
+aws_secret_access_key = x
+[account2]
+aws_access_key_id = 222222222222
 aws_secret_access_key = x
 EOF
 
@@ -429,6 +440,57 @@ if j.get("Errors") != [{"SecretId": "NoSuchSecret", "ErrorCode": "ResourceNotFou
 if [v["Name"] for v in j.get("SecretValues", [])] != ["OtherSecret"] or j.get("Errors") != []:
     print("got %r" % j)
 '
+fi
+
+# Regions and accounts: the emulator serves each request from the
+# namespace of its signature's region and account, the account a 12-digit
+# access key id (docs/semantics.md §N11, §N13, §A). One name created in two
+# regions by two accounts is four secrets.
+A1=111111111111 A2=222222222222
+# sm_as REGION KEY ARGS: sm ARGS signed with the access key id KEY in REGION.
+sm_as() {
+	local region=$1 key=$2
+	shift 2
+	AWS_ACCESS_KEY_ID=$key sm --region "$region" "$@"
+}
+declare -A ns_arn # the ARN of Shared, by "region/account"
+for ns in us-east-1/$A1 us-east-1/$A2 eu-west-1/$A1 eu-west-1/$A2; do
+	sm_as "${ns%/*}" "${ns#*/}" create-secret --name Shared --secret-string "$ns"
+	ns_arn[$ns]=$(python3 -c 'import json,sys; print(json.load(sys.stdin).get("ARN",""))' <<<"$out" 2>/dev/null || true)
+	re="^arn:aws:secretsmanager:${ns%/*}:${ns#*/}:secret:Shared-[A-Za-z0-9]{6}\$"
+	if [[ $rc -eq 0 && ${ns_arn[$ns]} =~ $re ]]; then
+		pass "create-secret Shared in $ns: ARN $re"
+	else
+		fail "create-secret Shared in $ns" "exit $rc, ARN ${ns_arn[$ns]}" "stderr: $err"
+	fi
+done
+sm_as us-east-1 "$A1" list-secrets --query 'SecretList[].ARN' --output text
+if [[ $rc -eq 0 && $out == "${ns_arn[us-east-1/$A1]}" ]]; then
+	pass "list-secrets in us-east-1/$A1: its own Shared only"
+else
+	fail "list-secrets in us-east-1/$A1" "exit $rc, stdout: $out, want: ${ns_arn[us-east-1/$A1]}" "stderr: $err"
+fi
+# get_as NAME REGION KEY SECRET-ID WANT: get-secret-value gives WANT.
+get_as() {
+	sm_as "$2" "$3" get-secret-value --secret-id "$4" --query SecretString --output text
+	if [[ $rc -eq 0 && $out == "$5" ]]; then pass "$1: $5"; else fail "$1" "exit $rc, stdout: $out, want: $5" "stderr: $err"; fi
+}
+get_as "get-secret-value Shared in eu-west-1/$A2" eu-west-1 "$A2" Shared "eu-west-1/$A2"
+get_as "get-secret-value in us-east-1/$A1 by the ARN of us-east-1/$A2" us-east-1 "$A1" "${ns_arn[us-east-1/$A2]}" "us-east-1/$A2"
+sm_as us-east-1 "$A1" get-secret-value --secret-id "${ns_arn[eu-west-1/$A1]}"
+stderr_is "get-secret-value in us-east-1/$A1 by the ARN of eu-west-1/$A1" 254 \
+	"An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret."
+sm_as eu-west-1 "$A2" batch-get-secret-value --secret-id-list Shared "${ns_arn[eu-west-1/$A1]}" "${ns_arn[us-east-1/$A2]}"
+if [[ $rc -eq 252 && $err == *"Invalid choice"* ]]; then
+	skip "batch-get-secret-value in eu-west-1/$A2: this CLI has no batch-get-secret-value command"
+else
+	json_check "batch-get-secret-value in eu-west-1/$A2: its own, eu-west-1/$A1's by ARN, an error for us-east-1's ARN" '
+got = [v.get("SecretString") for v in j.get("SecretValues", [])]
+if got != ["eu-west-1/" + sys.argv[1], "eu-west-1/" + sys.argv[2]]:
+    print("SecretValues %r" % got)
+if [(e.get("SecretId"), e.get("ErrorCode")) for e in j.get("Errors", [])] != [(sys.argv[3], "ResourceNotFoundException")]:
+    print("Errors %r" % j.get("Errors"))
+' "$A2" "$A1" "${ns_arn[us-east-1/$A2]}"
 fi
 
 # Signatures: the emulator checks them against -credentials.

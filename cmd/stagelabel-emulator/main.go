@@ -11,6 +11,21 @@
 // most 10 s), closes the state and exits 0. A second signal ends it at
 // once.
 //
+// # Regions and accounts
+//
+// One emulator serves every region and account, each a namespace of its
+// own: a secret created in eu-west-1 is not one of us-east-1, and its ARN
+// names its region and account. A request is served in the region its
+// signature is scoped to (the client's region) and in the account of its
+// key: its profile's aws_account_id with -credentials, else the access key
+// id itself when that is 12 digits, as LocalStack takes it. A request
+// whose signature names neither is served in -region and -account
+// (us-east-1 and 123456789012 by default). A full ARN of another account
+// of the caller's region finds that account's secret; one of another
+// region finds nothing (docs/semantics.md §A1-§A3, §N11, §N13).
+//
+//	AWS_ACCESS_KEY_ID=111111111111 aws --region eu-west-1 --endpoint-url http://127.0.0.1:4566 secretsmanager list-secrets
+//
 // # Signatures and hosts
 //
 // Without -credentials, request signatures are read but not checked:
@@ -39,7 +54,7 @@
 // of its own at the emulator (DNS rebinding). Listening beyond loopback
 // (-addr 0.0.0.0:4566) without -credentials lets anyone who can reach the
 // address read and change every secret: the emulator says so in a WARN
-// line at start.
+// line at start. docs/semantics.md §A gives each check, with AWS's texts.
 //
 //	stagelabel-emulator -addr 0.0.0.0:4566 -credentials creds.ini -allow-host emulator,emulator.internal
 //
