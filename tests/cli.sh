@@ -493,6 +493,28 @@ if [(e.get("SecretId"), e.get("ErrorCode")) for e in j.get("Errors", [])] != [(s
 ' "$A2" "$A1" "${ns_arn[us-east-1/$A2]}"
 fi
 
+# Replication (docs/semantics.md §RP): a replica in eu-west-1 follows its
+# primary in us-east-1 and refuses changes of its own.
+sm_as us-east-1 "$A1" create-secret --name Replicated --secret-string one --add-replica-regions Region=eu-west-1
+json_check "create-secret --add-replica-regions eu-west-1: InSync" '
+if [(r.get("Region"), r.get("Status")) for r in j.get("ReplicationStatus", [])] != [("eu-west-1", "InSync")]:
+    print("ReplicationStatus %r" % j.get("ReplicationStatus"))
+'
+sm_as us-east-1 "$A1" put-secret-value --secret-id Replicated --secret-string two
+ok "put-secret-value on the primary"
+get_as "get-secret-value of the replica in eu-west-1/$A1" eu-west-1 "$A1" Replicated two
+sm_as eu-west-1 "$A1" put-secret-value --secret-id Replicated --secret-string three
+stderr_is "put-secret-value on the replica" 254 \
+	"An error occurred (InvalidParameterException) when calling the PutSecretValue operation: Operation not permitted on a replica secret. Call must be made in primary secret's region."
+sm_as us-east-1 "$A1" remove-regions-from-replication --secret-id Replicated --remove-replica-regions eu-west-1
+json_check "remove-regions-from-replication eu-west-1: none left" '
+if j.get("ReplicationStatus") != []:
+    print("ReplicationStatus %r" % j.get("ReplicationStatus"))
+'
+sm_as eu-west-1 "$A1" describe-secret --secret-id Replicated
+stderr_is "describe-secret of the removed replica" 254 \
+	"An error occurred (ResourceNotFoundException) when calling the DescribeSecret operation: Secrets Manager can't find the specified secret."
+
 # Signatures: the emulator checks them against -credentials.
 AWS_SECRET_ACCESS_KEY=not-x sm list-secrets
 first_line=$(sed -e '/./,$!d' <<<"$err" | head -n 1)
