@@ -270,7 +270,7 @@ func (st *Store) replicate(op, name string, regions []ReplicaRegionType, force b
 			return nil, err
 		}
 		if force {
-			if err := target.evict(op, name, st.region); err != nil {
+			if err := target.remove(op, name, func(r *record) bool { return r.meta.primary != st.region }); err != nil {
 				return nil, err
 			}
 		}
@@ -282,9 +282,10 @@ func (st *Store) replicate(op, name string, regions []ReplicaRegionType, force b
 	return statuses, nil
 }
 
-// evict removes the secret name of st's namespace for good, unless it is
-// a replica of the region primary, to make room for one.
-func (st *Store) evict(op, name, primary string) error {
+// remove removes the secret name of st's namespace for good if its
+// current record is one doomed says is to go: no secret in the way of a
+// replica, or a replica no longer wanted.
+func (st *Store) remove(op, name string, doomed func(*record) bool) error {
 	for {
 		v, ok := st.names.Load(name)
 		if !ok {
@@ -292,7 +293,7 @@ func (st *Store) evict(op, name, primary string) error {
 		}
 		sl := v.(*slot)
 		r := sl.rec.Load()
-		if r == nil || r.meta.primary == primary {
+		if r == nil || !doomed(r) {
 			return nil
 		}
 		stale, err := st.expire(op, name, sl, r)
@@ -300,6 +301,12 @@ func (st *Store) evict(op, name, primary string) error {
 			return err
 		}
 	}
+}
+
+// replicaOfRegion returns a test of a record being a replica of the
+// primary of region.
+func replicaOfRegion(region string) func(*record) bool {
+	return func(r *record) bool { return r.meta.primary == region }
 }
 
 // RemoveRegionsFromReplicationInput is the input of
@@ -327,16 +334,7 @@ func (st *Store) RemoveRegionsFromReplication(in RemoveRegionsFromReplicationInp
 	}
 	st = st.owner(in.SecretId)
 	old, p, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
-		left := slices.DeleteFunc(slices.Clone(r.meta.replicas), func(s ReplicationStatus) bool { return slices.Contains(in.RemoveReplicaRegions, s.Region) })
-		if len(left) == len(r.meta.replicas) {
-			return r, nil
-		}
-		n := r.cloneMeta()
-		n.meta.replicas, n.lastChanged = slices.Clip(left), now
-		if len(left) == 0 {
-			n.meta.replicas = nil
-		}
-		return n, nil
+		return r.without(now, in.RemoveReplicaRegions...), nil
 	})
 	if err != nil {
 		return RemoveRegionsFromReplicationOutput{}, err
@@ -349,32 +347,12 @@ func (st *Store) RemoveRegionsFromReplication(in RemoveRegionsFromReplicationInp
 		if err != nil {
 			return RemoveRegionsFromReplicationOutput{}, err
 		}
-		if err := target.dropReplica(op, p.secret.Name(), st.region); err != nil {
+		if err := target.remove(op, p.secret.Name(), replicaOfRegion(st.region)); err != nil {
 			return RemoveRegionsFromReplicationOutput{}, err
 		}
 	}
 	st.report(op, old, p, "")
 	return RemoveRegionsFromReplicationOutput{ARN: p.secret.ARN(), ReplicationStatus: append([]ReplicationStatus{}, st.statuses(p)...)}, nil
-}
-
-// dropReplica removes name from st's namespace for good if it is a
-// replica of the region primary.
-func (st *Store) dropReplica(op, name, primary string) error {
-	for {
-		v, ok := st.names.Load(name)
-		if !ok {
-			return nil
-		}
-		sl := v.(*slot)
-		r := sl.rec.Load()
-		if r == nil || r.meta.primary != primary {
-			return nil
-		}
-		stale, err := st.expire(op, name, sl, r)
-		if err != nil || !stale {
-			return err
-		}
-	}
 }
 
 // StopReplicationToReplicaInput is the input of StopReplicationToReplica.
@@ -413,22 +391,28 @@ func (st *Store) StopReplicationToReplica(in StopReplicationToReplicaInput) (Sto
 	st.report(op, old, r, "")
 	if home, err := st.In(Namespace{st.account, primary}); err == nil {
 		_, _, err = home.update(op, r.secret.Name(), true, func(p *record, now time.Time) (*record, error) {
-			left := slices.DeleteFunc(slices.Clone(p.meta.replicas), func(s ReplicationStatus) bool { return s.Region == st.region })
-			if len(left) == len(p.meta.replicas) {
-				return p, nil
-			}
-			n := p.cloneMeta()
-			n.meta.replicas, n.lastChanged = slices.Clip(left), now
-			if len(left) == 0 {
-				n.meta.replicas = nil
-			}
-			return n, nil
+			return p.without(now, st.region), nil
 		})
 		if err != nil && !errors.Is(err, stagelabel.ErrResourceNotFound) {
 			return StopReplicationToReplicaOutput{}, err
 		}
 	}
 	return StopReplicationToReplicaOutput{ARN: r.secret.ARN()}, nil
+}
+
+// without returns r, a primary, without the replicas of regions, changed
+// at now; r itself when it has none of them.
+func (r *record) without(now time.Time, regions ...string) *record {
+	left := slices.DeleteFunc(slices.Clone(r.meta.replicas), func(s ReplicationStatus) bool { return slices.Contains(regions, s.Region) })
+	if len(left) == len(r.meta.replicas) {
+		return r
+	}
+	n := r.cloneMeta()
+	n.meta.replicas, n.lastChanged = slices.Clip(left), now
+	if len(left) == 0 {
+		n.meta.replicas = nil // none: the members are left out
+	}
+	return n
 }
 
 // regionOf returns the region an ARN of a store names.
@@ -462,7 +446,7 @@ func (st *Store) settle() error {
 					return x.Region == s.region && x.Status == ReplicaInSync
 				})
 				if !listed {
-					if err := s.dropReplica("Open", name, r.meta.primary); err != nil {
+					if err := s.remove("Open", name, replicaOfRegion(r.meta.primary)); err != nil {
 						return err
 					}
 				}
