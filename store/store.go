@@ -81,6 +81,10 @@ type shared struct {
 
 	backend Backend // nil: in memory only
 
+	invoker   Invoker // of rotation functions; nil: none
+	manual    bool    // without an invoker, rotations are left to the caller
+	rotations *rotations
+
 	spaces sync.Map // Namespace → *space
 }
 
@@ -135,7 +139,8 @@ type rotation struct {
 	enabled     bool
 	lambdaARN   string
 	rules       *RotationRules
-	lastRotated time.Time
+	lastRotated time.Time // when a rotation last ended
+	configured  time.Time // when RotateSecret last configured or started one
 }
 
 // shown returns RotationEnabled as DescribeSecret and ListSecrets give it:
@@ -202,7 +207,7 @@ func WithObserver(f func(Event)) Option { return func(s *Store) { s.observe = f 
 
 // New returns an empty store.
 func New(opts ...Option) *Store {
-	s := &Store{&shared{now: time.Now, random: rand.Reader}, &space{region: "us-east-1", account: "123456789012"}}
+	s := &Store{&shared{now: time.Now, random: rand.Reader, rotations: &rotations{}}, &space{region: "us-east-1", account: "123456789012"}}
 	for _, o := range opts {
 		o(s)
 	}

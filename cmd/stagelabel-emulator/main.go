@@ -200,7 +200,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		flags.Usage()
 		return usageError{err}
 	}
-	opts := []store.Option{store.WithRegion(*region), store.WithAccount(*account)}
+	opts := []store.Option{store.WithRegion(*region), store.WithAccount(*account), store.WithManualRotation()}
 
 	st := store.New(opts...)
 	settle := loading(*state)
