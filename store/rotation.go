@@ -106,11 +106,36 @@ func WithInvoker(inv Invoker) Option { return func(s *Store) { s.invoker = inv }
 func WithManualRotation() Option { return func(s *Store) { s.manual = true } }
 
 // rotations tracks the rotations a store runs: at most one at a time for
-// each secret, by ARN.
+// each secret, by ARN; and the window each secret's last rotation that
+// fell due was started in.
 type rotations struct {
-	mu      sync.Mutex
-	idle    *sync.Cond // signalled when running empties
-	running map[string]bool
+	mu        sync.Mutex
+	idle      *sync.Cond // signalled when running empties
+	running   map[string]bool
+	attempted map[string]time.Time // ARN → when its due rotation was last started
+}
+
+// tried returns when a rotation of arn that fell due was last started,
+// zero for never.
+func (rs *rotations) tried(arn string) time.Time {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return rs.attempted[arn]
+}
+
+// attempt records that the rotation of arn that fell due starts at t,
+// and reports whether none started at t already.
+func (rs *rotations) attempt(arn string, t time.Time) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.attempted == nil {
+		rs.attempted = map[string]time.Time{}
+	}
+	if rs.attempted[arn].Equal(t) {
+		return false
+	}
+	rs.attempted[arn] = t
+	return true
 }
 
 // begin reports whether a rotation of arn may start, and then marks it
@@ -244,7 +269,7 @@ func (st *Store) reattempt(r *record, function string) {
 
 // uuid returns a random version 4 UUID, as SDKs make ClientRequestTokens.
 func (st *Store) uuid(op string) (string, error) {
-	h, err := st.draw(op, "0123456789abcdef", 31)
+	h, err := st.draw(op, "0123456789abcdef", 30)
 	if err != nil {
 		return "", err
 	}
@@ -330,6 +355,11 @@ func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) 
 	const op = "RotateSecret"
 	if err := Validate(op, in, nil); err != nil {
 		return RotateSecretOutput{}, err
+	}
+	if in.RotationRules != nil {
+		if _, err := ParseSchedule(*in.RotationRules); err != nil {
+			return RotateSecretOutput{}, err
+		}
 	}
 	immediately := in.RotateImmediately == nil || *in.RotateImmediately
 	if immediately && in.ClientRequestToken == "" {
@@ -468,4 +498,119 @@ func (st *Store) CancelRotateSecret(in CancelRotateSecretInput) (CancelRotateSec
 		out.VersionId = string(v.ID())
 	}
 	return out, nil
+}
+
+// nextWindow returns the next rotation window of r: of its schedule,
+// after its last rotation, the time rotation was configured and the
+// creation of its current value, whichever is latest; the zero Window
+// while rotation is off or without a schedule (§RT17).
+func (r *record) nextWindow() Window {
+	s, last := r.schedule()
+	return s.Next(last)
+}
+
+// schedule returns the schedule of r while rotation is on, and the time
+// its next window follows (§RT17).
+func (r *record) schedule() (Schedule, time.Time) {
+	rot := r.meta.rotation
+	if !rot.enabled || rot.rules == nil {
+		return Schedule{}, time.Time{}
+	}
+	s, err := ParseSchedule(*rot.rules)
+	if err != nil { // a schedule an older emulator kept unchecked
+		return Schedule{}, time.Time{}
+	}
+	last := rot.lastRotated
+	if rot.configured.After(last) {
+		last = rot.configured
+	}
+	if cur, ok := r.secret.Find(stage.Current); ok && cur.Created().After(last) {
+		last = cur.Created()
+	}
+	return s, last
+}
+
+// nextRotationDate returns DescribeSecret's NextRotationDate of r: the
+// last second of its next rotation window, zero for none (§RT18).
+func nextRotationDate(r *record) Time {
+	w := r.nextWindow()
+	if w.IsZero() {
+		return Time{}
+	}
+	return Time{w.Close.Add(-time.Second)}
+}
+
+// RunDue starts the rotation of every secret, in every namespace of the
+// store, whose next rotation window (see [ParseSchedule]) has opened at
+// the store's clock, as RotateSecret without parameters would, with a
+// random token (§RT19). A rotation due in a window is started once: one
+// that fails is reattempted in the schedule's next window (and by the
+// next RotateSecret, §RT2). A secret scheduled for deletion, a
+// replica, or a function the invoker cannot invoke is skipped. RunDue
+// returns the ARNs of the secrets whose rotation it started, sorted;
+// [Store.Wait] waits for them.
+func (st *Store) RunDue() []string {
+	now := st.now()
+	var started []string
+	st.spaces.Range(func(_, v any) bool {
+		sp := v.(*space).self
+		for _, r := range sp.records(now) {
+			if sp.rotateDue(r, now) {
+				started = append(started, r.secret.ARN())
+			}
+		}
+		return true
+	})
+	slices.Sort(started)
+	return started
+}
+
+// rotateDue starts the rotation of r if it has fallen due at now, and
+// reports whether it did.
+func (st *Store) rotateDue(r *record, now time.Time) bool {
+	const op = "RotateSecret"
+	if st.replicaOf(r) || !r.meta.deleteAt.IsZero() {
+		return false
+	}
+	arn, function := r.secret.ARN(), r.meta.rotation.lambdaARN
+	s, last := r.schedule()
+	w := s.Next(last)
+	if tried := st.rotations.tried(arn); !w.IsZero() && !w.Open.After(tried) {
+		w = s.Next(tried) // the rotation started then failed: the next window's
+	}
+	if w.IsZero() || now.Before(w.Open) || !st.rotations.attempt(arn, now) || st.invokable(op, function) != nil {
+		return false
+	}
+	token, err := st.uuid(op)
+	if err != nil {
+		return false
+	}
+	id := version.ID(token)
+	var refused *record
+	old, next, err := st.update(op, arn, false, func(r *record, now time.Time) (*record, error) {
+		refused = nil
+		s, err := r.secret.Rotate(id, now)
+		if err != nil {
+			if e := (*stagelabel.Error)(nil); errors.As(err, &e) && e.Message == msgIncomplete {
+				refused = r
+			}
+			return nil, opError(op, err)
+		}
+		n := r.clone()
+		n.secret, n.pruned = s.Prune(now)
+		n.lastChanged, n.touched = now, []version.ID{id}
+		return n, nil
+	})
+	if refused != nil {
+		st.reattempt(refused, function)
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	st.report(op, old, next, id)
+	if st.invoker != nil {
+		st.start(function, arn, id)
+	}
+	return true
 }
