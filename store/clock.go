@@ -24,8 +24,9 @@ func (c *Clock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.L
 
 // Advance moves the clock forward by d and returns its new time. It
 // refuses to move it back: a store's times never decrease. In each store
-// made with [WithMovingClock] it then runs what fell due ([Store.RunDue])
-// and waits for the rotations that started ([Store.Wait]).
+// made with [WithMovingClock] it then waits for the rotations running,
+// runs what fell due ([Store.RunDue]) and waits for the rotations that
+// started ([Store.Wait]).
 func (c *Clock) Advance(d time.Duration) (time.Time, error) {
 	if d < 0 {
 		return c.Now(), errors.New("store: a clock moves forward only")
@@ -35,6 +36,7 @@ func (c *Clock) Advance(d time.Duration) (time.Time, error) {
 	stores := c.stores
 	c.mu.Unlock()
 	for _, st := range stores {
+		st.Wait() // the rotations running end first, as they would have in the time skipped
 		st.RunDue()
 		st.Wait()
 	}

@@ -220,7 +220,7 @@ func (m *model) rotateSecret(id, function string, token version.ID, immediately 
 		// The test of the configuration: a version holding AWSCURRENT's value
 		// carries AWSPENDING while testSecret runs, then nothing (§RT9).
 		cur, ok := ms.s.Find(stage.Current)
-		if _, pending := ms.s.Find(stage.Pending); pending || !ok || !cur.HasValue() {
+		if p, pending := ms.s.Find(stage.Pending); pending && p.ID() != cur.ID() || !ok || !cur.HasValue() {
 			return ""
 		}
 		if _, exists := ms.s.Version(token); exists {

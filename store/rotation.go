@@ -154,6 +154,13 @@ func (rs *rotations) begin(arn string) bool {
 	return true
 }
 
+// isRunning reports whether a rotation of arn is running.
+func (rs *rotations) isRunning(arn string) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return rs.running[arn]
+}
+
 // end marks the rotation of arn ended.
 func (rs *rotations) end(arn string) {
 	rs.mu.Lock()
@@ -214,7 +221,7 @@ func (st *Store) startTest(function, arn string, id version.ID) {
 		_, _, err := st.update(op, arn, false, func(r *record, now time.Time) (*record, error) {
 			made = false
 			cur, ok := r.secret.Find(stage.Current)
-			if _, pending := r.secret.Find(stage.Pending); pending || !ok || !cur.HasValue() {
+			if p, pending := r.secret.Find(stage.Pending); pending && p.ID() != cur.ID() || !ok || !cur.HasValue() {
 				return r, nil // a rotation under way, or no value to test with
 			}
 			v := version.New(id, version.WithCreated(now), version.WithKMSKey(r.meta.kmsKey))
@@ -543,7 +550,7 @@ func nextRotationDate(r *record) Time {
 // RunDue starts the rotation of every secret, in every namespace of the
 // store, whose next rotation window (see [ParseSchedule]) has opened at
 // the store's clock, as RotateSecret without parameters would, with a
-// random token (§RT19). A rotation due in a window is started once: one
+// random token (§RT19), unless a rotation of the secret is running. A rotation due in a window is started once: one
 // that fails is reattempted in the schedule's next window (and by the
 // next RotateSecret, §RT2). A secret scheduled for deletion, a
 // replica, or a function the invoker cannot invoke is skipped. RunDue
@@ -573,6 +580,9 @@ func (st *Store) rotateDue(r *record, now time.Time) bool {
 		return false
 	}
 	arn, function := r.secret.ARN(), r.meta.rotation.lambdaARN
+	if st.rotations.isRunning(arn) {
+		return false // due once it has ended
+	}
 	s, last := r.schedule()
 	w := s.Next(last)
 	if tried := st.rotations.tried(arn); !w.IsZero() && !w.Open.After(tried) {
