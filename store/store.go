@@ -41,10 +41,20 @@
 // A change the backend refuses is answered InternalServiceError and is
 // not published, so nothing of it remains.
 //
+// # Rotation
+//
+// RotateSecret invokes the secret's rotation function through the
+// [Invoker] given with [WithInvoker] ([Functions] for Go functions), one
+// step after the other, on a goroutine of its own once it has answered;
+// [Store.RunDue] starts the rotations whose schedule ([ParseSchedule])
+// has fallen due, and [Store.Wait] waits for them. [WithManualRotation]
+// leaves the steps to the caller instead.
+//
 // # Time
 //
-// Every timestamp comes from the clock given to [New] ([WithClock]); the
-// store never reads the system clock otherwise.
+// Every timestamp comes from the clock given to [New] ([WithClock], or a
+// [Clock] that tests move forward, [WithMovingClock]); the store never
+// reads the system clock otherwise.
 package store
 
 import (
