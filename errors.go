@@ -41,6 +41,9 @@ const (
 	ErrInvalidNextToken Code = "InvalidNextTokenException"
 	// ErrMalformedPolicyDocument: a resource policy that is not a policy.
 	ErrMalformedPolicyDocument Code = "MalformedPolicyDocumentException"
+	// ErrAccessDenied: Secrets Manager may not do what the request needs,
+	// such as invoke the rotation function it names.
+	ErrAccessDenied Code = "AccessDeniedException"
 	// ErrInternalService: a failure of the service itself, not the request.
 	ErrInternalService Code = "InternalServiceError"
 )

@@ -13,7 +13,7 @@ import (
 func TestErrorCategories(t *testing.T) {
 	codes := []stagelabel.Code{stagelabel.ErrInvalidParameter, stagelabel.ErrInvalidRequest,
 		stagelabel.ErrResourceNotFound, stagelabel.ErrResourceExists, stagelabel.ErrLimitExceeded, stagelabel.ErrValidation,
-		stagelabel.ErrInvalidNextToken, stagelabel.ErrMalformedPolicyDocument}
+		stagelabel.ErrInvalidNextToken, stagelabel.ErrMalformedPolicyDocument, stagelabel.ErrAccessDenied}
 	for _, c := range codes {
 		err := fmt.Errorf("wrapped: %w", &stagelabel.Error{Op: "Op", Code: c, Message: "m"})
 		for _, d := range codes {

@@ -29,7 +29,7 @@ const (
 )
 
 func newHandler(opts ...awsjson.Option) *awsjson.Handler {
-	st := store.New(store.WithClock(func() time.Time { return t0 }), store.WithRandom(rand.NewChaCha8([32]byte{})))
+	st := store.New(store.WithClock(func() time.Time { return t0 }), store.WithRandom(rand.NewChaCha8([32]byte{})), store.WithManualRotation())
 	return awsjson.New(st, opts...)
 }
 
@@ -237,7 +237,7 @@ func TestEmptyMembersGiven(t *testing.T) {
 				"Value '' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 32"},
 		{"a null token is no token", "PutSecretValue", `{"SecretId":"db","ClientRequestToken":null,"SecretString":"y"}`, "InvalidRequestException",
 			"You must provide a ClientRequestToken value. We recommend a UUID-type value."},
-		{"an absent Duration", "RotateSecret", `{"SecretId":"db","ClientRequestToken":"` + tok2 + `","RotationRules":{"AutomaticallyAfterDays":1}}`, "", ""},
+		{"an absent Duration", "RotateSecret", `{"SecretId":"db","ClientRequestToken":"` + tok2 + `","RotationLambdaARN":"arn:aws:lambda:us-east-1:123456789012:function:r","RotationRules":{"AutomaticallyAfterDays":1}}`, "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, got, _ := call(t, h, "secretsmanager."+c.target, c.body)
@@ -320,7 +320,7 @@ func TestLogNeverLeaks(t *testing.T) {
 // same request retried, as SDKs retry a 500, then succeeds.
 func TestUnsavedChange(t *testing.T) {
 	f := &storetest.Faulty{Backend: &storetest.Memory{}}
-	st, err := store.Open(f, store.WithClock(func() time.Time { return t0 }))
+	st, err := store.Open(f, store.WithClock(func() time.Time { return t0 }), store.WithManualRotation())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,8 @@ const (
 	tagsPresent     // Tags is not nil
 	keyPresent      // KmsKeyId is not "": the record ends with it
 	replicated      // a replica or a primary: PrimaryRegion and ReplicationStatus follow
-	headerFlags     = rotationEnabled | rulesPresent | daysPresent | tagsPresent | keyPresent | replicated
+	configured      // RotationConfigured is not zero: the record ends with it
+	headerFlags     = rotationEnabled | rulesPresent | daysPresent | tagsPresent | keyPresent | replicated | configured
 )
 
 // Kinds of a version record, a set of bits.
@@ -67,6 +68,9 @@ func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision, next ui
 	if s.PrimaryRegion != "" || s.ReplicationStatus != nil {
 		flags |= replicated
 	}
+	if !s.RotationConfigured.IsZero() {
+		flags |= configured
+	}
 	b = append(b, recordFormat, flags)
 	b = binary.AppendUvarint(b, uint64(rev))
 	b = binary.AppendUvarint(b, next)
@@ -103,6 +107,9 @@ func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision, next ui
 		for _, r := range s.ReplicationStatus {
 			b = appendString(appendString(appendString(appendString(b, r.Region), r.KmsKeyId), r.Status), r.StatusMessage)
 		}
+	}
+	if flags&configured != 0 {
+		b = appendTime(b, s.RotationConfigured)
 	}
 	return b
 }
@@ -341,6 +348,11 @@ func (d *decoder) header(name, rec []byte, s *store.SecretSnapshot) (store.Revis
 			}
 		} else if s.PrimaryRegion == "" {
 			d.fail() // written only for a replica or a primary with replicas
+		}
+	}
+	if flags&configured != 0 {
+		if s.RotationConfigured = d.time(); s.RotationConfigured.IsZero() {
+			d.fail() // written only when not zero
 		}
 	}
 	if err := d.result(); err != nil {

@@ -90,7 +90,8 @@ func drawSecret(t *rapid.T) store.SecretSnapshot {
 		Name: "n" + drawText(t, "name"), ARN: drawText(t, "arn"), Description: drawText(t, "description"), ResourcePolicy: drawText(t, "policy"),
 		KmsKeyId: drawText(t, "kms key"), Created: drawTime(t, "created"), LastChanged: drawTime(t, "changed"), LastAccessed: drawTime(t, "accessed"),
 		DeletedDate: drawTime(t, "deleted"), DeleteAt: drawTime(t, "delete at"), LastRotated: drawTime(t, "rotated"),
-		RotationEnabled: rapid.Bool().Draw(t, "rotation"), RotationLambdaARN: drawText(t, "lambda"), Labels: map[string]string{},
+		RotationConfigured: drawTime(t, "configured"),
+		RotationEnabled:    rapid.Bool().Draw(t, "rotation"), RotationLambdaARN: drawText(t, "lambda"), Labels: map[string]string{},
 	}
 	if rapid.Bool().Draw(t, "rules") {
 		s.RotationRules = &store.RotationRules{Duration: drawText(t, "duration"), ScheduleExpression: drawText(t, "schedule")}
@@ -135,7 +136,7 @@ func drawVersion(t *rapid.T) store.VersionSnapshot {
 
 // expectSecret returns s with its times as decoding gives them back.
 func expectSecret(s store.SecretSnapshot) store.SecretSnapshot {
-	for _, t := range []*time.Time{&s.Created, &s.LastChanged, &s.LastAccessed, &s.DeletedDate, &s.DeleteAt, &s.LastRotated} {
+	for _, t := range []*time.Time{&s.Created, &s.LastChanged, &s.LastAccessed, &s.DeletedDate, &s.DeleteAt, &s.LastRotated, &s.RotationConfigured} {
 		*t = expectLoc(*t)
 	}
 	return s

@@ -43,7 +43,8 @@ const (
 )
 
 // lambda is the ARN of a rotation function. AWS refuses RotateSecret on a
-// secret without one; the handler invokes none.
+// secret without one; the store of newClient invokes none: the tests
+// perform the steps (manual rotation).
 const lambda = "arn:aws:lambda:us-east-1:123456789012:function:rotate"
 
 // newClient starts a server speaking the Secrets Manager protocol over a
@@ -51,7 +52,7 @@ const lambda = "arn:aws:lambda:us-east-1:123456789012:function:rotate"
 // it, which does not retry.
 func newClient(t *testing.T) *secretsmanager.Client {
 	t.Helper()
-	st := store.New(store.WithClock(func() time.Time { return t0 }))
+	st := store.New(store.WithClock(func() time.Time { return t0 }), store.WithManualRotation())
 	srv := httptest.NewServer(awsjson.New(st))
 	t.Cleanup(srv.Close)
 	cfg := aws.Config{
@@ -600,7 +601,8 @@ func TestRotateSecret(t *testing.T) {
 		LastRotated bool
 		Stages      map[string][]string
 	}
-	want := rotation{true, lambda, 30, true, map[string][]string{v1: {"AWSCURRENT"}, v2: {"AWSPENDING"}}}
+	// No LastRotatedDate until the rotation ends (§RT11).
+	want := rotation{true, lambda, 30, false, map[string][]string{v1: {"AWSCURRENT"}, v2: {"AWSPENDING"}}}
 	got := rotation{aws.ToBool(d.RotationEnabled), aws.ToString(d.RotationLambdaARN), 0, d.LastRotatedDate != nil, sorted(d.VersionIdsToStages)}
 	if d.RotationRules != nil {
 		got.Days = aws.ToInt64(d.RotationRules.AutomaticallyAfterDays)

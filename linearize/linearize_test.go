@@ -265,7 +265,7 @@ func apply(st *store.Store, c call) reply {
 		r = reply{arn: out.ARN, describe: out.VersionIdsToStages, deleted: out.DeletedDate.Time}
 	case opRotate:
 		var out store.RotateSecretOutput
-		out, err = st.RotateSecret(store.RotateSecretInput{SecretId: id, ClientRequestToken: c.token})
+		out, err = st.RotateSecret(store.RotateSecretInput{SecretId: id, ClientRequestToken: c.token, RotationLambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:rotate"})
 		r = reply{arn: out.ARN, versionID: out.VersionId}
 	case opDelete:
 		in := store.DeleteSecretInput{SecretId: id, ForceDeleteWithoutRecovery: c.force}
@@ -722,7 +722,7 @@ func TestLinearizable(t *testing.T) {
 
 // checkRound checks one history, its operations drawn from seed.
 func checkRound(t *testing.T, seed uint64) {
-	opts := []store.Option{store.WithClock(func() time.Time { return t0 }), store.WithRandom(rand.NewChaCha8([32]byte{byte(seed)}))}
+	opts := []store.Option{store.WithClock(func() time.Time { return t0 }), store.WithRandom(rand.NewChaCha8([32]byte{byte(seed)})), store.WithManualRotation()}
 	st := store.New(opts...)
 	if seed%2 == 1 { // every other history on a store that commits each change to a backend first
 		var err error

@@ -22,7 +22,7 @@ func faulty(t *testing.T) (*store.Store, *storetest.Faulty, *storetest.Memory, *
 	mem := &storetest.Memory{}
 	f := &storetest.Faulty{Backend: mem}
 	var events []store.Event
-	st, err := store.Open(f, store.WithClock(c.Now), store.WithObserver(func(e store.Event) { events = append(events, e) }))
+	st, err := store.Open(f, store.WithClock(c.Now), store.WithManualRotation(), store.WithObserver(func(e store.Event) { events = append(events, e) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestFailedExpiryKeepsTheName(t *testing.T) {
 // reopened returns the snapshot of a store opened on what mem holds.
 func reopened(t *testing.T, mem *storetest.Memory, c *clock) store.Snapshot {
 	t.Helper()
-	st, err := store.Open(mem, store.WithClock(c.Now))
+	st, err := store.Open(mem, store.WithClock(c.Now), store.WithManualRotation())
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}

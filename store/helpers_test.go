@@ -34,12 +34,16 @@ func (c *clock) Advance(d time.Duration) {
 var t0 = time.Date(2026, 11, 22, 10, 30, 0, 0, time.UTC)
 
 // newStore returns an empty store on a test clock starting at t0, with
-// ARNs drawn from a seeded source.
+// ARNs drawn from a seeded source, whose rotations are left to the test
+// (WithManualRotation) unless opts give an invoker.
 func newStore(opts ...store.Option) (*store.Store, *clock) {
 	c := &clock{now: t0}
-	base := []store.Option{store.WithClock(c.Now), store.WithRandom(rand.NewChaCha8([32]byte{}))}
+	base := []store.Option{store.WithClock(c.Now), store.WithRandom(rand.NewChaCha8([32]byte{})), store.WithManualRotation()}
 	return store.New(append(base, opts...)...), c
 }
+
+// fn is the ARN of a rotation function.
+const fn = "arn:aws:lambda:us-east-1:123456789012:function:rotate"
 
 func ptr[T any](v T) *T { return &v }
 

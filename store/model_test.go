@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"slices"
@@ -33,6 +34,10 @@ type msecret struct {
 	tags        map[string]string
 	created     time.Time
 	deleteAt    time.Time // zero when not scheduled
+	configured  bool      // rotation was configured: RotationEnabled is shown
+	enabled     bool      // rotation is on
+	function    string    // the rotation function's ARN
+	lastRotated time.Time
 }
 
 // find resolves a SecretId the model's way: names, full ARNs and partial
@@ -79,6 +84,170 @@ type machine struct {
 	st *store.Store
 	c  *clock
 	m  *model
+	// failAt is the step at which the rotation function fails, before it
+	// does anything; "" for none. Set before each call that may start a
+	// rotation, which the machine waits for.
+	failAt string
+}
+
+// Rotation functions of the machine: one the store can invoke, one it
+// cannot (no such function).
+const (
+	fnRotate  = "arn:aws:lambda:us-east-1:123456789012:function:rotate"
+	fnMissing = "arn:aws:lambda:us-east-1:123456789012:function:missing"
+)
+
+// rotate is the machine's rotation function: AWS's rotation template
+// (SecretsManagerRotationTemplate), against the store, with a new value
+// of its own and nothing to set it in, failing at sm.failAt.
+func (sm *machine) rotate(_ context.Context, e store.RotationEvent) error {
+	if e.Step == sm.failAt {
+		return errors.New("failing at " + e.Step)
+	}
+	d, err := sm.st.DescribeSecret(store.DescribeSecretInput{SecretId: e.SecretId})
+	if err != nil {
+		return err
+	}
+	if d.RotationEnabled == nil || !*d.RotationEnabled {
+		return errors.New("rotation is not enabled")
+	}
+	ls, ok := d.VersionIdsToStages[e.ClientRequestToken]
+	switch {
+	case !ok:
+		return errors.New("the version has no stage for rotation")
+	case slices.Contains(ls, "AWSCURRENT"):
+		return nil // done already
+	case !slices.Contains(ls, "AWSPENDING"):
+		return errors.New("the version is not AWSPENDING")
+	}
+	switch e.Step {
+	case store.StepCreate:
+		if _, err := sm.st.GetSecretValue(store.GetSecretValueInput{SecretId: e.SecretId, VersionStage: "AWSCURRENT"}); err != nil {
+			return err
+		}
+		_, err := sm.st.GetSecretValue(store.GetSecretValueInput{SecretId: e.SecretId, VersionId: e.ClientRequestToken, VersionStage: "AWSPENDING"})
+		if errors.Is(err, stagelabel.ErrResourceNotFound) {
+			_, err = sm.st.PutSecretValue(store.PutSecretValueInput{SecretId: e.SecretId, ClientRequestToken: e.ClientRequestToken,
+				SecretString: ptr(rotated(e.ClientRequestToken)), VersionStages: []string{"AWSPENDING"}})
+		}
+		return err
+	case store.StepTest:
+		_, err := sm.st.GetSecretValue(store.GetSecretValueInput{SecretId: e.SecretId, VersionId: e.ClientRequestToken, VersionStage: "AWSPENDING"})
+		return err
+	case store.StepFinish:
+		current := ""
+		for id, ls := range d.VersionIdsToStages {
+			if slices.Contains(ls, "AWSCURRENT") {
+				current = id
+			}
+		}
+		_, err := sm.st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: e.SecretId, VersionStage: "AWSCURRENT",
+			MoveToVersionId: e.ClientRequestToken, RemoveFromVersionId: current})
+		return err
+	}
+	return nil
+}
+
+// rotated is the value the rotation function gives version id.
+func rotated(id string) string { return "rotated " + id }
+
+// rotate applies to ms what the machine's rotation function does to the
+// secret for the rotation to version id, failing at failAt.
+func (m *model) rotate(ms *msecret, id version.ID, failAt string) {
+	for _, step := range []string{store.StepCreate, store.StepSet, store.StepTest, store.StepFinish} {
+		if step == failAt || !ms.enabled || !ms.deleteAt.IsZero() {
+			return
+		}
+		ls := ms.s.Labels(id)
+		switch {
+		case len(ls) == 0:
+			return
+		case slices.Contains(ls, stage.Current):
+			continue
+		case !slices.Contains(ls, stage.Pending):
+			return
+		}
+		switch step {
+		case store.StepCreate:
+			if _, err := ms.s.Get("", stage.Current); err != nil {
+				return
+			}
+			if _, err := ms.s.Get(id, stage.Pending); err != nil {
+				s, err := ms.s.Put(version.New(id, version.WithString(rotated(string(id))), version.WithCreated(m.now)), stage.Pending)
+				if err != nil {
+					return
+				}
+				ms.s, _ = s.Prune(m.now)
+			}
+		case store.StepTest:
+			if _, err := ms.s.Get(id, stage.Pending); err != nil {
+				return
+			}
+		case store.StepFinish:
+			cur, _ := ms.s.Find(stage.Current)
+			s, err := ms.s.MoveStage(stage.Current, cur.ID(), id)
+			if err != nil {
+				return
+			}
+			ms.s, _ = s.Prune(m.now)
+			ms.lastRotated = m.now
+		}
+	}
+}
+
+// rotateSecret applies RotateSecret to the model, rotating (immediately)
+// or testing, and returns the error code expected. The rotation function
+// fails at failAt.
+func (m *model) rotateSecret(id, function string, token version.ID, immediately bool, failAt string) stagelabel.Code {
+	_, ms := m.find(id)
+	switch {
+	case ms == nil:
+		return stagelabel.ErrResourceNotFound
+	case !ms.deleteAt.IsZero():
+		return stagelabel.ErrInvalidRequest
+	}
+	if function == "" {
+		function = ms.function
+	}
+	switch function {
+	case "":
+		return stagelabel.ErrInvalidRequest // no function (§RT5)
+	case fnMissing:
+		return stagelabel.ErrAccessDenied // one that cannot be invoked (§RT6)
+	}
+	if !immediately {
+		ms.configured, ms.enabled, ms.function = true, true, function
+		// The test of the configuration: a version holding AWSCURRENT's value
+		// carries AWSPENDING while testSecret runs, then nothing (§RT9).
+		cur, ok := ms.s.Find(stage.Current)
+		if p, pending := ms.s.Find(stage.Pending); pending && p.ID() != cur.ID() || !ok || !cur.HasValue() {
+			return ""
+		}
+		if _, exists := ms.s.Version(token); exists {
+			return ""
+		}
+		text, _ := cur.SecretString()
+		s, err := ms.s.Put(version.New(token, version.WithString(text), version.WithCreated(m.now)), stage.Pending)
+		if err == nil {
+			s, err = s.MoveStage(stage.Pending, token, "")
+		}
+		if err == nil {
+			ms.s, _ = s.Prune(m.now)
+		}
+		return ""
+	}
+	s, err := ms.s.Rotate(token, m.now)
+	if err != nil {
+		if e := err.(*stagelabel.Error); e.Message == "A previous rotation isn't complete. That rotation will be reattempted." {
+			pending, _ := ms.s.Find(stage.Pending)
+			m.rotate(ms, pending.ID(), failAt) // the rotation reattempted (§RT2)
+		}
+		return err.(*stagelabel.Error).Code
+	}
+	ms.s, _ = s.Prune(m.now)
+	ms.configured, ms.enabled, ms.function = true, true, function
+	m.rotate(ms, token, failAt)
+	return ""
 }
 
 // secretID draws a way to name one of the secrets: its name, its ARN, its
@@ -149,6 +318,14 @@ func (sm *machine) check(t *rapid.T) {
 		}
 		if diff := cmp.Diff(want, d.VersionIdsToStages); diff != "" || d.ARN != ms.arn || d.DeletedDate.IsZero() != ms.deleteAt.IsZero() || d.Description != ms.description {
 			t.Fatalf("DescribeSecret(%s) = %+v; model %v, deleting %v:\n%s", name, d, ms.s, ms.deleteAt, diff)
+		}
+		var enabled *bool
+		if ms.configured {
+			enabled = &ms.enabled
+		}
+		if !cmp.Equal(d.RotationEnabled, enabled) || !d.LastRotatedDate.Equal(ms.lastRotated) || d.RotationLambdaARN != ms.function {
+			t.Fatalf("DescribeSecret(%s) rotation: enabled %v, last rotated %v, function %q; model %v, %v, %q",
+				name, d.RotationEnabled, d.LastRotatedDate, d.RotationLambdaARN, enabled, ms.lastRotated, ms.function)
 		}
 		var tags []store.Tag
 		if ms.tags != nil {
@@ -231,8 +408,9 @@ func (sm *machine) check(t *rapid.T) {
 
 func TestStateMachine(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		st, c := newStore()
-		sm := &machine{st: st, c: c, m: &model{now: c.Now(), secrets: map[string]*msecret{}}}
+		sm := &machine{m: &model{secrets: map[string]*msecret{}}}
+		sm.st, sm.c = newStore(store.WithInvoker(store.Functions{fnRotate: sm.rotate}))
+		sm.m.now = sm.c.Now()
 		t.Repeat(map[string]func(*rapid.T){
 			"CreateSecret": func(t *rapid.T) {
 				name := rapid.SampledFrom(append(names, "bad name")).Draw(t, "name")
@@ -355,17 +533,25 @@ func TestStateMachine(t *testing.T) {
 				}
 				_, err := sm.st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: id, VersionStage: l, RemoveFromVersionId: from, MoveToVersionId: to})
 				sm.m.now = sm.c.Now()
-				compare(t, "UpdateSecretVersionStage", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
+				_, ms := sm.m.find(id)
+				ends := ms != nil && l == "AWSCURRENT" && slices.Contains(ms.s.Labels(version.ID(to)), stage.Pending) && !slices.Contains(ms.s.Labels(version.ID(to)), stage.Current)
+				want := sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
 					return s.MoveStage(stage.Label(l), version.ID(from), version.ID(to))
-				}))
+				})
+				compare(t, "UpdateSecretVersionStage", err, want)
+				if want == "" && ends { // AWSCURRENT onto AWSPENDING's version ends a rotation (§RT11)
+					ms.lastRotated = sm.m.now
+				}
 			},
 			"RotateSecret": func(t *rapid.T) {
 				id, tk := sm.secretID(t), token(t, "token")
-				_, err := sm.st.RotateSecret(store.RotateSecretInput{SecretId: id, ClientRequestToken: tk})
+				function := rapid.SampledFrom([]string{"", fnRotate, fnRotate, fnMissing}).Draw(t, "function")
+				immediately := rapid.IntRange(0, 3).Draw(t, "immediately") > 0
+				sm.failAt = rapid.SampledFrom([]string{"", "", store.StepCreate, store.StepSet, store.StepTest, store.StepFinish}).Draw(t, "failAt")
+				_, err := sm.st.RotateSecret(store.RotateSecretInput{SecretId: id, ClientRequestToken: tk, RotationLambdaARN: function, RotateImmediately: &immediately})
+				sm.st.Wait()
 				sm.m.now = sm.c.Now()
-				compare(t, "RotateSecret", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
-					return s.Rotate(version.ID(tk), sm.m.now)
-				}))
+				compare(t, "RotateSecret", err, sm.m.rotateSecret(id, function, version.ID(tk), immediately, sm.failAt))
 			},
 			"GetSecretValue": func(t *rapid.T) {
 				id, l, vid := sm.secretID(t), rapid.SampledFrom(append(labels, "")).Draw(t, "label"), ""
@@ -422,17 +608,15 @@ func TestStateMachine(t *testing.T) {
 					t.Fatalf("BatchGetSecretValue(%q) = %v: more than the model reads", ids, got)
 				}
 			},
-			"RotateSecret without rotating": func(t *rapid.T) {
-				id := sm.secretID(t)
-				_, err := sm.st.RotateSecret(store.RotateSecretInput{SecretId: id, RotateImmediately: ptr(false)})
-				sm.m.now = sm.c.Now()
-				compare(t, "RotateSecret", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) { return s, nil }))
-			},
 			"CancelRotateSecret": func(t *rapid.T) {
 				id := sm.secretID(t)
 				_, err := sm.st.CancelRotateSecret(store.CancelRotateSecretInput{SecretId: id})
 				sm.m.now = sm.c.Now()
-				compare(t, "CancelRotateSecret", err, sm.m.change(id, func(s secret.Secret) (secret.Secret, error) { return s, nil }))
+				want := sm.m.change(id, func(s secret.Secret) (secret.Secret, error) { return s, nil })
+				compare(t, "CancelRotateSecret", err, want)
+				if _, ms := sm.m.find(id); want == "" {
+					ms.enabled = false
+				}
 			},
 			"DeleteSecret": func(t *rapid.T) {
 				id := sm.secretID(t)

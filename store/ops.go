@@ -462,7 +462,13 @@ func (st *Store) UpdateSecretVersionStage(in UpdateSecretVersionStageInput) (Upd
 		if s.Equal(r.secret) {
 			return r, nil
 		}
-		n := r.clone()
+		var n *record
+		if completes(r.secret, stage.Label(in.VersionStage), version.ID(in.MoveToVersionId)) {
+			n = r.cloneMeta()
+			n.meta.rotation.lastRotated = now // a rotation ended (§RT11)
+		} else {
+			n = r.clone()
+		}
 		n.secret, n.lastChanged = s, now
 		return n, nil
 	})
@@ -471,132 +477,6 @@ func (st *Store) UpdateSecretVersionStage(in UpdateSecretVersionStageInput) (Upd
 	}
 	st.report(op, old, next, "")
 	return UpdateSecretVersionStageOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}, nil
-}
-
-// RotationRules is the schedule of a secret's rotation, kept as given: the
-// model's constraints are checked [D], not what the schedule means [M].
-type RotationRules struct {
-	AutomaticallyAfterDays *int64 `json:",omitempty" aws:"automaticallyAfterDays,range=1..1000"`
-	Duration               string `json:",omitempty" aws:"duration,omitempty,len=2..3,pattern=[0-9]+h"`                                       // such as "3h"
-	ScheduleExpression     string `json:",omitempty" aws:"scheduleExpression,omitempty,len=1..256,pattern=[0-9A-Za-z\\(\\)#\\?\\*\\-\\/, ]+"` // such as "rate(10 days)"
-}
-
-// clone returns a copy of r that shares nothing with it.
-func (r *RotationRules) clone() *RotationRules {
-	if r == nil {
-		return nil
-	}
-	c := *r
-	if r.AutomaticallyAfterDays != nil {
-		days := *r.AutomaticallyAfterDays
-		c.AutomaticallyAfterDays = &days
-	}
-	return &c
-}
-
-// RotateSecretInput is the input of RotateSecret.
-type RotateSecretInput struct {
-	SecretId           string         `aws:"secretId,len=1..2048"`
-	ClientRequestToken string         `aws:"clientRequestToken,omitempty,len=32..64"`
-	RotationLambdaARN  string         `aws:"rotationLambdaARN,len=0..2048"`
-	RotationRules      *RotationRules `aws:"rotationRules"`
-	RotateImmediately  *bool          // nil: true
-}
-
-// RotateSecretOutput is the output of RotateSecret. VersionId is the new
-// AWSPENDING version, empty when RotateImmediately was false.
-type RotateSecretOutput struct {
-	ARN       string `json:",omitzero"`
-	Name      string `json:",omitzero"`
-	VersionId string `json:",omitzero"`
-}
-
-// RotateSecret enables rotation, keeps the Lambda ARN and rules given, and
-// unless RotateImmediately is false starts a rotation: a version without
-// value carrying AWSPENDING, as [secret.Secret.Rotate] describes. No Lambda
-// is invoked: the caller performs the rotation steps. AWS refuses a
-// rotation when no rotation function is configured or given [R] (§RT5); the store
-// does not, so that a test can drive the steps itself [M]. No
-// ClientRequestToken: InvalidParameterException "You must provide a
-// ClientRequestToken value. We recommend a UUID-type value." [R]
-func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) {
-	const op = "RotateSecret"
-	if err := Validate(op, in, nil); err != nil {
-		return RotateSecretOutput{}, err
-	}
-	immediately := in.RotateImmediately == nil || *in.RotateImmediately
-	if immediately && in.ClientRequestToken == "" {
-		return RotateSecretOutput{}, noToken(op, stagelabel.ErrInvalidParameter)
-	}
-	id := version.ID(in.ClientRequestToken)
-	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
-		n := r.cloneMeta()
-		if immediately {
-			s, err := r.secret.Rotate(id, now)
-			if err != nil {
-				return nil, opError(op, err)
-			}
-			n.secret, n.pruned = s.Prune(now)
-			n.lastChanged, n.meta.rotation.lastRotated, n.touched = now, now, []version.ID{id}
-		}
-		n.meta.rotation.enabled = true
-		if in.RotationLambdaARN != "" {
-			n.meta.rotation.lambdaARN = in.RotationLambdaARN
-		}
-		if in.RotationRules != nil {
-			n.meta.rotation.rules = in.RotationRules.clone()
-		}
-		return n, nil
-	})
-	if err != nil {
-		return RotateSecretOutput{}, err
-	}
-	out := RotateSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}
-	if immediately {
-		out.VersionId = string(id)
-	}
-	st.report(op, old, next, version.ID(out.VersionId))
-	return out, nil
-}
-
-// CancelRotateSecretInput is the input of CancelRotateSecret.
-type CancelRotateSecretInput struct {
-	SecretId string `aws:"secretId,len=1..2048"`
-}
-
-// CancelRotateSecretOutput is the output of CancelRotateSecret. VersionId is
-// the version carrying AWSPENDING, if any: the rotation it held is left
-// for the caller to clean up.
-type CancelRotateSecretOutput struct {
-	ARN       string `json:",omitzero"`
-	Name      string `json:",omitzero"`
-	VersionId string `json:",omitzero"`
-}
-
-// CancelRotateSecret turns rotation off. It leaves AWSPENDING where it is
-// (the API reference warns that it may be left) [D].
-func (st *Store) CancelRotateSecret(in CancelRotateSecretInput) (CancelRotateSecretOutput, error) {
-	const op = "CancelRotateSecret"
-	if err := Validate(op, in, nil); err != nil {
-		return CancelRotateSecretOutput{}, err
-	}
-	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
-		if !r.meta.rotation.enabled {
-			return r, nil
-		}
-		n := r.cloneMeta()
-		n.meta.rotation.enabled, n.lastChanged = false, now
-		return n, nil
-	})
-	if err != nil {
-		return CancelRotateSecretOutput{}, err
-	}
-	st.report(op, old, next, "")
-	out := CancelRotateSecretOutput{ARN: next.secret.ARN(), Name: next.secret.Name()}
-	if v, ok := next.secret.Find(stage.Pending); ok {
-		out.VersionId = string(v.ID())
-	}
-	return out, nil
 }
 
 // DeleteSecretInput is the input of DeleteSecret.

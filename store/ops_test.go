@@ -182,7 +182,7 @@ func TestInvalidSecretId(t *testing.T) {
 			return err
 		},
 		"RotateSecret": func(st *store.Store) error {
-			_, err := st.RotateSecret(store.RotateSecretInput{SecretId: id, ClientRequestToken: tok(2)})
+			_, err := st.RotateSecret(store.RotateSecretInput{RotationLambdaARN: fn, SecretId: id, ClientRequestToken: tok(2)})
 			return err
 		},
 		"CancelRotateSecret": func(st *store.Store) error {
@@ -414,8 +414,8 @@ func TestRotation(t *testing.T) {
 	if d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); d.RotationEnabled != nil {
 		t.Errorf("RotationEnabled = %v before any rotation, want it left out", *d.RotationEnabled)
 	}
-	rot, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(2),
-		RotationLambdaARN: "arn:aws:lambda:us-east-1:123456789012:function:rotate", RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(int64(30))}})
+	rot, err := st.RotateSecret(store.RotateSecretInput{RotationLambdaARN: fn, SecretId: "db", ClientRequestToken: tok(2),
+		RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(int64(30))}})
 	check.Err(t, err, "", "")
 	if rot.VersionId != tok(2) {
 		t.Errorf("RotateSecret().VersionId = %q", rot.VersionId)
@@ -428,7 +428,7 @@ func TestRotation(t *testing.T) {
 	check.Err(t, err, stagelabel.ErrInvalidParameter, "You must provide a ClientRequestToken value. We recommend a UUID-type value.")
 
 	d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
-	if d.RotationEnabled == nil || !*d.RotationEnabled || d.RotationLambdaARN == "" || d.RotationRules == nil || *d.RotationRules.AutomaticallyAfterDays != 30 || !d.LastRotatedDate.Equal(t0) {
+	if d.RotationEnabled == nil || !*d.RotationEnabled || d.RotationLambdaARN == "" || d.RotationRules == nil || *d.RotationRules.AutomaticallyAfterDays != 30 || !d.LastRotatedDate.IsZero() {
 		t.Errorf("DescribeSecret() after RotateSecret = %+v", d)
 	}
 	cancel, err := st.CancelRotateSecret(store.CancelRotateSecretInput{SecretId: "db"})
@@ -454,6 +454,11 @@ func TestRotation(t *testing.T) {
 	got, _ := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"})
 	if got.VersionId != tok(2) || *got.SecretString != "value 2" {
 		t.Errorf("after rotation GetSecretValue() = %v", got)
+	}
+	// Moving AWSCURRENT onto the AWSPENDING version ended the rotation
+	// (§RT11).
+	if d, _ := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); !d.LastRotatedDate.Equal(t0) {
+		t.Errorf("LastRotatedDate = %v after the rotation ended, want %v", d.LastRotatedDate, t0)
 	}
 	// RotateImmediately=false only configures.
 	no, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", RotateImmediately: ptr(false)})
@@ -504,7 +509,7 @@ func TestDeleteAndRestore(t *testing.T) {
 	_, calls["GetSecretValue"] = st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"})
 	_, calls["PutSecretValue"] = st.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(2), SecretString: ptr("x")})
 	_, calls["UpdateSecretVersionStage"] = st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: "X", MoveToVersionId: tok(1)})
-	_, calls["RotateSecret"] = st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(2)})
+	_, calls["RotateSecret"] = st.RotateSecret(store.RotateSecretInput{RotationLambdaARN: fn, SecretId: "db", ClientRequestToken: tok(2)})
 	_, calls["DeleteSecret"] = st.DeleteSecret(store.DeleteSecretInput{SecretId: "db", RecoveryWindowInDays: ptr(int64(7))})
 	for op, err := range calls {
 		t.Run(op, func(t *testing.T) { check.Err(t, err, stagelabel.ErrInvalidRequest, marked) })
@@ -695,7 +700,7 @@ func TestPruneThroughEveryChange(t *testing.T) {
 			return err
 		},
 		"RotateSecret": func(st *store.Store) error {
-			_, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(101)})
+			_, err := st.RotateSecret(store.RotateSecretInput{RotationLambdaARN: fn, SecretId: "db", ClientRequestToken: tok(101)})
 			return err
 		},
 	} {
@@ -746,7 +751,7 @@ func TestFailedCallsKeepDetails(t *testing.T) {
 	before, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
 	check.Err(t, err, "", "")
 	c.Advance(time.Hour)
-	_, err = st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(3), RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(int64(7))}})
+	_, err = st.RotateSecret(store.RotateSecretInput{RotationLambdaARN: fn, SecretId: "db", ClientRequestToken: tok(3), RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(int64(7))}})
 	check.Err(t, err, stagelabel.ErrInvalidRequest, "")
 	_, err = st.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(1), SecretString: ptr("other")})
 	check.Err(t, err, stagelabel.ErrResourceExists, "")
@@ -795,12 +800,12 @@ func TestRotationRules(t *testing.T) {
 	st, _ := newStore()
 	create(t, st, "db", 1)
 	for _, days := range []int64{0, 1001} {
-		_, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", RotateImmediately: ptr(false), RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(days)}})
+		_, err := st.RotateSecret(store.RotateSecretInput{RotationLambdaARN: fn, SecretId: "db", RotateImmediately: ptr(false), RotationRules: &store.RotationRules{AutomaticallyAfterDays: ptr(days)}})
 		check.Err(t, err, stagelabel.ErrValidation, fmt.Sprintf("1 validation error detected: Value '%d' at 'rotationRules.automaticallyAfterDays' failed to satisfy constraint: Member must have value %s",
 			days, map[bool]string{true: "greater than or equal to 1", false: "less than or equal to 1000"}[days == 0]))
 	}
 	rules := &store.RotationRules{AutomaticallyAfterDays: ptr(int64(10))}
-	if _, err := st.RotateSecret(store.RotateSecretInput{SecretId: "db", RotateImmediately: ptr(false), RotationRules: rules}); err != nil {
+	if _, err := st.RotateSecret(store.RotateSecretInput{RotationLambdaARN: fn, SecretId: "db", RotateImmediately: ptr(false), RotationRules: rules}); err != nil {
 		t.Fatal(err)
 	}
 	*rules.AutomaticallyAfterDays = 99 // the store keeps its own copy

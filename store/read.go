@@ -28,6 +28,7 @@ type SecretDetails struct {
 	LastChangedDate   Time           `json:",omitzero"`
 	LastAccessedDate  Time           `json:",omitzero"`
 	LastRotatedDate   Time           `json:",omitzero"`
+	NextRotationDate  Time           `json:",omitzero"` // while rotation is on, with a schedule (§RT18)
 	DeletedDate       Time           `json:",omitzero"`
 	RotationEnabled   *bool          `json:",omitzero"` // see DescribeSecret
 	RotationLambdaARN string         `json:",omitzero"`
@@ -71,7 +72,7 @@ func describe(r *record) (SecretDetails, map[string][]string) {
 	d := SecretDetails{
 		ARN: r.secret.ARN(), Name: r.secret.Name(), Description: r.meta.description, KmsKeyId: r.meta.kmsKey,
 		CreatedDate: Time{r.meta.created}, LastChangedDate: Time{r.lastChanged}, LastAccessedDate: Time{r.meta.lastAccessed},
-		LastRotatedDate: Time{r.meta.rotation.lastRotated}, DeletedDate: Time{r.meta.deletedDate},
+		LastRotatedDate: Time{r.meta.rotation.lastRotated}, NextRotationDate: nextRotationDate(r), DeletedDate: Time{r.meta.deletedDate},
 		RotationEnabled: r.meta.rotation.shown(), RotationLambdaARN: r.meta.rotation.lambdaARN,
 		RotationRules: r.meta.rotation.rules.clone(), Tags: slices.Clone(r.meta.tags), PrimaryRegion: r.meta.primary,
 	}

@@ -200,7 +200,7 @@ func TestReplicasFollow(t *testing.T) {
 				st.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: rapid.SampledFrom(labels).Draw(rt, "label"),
 					RemoveFromVersionId: rapid.SampledFrom(append(ids, "")).Draw(rt, "from"), MoveToVersionId: rapid.SampledFrom(append(ids, "")).Draw(rt, "to")})
 			case 2:
-				st.RotateSecret(store.RotateSecretInput{SecretId: "db", ClientRequestToken: tok(i)})
+				st.RotateSecret(store.RotateSecretInput{RotationLambdaARN: fn, SecretId: "db", ClientRequestToken: tok(i)})
 			case 3:
 				st.TagResource(store.TagResourceInput{SecretId: "db", Tags: []store.Tag{{Key: "k", Value: fmt.Sprint(i)}}})
 			case 4:

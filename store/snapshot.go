@@ -30,26 +30,27 @@ type Snapshot struct {
 
 // SecretSnapshot is the whole state of one secret.
 type SecretSnapshot struct {
-	Name              string
-	ARN               string
-	Description       string `json:",omitempty"`
-	KmsKeyId          string `json:",omitempty"` // the key of new versions; "" for the default
-	Tags              []Tag  `json:",omitzero"`  // nil until tagged, [] once every tag is removed
-	ResourcePolicy    string `json:",omitempty"`
-	Created           time.Time
-	LastChanged       time.Time
-	LastAccessed      time.Time           `json:",omitzero"`
-	DeletedDate       time.Time           `json:",omitzero"`
-	DeleteAt          time.Time           `json:",omitzero"`
-	RotationEnabled   bool                `json:",omitempty"`
-	RotationLambdaARN string              `json:",omitempty"`
-	RotationRules     *RotationRules      `json:",omitempty"`
-	LastRotated       time.Time           `json:",omitzero"`
-	PrimaryRegion     string              `json:",omitempty"` // of a replica: its primary's region
-	ReplicationStatus []ReplicationStatus `json:",omitzero"`  // of a primary: its replicas, by region, without LastAccessedDate
-	Versions          []VersionSnapshot   // oldest first
-	Labels            map[string]string   // label → version id
-	Pruned            []string            `json:",omitempty"`
+	Name               string
+	ARN                string
+	Description        string `json:",omitempty"`
+	KmsKeyId           string `json:",omitempty"` // the key of new versions; "" for the default
+	Tags               []Tag  `json:",omitzero"`  // nil until tagged, [] once every tag is removed
+	ResourcePolicy     string `json:",omitempty"`
+	Created            time.Time
+	LastChanged        time.Time
+	LastAccessed       time.Time           `json:",omitzero"`
+	DeletedDate        time.Time           `json:",omitzero"`
+	DeleteAt           time.Time           `json:",omitzero"`
+	RotationEnabled    bool                `json:",omitempty"`
+	RotationLambdaARN  string              `json:",omitempty"`
+	RotationRules      *RotationRules      `json:",omitempty"`
+	LastRotated        time.Time           `json:",omitzero"`
+	RotationConfigured time.Time           `json:",omitzero"`  // when RotateSecret last configured or started a rotation
+	PrimaryRegion      string              `json:",omitempty"` // of a replica: its primary's region
+	ReplicationStatus  []ReplicationStatus `json:",omitzero"`  // of a primary: its replicas, by region, without LastAccessedDate
+	Versions           []VersionSnapshot   // oldest first
+	Labels             map[string]string   // label → version id
+	Pruned             []string            `json:",omitempty"`
 }
 
 // VersionSnapshot is one version of a secret. SecretString and
@@ -146,7 +147,7 @@ func (r *record) header() SecretSnapshot {
 		ResourcePolicy: r.meta.policy, Created: r.meta.created, LastChanged: r.lastChanged, LastAccessed: r.meta.lastAccessed,
 		DeletedDate: r.meta.deletedDate, DeleteAt: r.meta.deleteAt,
 		RotationEnabled: r.meta.rotation.enabled, RotationLambdaARN: r.meta.rotation.lambdaARN, RotationRules: r.meta.rotation.rules.clone(),
-		LastRotated: r.meta.rotation.lastRotated, Labels: map[string]string{},
+		LastRotated: r.meta.rotation.lastRotated, RotationConfigured: r.meta.rotation.configured, Labels: map[string]string{},
 		PrimaryRegion: r.meta.primary, ReplicationStatus: slices.Clone(r.meta.replicas),
 	}
 	for id, ls := range r.secret.Stages() {
@@ -384,8 +385,9 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	r := &record{secret: sec.WithARN(s.ARN), lastChanged: s.LastChanged, meta: &meta{
 		description: s.Description, kmsKey: s.KmsKeyId, tags: tags, policy: s.ResourcePolicy, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
 		deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
-		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules.clone(), lastRotated: s.LastRotated},
-		primary:  s.PrimaryRegion, replicas: replicas,
+		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules.clone(), lastRotated: s.LastRotated,
+			configured: s.RotationConfigured},
+		primary: s.PrimaryRegion, replicas: replicas,
 	}}
 	return r, nil
 }

@@ -32,7 +32,7 @@ func populated(t *testing.T) (*store.Store, *clock) {
 		Tags: []store.Tag{{"env", "prod"}, {"empty", ""}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.RotateSecret(store.RotateSecretInput{SecretId: "bin", ClientRequestToken: tok(2), RotationRules: &store.RotationRules{ScheduleExpression: "rate(10 days)"}}); err != nil {
+	if _, err := st.RotateSecret(store.RotateSecretInput{RotationLambdaARN: fn, SecretId: "bin", ClientRequestToken: tok(2), RotationRules: &store.RotationRules{ScheduleExpression: "rate(10 days)"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "empty", ClientRequestToken: tok(1)}); err != nil {

@@ -41,10 +41,20 @@
 // A change the backend refuses is answered InternalServiceError and is
 // not published, so nothing of it remains.
 //
+// # Rotation
+//
+// RotateSecret invokes the secret's rotation function through the
+// [Invoker] given with [WithInvoker] ([Functions] for Go functions), one
+// step after the other, on a goroutine of its own once it has answered;
+// [Store.RunDue] starts the rotations whose schedule ([ParseSchedule])
+// has fallen due, and [Store.Wait] waits for them. [WithManualRotation]
+// leaves the steps to the caller instead.
+//
 // # Time
 //
-// Every timestamp comes from the clock given to [New] ([WithClock]); the
-// store never reads the system clock otherwise.
+// Every timestamp comes from the clock given to [New] ([WithClock], or a
+// [Clock] that tests move forward, [WithMovingClock]); the store never
+// reads the system clock otherwise.
 package store
 
 import (
@@ -80,6 +90,10 @@ type shared struct {
 	random io.Reader
 
 	backend Backend // nil: in memory only
+
+	invoker   Invoker // of rotation functions; nil: none
+	manual    bool    // without an invoker, rotations are left to the caller
+	rotations *rotations
 
 	spaces sync.Map // Namespace → *space
 }
@@ -135,7 +149,8 @@ type rotation struct {
 	enabled     bool
 	lambdaARN   string
 	rules       *RotationRules
-	lastRotated time.Time
+	lastRotated time.Time // when a rotation last ended
+	configured  time.Time // when RotateSecret last configured or started one
 }
 
 // shown returns RotationEnabled as DescribeSecret and ListSecrets give it:
@@ -202,7 +217,7 @@ func WithObserver(f func(Event)) Option { return func(s *Store) { s.observe = f 
 
 // New returns an empty store.
 func New(opts ...Option) *Store {
-	s := &Store{&shared{now: time.Now, random: rand.Reader}, &space{region: "us-east-1", account: "123456789012"}}
+	s := &Store{&shared{now: time.Now, random: rand.Reader, rotations: &rotations{}}, &space{region: "us-east-1", account: "123456789012"}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -12,12 +12,16 @@
 # region, and not found by another region's ARN. The emulator runs
 # with -credentials, so every command is signed by the CLI and checked;
 # a wrong secret key and an unknown key are refused with AWS's errors, and
-# a request for another Host (DNS rebinding) with 421. It prints one line
+# a request for another Host (DNS rebinding) with 421. A rotation runs
+# through -lambda-endpoint: a Lambda Invoke API served by a small python
+# server here, whose rotation function does its steps with the CLI; then a
+# scheduled one, reached by moving the emulator's clock (a request signed
+# by curl). It prints one line
 # per check and ends with "N passed, M failed" (and ", K skipped" when a
 # check was skipped: only batch-get-secret-value, when the CLI has no such
 # command); it exits non-zero if any check failed.
 #
-# It needs bash, go and python3. If no AWS CLI v2 is found it installs
+# It needs bash, go, python3 and curl. If no AWS CLI v2 is found it installs
 # Debian's awscli package (apt-get; root, or sudo). Set AWS_CLI to the path
 # of a CLI v2 to use that one instead. All traffic goes to 127.0.0.1.
 set -euo pipefail
@@ -82,12 +86,15 @@ echo "# using $AWS: $("$AWS" --version 2>&1 | head -n1)"
 # --- the emulator -----------------------------------------------------------
 
 tmp=$(mktemp -d)
-emu_pid=
+emu_pid= lambda_pid=
 cleanup() {
-	if [[ -n $emu_pid ]]; then
-		kill "$emu_pid" 2>/dev/null || true
-		wait "$emu_pid" 2>/dev/null || true
-	fi
+	local pid
+	for pid in "$emu_pid" "$lambda_pid"; do
+		if [[ -n $pid ]]; then
+			kill "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
 	rm -rf -- "$tmp"
 }
 trap cleanup EXIT
@@ -110,7 +117,94 @@ aws_access_key_id = 222222222222
 aws_secret_access_key = x
 EOF
 
-"$tmp/emu" -addr 127.0.0.1:0 -credentials "$tmp/credentials" 2>"$tmp/emu.log" &
+# The Lambda Invoke API, for one rotation function, "rotate", which does
+# what AWS's rotation template does, calling the emulator (whose address
+# it reads from $tmp/endpoint) with the CLI. Each step it is invoked with
+# is appended to $tmp/steps.
+cat >"$tmp/lambda.py" <<'EOF'
+import http.server, json, os, subprocess, sys
+tmp, aws = sys.argv[1], sys.argv[2]
+env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="x",
+           AWS_DEFAULT_REGION="us-east-1", AWS_DEFAULT_OUTPUT="json", AWS_PAGER="",
+           AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+           AWS_EC2_METADATA_DISABLED="true", NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
+def sm(*args):
+    endpoint = open(os.path.join(tmp, "endpoint")).read().strip()
+    r = subprocess.run([aws, "--endpoint-url", endpoint, "secretsmanager", *args],
+                       capture_output=True, text=True, env=env)
+    return r.returncode, r.stdout, r.stderr
+def step(e):
+    arn, token, s = e["SecretId"], e["ClientRequestToken"], e["Step"]
+    rc, out, err = sm("describe-secret", "--secret-id", arn)
+    if rc:
+        return err
+    d = json.loads(out)
+    stages = d.get("VersionIdsToStages", {}).get(token, [])
+    if "AWSCURRENT" in stages:
+        return None
+    if "AWSPENDING" not in stages or not d.get("RotationEnabled"):
+        return "version %s is not AWSPENDING, or rotation is off" % token
+    pending = ["--secret-id", arn, "--version-id", token, "--version-stage", "AWSPENDING"]
+    if s == "createSecret":
+        rc, out, err = sm("get-secret-value", *pending)
+        if rc:
+            rc, out, err = sm("put-secret-value", "--secret-id", arn, "--client-request-token", token,
+                              "--secret-string", '{"password":"rotated"}', "--version-stages", "AWSPENDING")
+    elif s == "testSecret":
+        rc, out, err = sm("get-secret-value", *pending)
+    elif s == "finishSecret":
+        current = [v for v, st in d["VersionIdsToStages"].items() if "AWSCURRENT" in st][0]
+        rc, out, err = sm("update-secret-version-stage", "--secret-id", arn, "--version-stage", "AWSCURRENT",
+                          "--move-to-version-id", token, "--remove-from-version-id", current)
+    return err if rc else None
+class Lambda(http.server.BaseHTTPRequestHandler):
+    def answer(self, status, body, headers=()):
+        self.send_response(status)
+        for h in headers:
+            self.send_header(*h)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        parts = self.path.split("?")[0].split("/")
+        if len(parts) != 5 or parts[1:3] != ["2015-03-31", "functions"] or parts[4] != "invocations":
+            return self.answer(404, b"{}")
+        if parts[3] != "rotate":
+            return self.answer(404, b'{"Type":"User","Message":"Function not found"}',
+                               [("X-Amzn-ErrorType", "ResourceNotFoundException")])
+        if self.headers.get("X-Amz-Invocation-Type") == "DryRun":
+            return self.answer(204, b"")
+        e = json.loads(body)
+        with open(os.path.join(tmp, "steps"), "a") as f:
+            f.write(e["Step"] + "\n")
+        err = step(e)
+        if err:
+            return self.answer(200, json.dumps({"errorType": "Exception", "errorMessage": err}).encode(),
+                               [("X-Amz-Function-Error", "Unhandled")])
+        self.answer(200, b"null")
+    def log_message(self, *args):
+        pass
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Lambda)
+with open(os.path.join(tmp, "lambda.port.tmp"), "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(os.path.join(tmp, "lambda.port.tmp"), os.path.join(tmp, "lambda.port"))
+srv.serve_forever()
+EOF
+python3 "$tmp/lambda.py" "$tmp" "$AWS" 2>"$tmp/lambda.log" &
+lambda_pid=$!
+for _ in $(seq 100); do
+	[[ -s $tmp/lambda.port ]] && break
+	sleep 0.1
+done
+if [[ ! -s $tmp/lambda.port ]]; then
+	echo "cli.sh: the Lambda API did not start:" >&2
+	cat "$tmp/lambda.log" >&2
+	exit 1
+fi
+
+"$tmp/emu" -addr 127.0.0.1:0 -credentials "$tmp/credentials" \
+	-lambda-endpoint "http://127.0.0.1:$(<"$tmp/lambda.port")" 2>"$tmp/emu.log" &
 emu_pid=$!
 
 addr=
@@ -126,6 +220,7 @@ if [[ -z $addr ]]; then
 	exit 1
 fi
 endpoint="http://$addr"
+echo "$endpoint" >"$tmp/endpoint"
 
 # Wait until it answers a request (unsigned: refused, with 400).
 python3 - "$addr" <<'EOF'
@@ -543,6 +638,72 @@ if [[ $got == "421 MisdirectedRequestException" ]]; then
 else
 	fail "Host attacker.example" "got: $got"
 fi
+
+# Rotation through -lambda-endpoint.
+lambda_arn=arn:aws:lambda:us-east-1:123456789012:function:rotate
+sm create-secret --name RotatedSecret --secret-string '{"password":"one"}'
+ok "create-secret RotatedSecret"
+sm rotate-secret --secret-id RotatedSecret --rotation-lambda-arn "$lambda_arn"
+ok "rotate-secret with the function"
+pending=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get("VersionId", ""))' "$out" 2>/dev/null || true)
+# current_is ID: the rotation to ID has ended (within 60 s).
+current_is() {
+	local i
+	for i in $(seq 600); do
+		sm describe-secret --secret-id RotatedSecret
+		if [[ $rc -eq 0 ]] && python3 -c '
+import json, sys
+sys.exit(0 if "AWSCURRENT" in json.loads(sys.argv[1])["VersionIdsToStages"].get(sys.argv[2], []) else 1)' "$out" "$1"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+if [[ -n $pending ]] && current_is "$pending"; then
+	pass "rotate-secret: the function's four steps moved AWSCURRENT to $pending"
+else
+	fail "rotate-secret: AWSCURRENT not on the new version $pending" "steps: $(tr '\n' ' ' <"$tmp/steps" 2>/dev/null)" "function log: $(<"$tmp/lambda.log")"
+fi
+steps=$(tr '\n' ' ' <"$tmp/steps" 2>/dev/null || true)
+if [[ $steps == "createSecret setSecret testSecret finishSecret " ]]; then
+	pass "the function was invoked with createSecret, setSecret, testSecret, finishSecret"
+else
+	fail "the steps invoked" "got: $steps"
+fi
+sm get-secret-value --secret-id RotatedSecret
+json_check "get-secret-value after the rotation: the function's value" '
+if j.get("SecretString") != "{\"password\":\"rotated\"}":
+    print("SecretString %r" % j.get("SecretString"))
+'
+sm rotate-secret --secret-id RotatedSecret --rotation-lambda-arn arn:aws:lambda:us-east-1:123456789012:function:nope
+stderr_is "rotate-secret with a function the endpoint lacks" 254 \
+	"An error occurred (AccessDeniedException) when calling the RotateSecret operation: Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com."
+
+# A schedule, reached by moving the emulator's clock (signed by curl).
+sm rotate-secret --secret-id RotatedSecret --no-rotate-immediately --rotation-rules AutomaticallyAfterDays=1
+ok "rotate-secret --no-rotate-immediately --rotation-rules AutomaticallyAfterDays=1"
+sm describe-secret --secret-id RotatedSecret
+json_check "describe-secret: NextRotationDate once scheduled" '
+if "NextRotationDate" not in j:
+    print("no NextRotationDate")
+'
+before=$(python3 -c 'import json, sys; print([v for v, s in json.loads(sys.argv[1])["VersionIdsToStages"].items() if "AWSCURRENT" in s][0])' "$out" 2>/dev/null || true)
+clock=$(curl -s -o "$tmp/clock" -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:secretsmanager" --user AKIDEXAMPLE:x \
+	-H 'Content-Type: application/json' -d '{"advance":"49h"}' "$endpoint/_stagelabel/clock" || true)
+if [[ $clock == 200 ]]; then
+	pass "POST /_stagelabel/clock {\"advance\":\"49h\"}, signed: 200 $(<"$tmp/clock")"
+else
+	fail "POST /_stagelabel/clock" "status $clock: $(<"$tmp/clock")"
+fi
+sm describe-secret --secret-id RotatedSecret
+json_check "the scheduled rotation has run when the clock answers" '
+cur = [v for v, s in j["VersionIdsToStages"].items() if "AWSCURRENT" in s]
+if cur == [sys.argv[1]] or "LastRotatedDate" not in j:
+    print("AWSCURRENT still on %s" % sys.argv[1])
+' "$before"
+clock=$(curl -s -o /dev/null -w '%{http_code}' -d '{"advance":"1h"}' "$endpoint/_stagelabel/clock" || true)
+if [[ $clock == 403 ]]; then pass "POST /_stagelabel/clock unsigned: 403"; else fail "POST /_stagelabel/clock unsigned" "status $clock"; fi
 
 if [[ $failed -ne 0 ]]; then
 	echo "# emulator log:"

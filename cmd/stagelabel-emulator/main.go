@@ -88,6 +88,31 @@
 //
 //	stagelabel-emulator -state secrets.db -export backup.json
 //	stagelabel-emulator -state new.db -import backup.json
+//
+// # Rotation and time
+//
+// With -lambda-endpoint URL, RotateSecret and the rotations that fall due
+// invoke the secret's rotation function through the Lambda Invoke API at
+// URL (POST URL/2015-03-31/functions/<name>/invocations, <name> from the
+// RotationLambdaARN), as sam local start-lambda, the Lambda Runtime
+// Interface Emulator and LocalStack serve it: createSecret, setSecret,
+// testSecret and finishSecret, one after the other, after RotateSecret
+// has answered, so that the function can call the emulator back. A
+// function the endpoint does not know (a DryRun invocation answered with
+// an error) makes RotateSecret fail with AWS's AccessDeniedException; a
+// step that fails (X-Amz-Function-Error) leaves the rotation unfinished,
+// as in AWS. Each step is logged. Without -lambda-endpoint, RotateSecret
+// makes the AWSPENDING version and the caller performs the steps.
+//
+// The emulator's clock can be moved forward, to reach rotation schedules
+// and deletion windows without waiting: POST /_stagelabel/clock with
+// {"advance": "25h"} (a Go duration) moves it, starts the rotations that
+// fell due, waits for them, and answers {"now": "<RFC 3339 time>"}; GET
+// answers the time. It answers only the hosts the emulator answers, and
+// with -credentials only requests signed by one of its keys.
+//
+//	stagelabel-emulator -lambda-endpoint http://127.0.0.1:3001
+//	curl -X POST localhost:4566/_stagelabel/clock -d '{"advance":"25h"}'
 package main
 
 import (
@@ -159,7 +184,7 @@ func main() {
 type usageError struct{ error }
 
 const usage = `Usage: stagelabel-emulator [-addr ADDR] [-state PATH] [-import FILE] [-export FILE] [-region R] [-account A]
-                           [-credentials FILE] [-allow-host NAME,...]
+                           [-credentials FILE] [-allow-host NAME,...] [-lambda-endpoint URL]
 
 Serves AWS Secrets Manager's JSON protocol on ADDR. With -state the secrets
 are kept in a bbolt database at PATH: every change is on disk before it is
@@ -188,6 +213,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	region := flags.String("region", "us-east-1", "region of requests whose signature names none")
 	account := flags.String("account", "123456789012", "account of requests whose signature names none")
 	credentials := flags.String("credentials", "", "serve only requests signed (SigV4) by a key of `FILE`, in the AWS shared credentials file format\n([profile] sections with aws_access_key_id, aws_secret_access_key, optional aws_account_id and aws_session_token)")
+	rot := addRotationFlags(flags)
 	var hosts []string
 	flags.Func("allow-host", "also answer requests whose Host is `NAME` (repeatable, or comma-separated; \"*\": any host);\nIP addresses, localhost and the host of -addr are always answered", func(v string) error {
 		for n := range strings.SplitSeq(v, ",") {
@@ -216,6 +242,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return usageError{err}
 	}
 	opts := []store.Option{store.WithRegion(*region), store.WithAccount(*account)}
+	rotOpts, err := rot.options(log)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		flags.Usage()
+		return usageError{err}
+	}
+	opts = append(opts, rotOpts...)
 
 	st := store.New(opts...)
 	settle := loading(*state)
@@ -268,8 +301,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	if err != nil {
 		return err
 	}
+	handler, err := rot.handler(awsjson.New(st, front...), hosts, *credentials)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           awsjson.New(st, front...),
+		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,

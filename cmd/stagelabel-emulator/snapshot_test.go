@@ -21,7 +21,7 @@ import (
 func oldState(t *testing.T, n int) []byte {
 	t.Helper()
 	now := time.Now().Add(-time.Hour).Truncate(time.Second) // the deleted secret's date of deletion is a month later
-	st := store.New(store.WithClock(func() time.Time { now = now.Add(time.Second); return now }))
+	st := store.New(store.WithClock(func() time.Time { now = now.Add(time.Second); return now }), store.WithManualRotation())
 	str := func(s string) *string { return &s }
 	must := func(_ any, err error) {
 		t.Helper()
