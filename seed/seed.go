@@ -235,7 +235,8 @@ type Result struct {
 // and leaves a secret the store holds already as it is (see the package's
 // doc). It first builds every secret of f in a store of its own, made
 // with opts, such as st's clock and random source (store.WithClock,
-// store.WithRandom), through the operations a client would call; it adds
+// store.WithRandom; the secret's namespace replaces any store.WithRegion
+// and store.WithAccount), through the operations a client would call; it adds
 // none when one fails, and returns that failure, naming the secret, which
 // wraps the store's *[stagelabel.Error]. A failure while adding (the
 // store's backend refusing a change) leaves the secrets added before it,
@@ -289,7 +290,7 @@ func Apply(st *store.Store, f File, opts ...store.Option) (Result, error) {
 // opts, through CreateSecret, PutSecretValue and UpdateSecretVersionStage,
 // and returns its snapshot.
 func build(s Secret, ns store.Namespace, opts []store.Option) (store.SecretSnapshot, error) {
-	st := store.New(append([]store.Option{store.WithRegion(ns.Region), store.WithAccount(ns.Account)}, opts...)...)
+	st := store.New(append(slices.Clip(opts), store.WithRegion(ns.Region), store.WithAccount(ns.Account))...)
 	vs := s.versions()
 	ids := make([]string, max(len(vs), 1))
 	for i := range ids {

@@ -328,3 +328,19 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestApplyOptions checks that the options given build each secret in its
+// own namespace, whatever region and account they name.
+func TestApplyOptions(t *testing.T) {
+	st := store.New()
+	_, err := seed.Apply(st, read(t, `{"Secrets": [{"Name": "a", "Region": "eu-west-1", "SecretString": "v"}]}`),
+		store.WithRegion("us-east-1"), store.WithClock(func() time.Time { return t0 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	west, _ := st.In(store.Namespace{Account: "123456789012", Region: "eu-west-1"})
+	d, err := west.DescribeSecret(store.DescribeSecretInput{SecretId: "a"})
+	if err != nil || !strings.HasPrefix(d.ARN, "arn:aws:secretsmanager:eu-west-1:") || !d.CreatedDate.Equal(t0) {
+		t.Errorf("DescribeSecret(a) in eu-west-1 = %v, %v; want it created at %v by the clock given", d, err, t0)
+	}
+}

@@ -52,6 +52,14 @@
 // does not import smithy. [APIError] adapts one, so that one helper can
 // check errors from both.
 //
+// # Seeds
+//
+// [WithSeed] starts the emulator with the secrets of a seed file, the
+// format the emulator's -seed reads ([seed]): one file can seed a test's
+// emulator and a shared one.
+//
+//	e := smtest.New(t, smtest.WithSeed("testdata/secrets.json"))
+//
 // # Time
 //
 // The store reads a [store.Clock] that [Emulator.Advance] moves forward:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/stagelabel/stagelabel/awsjson"
+	"github.com/stagelabel/stagelabel/seed"
 	"github.com/stagelabel/stagelabel/sigv4"
 	"github.com/stagelabel/stagelabel/store"
 )
@@ -42,6 +44,7 @@ type options struct {
 	storeOpts       []store.Option
 	st              *store.Store
 	log             *slog.Logger
+	seeds           []string
 }
 
 // Option configures an [Emulator].
@@ -82,6 +85,13 @@ func WithStore(st *store.Store) Option { return func(o *options) { o.st = st } }
 // value or a credential).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
+// WithSeed adds the secrets of the seed file at path (the format of
+// [seed], the same as the emulator's -seed) to the emulator's store before
+// it serves. [New] fails the test when the file cannot be read or a secret
+// of it breaks a rule. For a seed made in the test, call [seed.Apply] on
+// [Emulator.Store].
+func WithSeed(path string) Option { return func(o *options) { o.seeds = append(o.seeds, path) } }
+
 // New starts an emulator, empty unless the options say otherwise, on
 // 127.0.0.1, and stops it when the test and its subtests end
 // (t.Cleanup). It fails the test (t.Fatalf) when an option is not valid.
@@ -97,9 +107,15 @@ func New(t testing.TB, opts ...Option) *Emulator {
 			t.Fatalf("smtest.New: region %q, account %q: a region is such a name as eu-west-1, an account 12 digits", o.region, o.account)
 		}
 		e.clock = &store.Clock{}
-		e.st = store.New(append([]store.Option{store.WithRegion(o.region), store.WithAccount(o.account), store.WithClock(e.clock.Now)}, o.storeOpts...)...)
+		o.storeOpts = append([]store.Option{store.WithRegion(o.region), store.WithAccount(o.account), store.WithClock(e.clock.Now)}, o.storeOpts...)
+		e.st = store.New(o.storeOpts...)
 	}
 	ns := e.st.Namespace()
+	for _, path := range o.seeds {
+		if err := applySeed(e.st, path, o.storeOpts); err != nil {
+			t.Fatalf("smtest.New: %v", err)
+		}
+	}
 	handlerOpts := []awsjson.Option{awsjson.WithIdentity(awsjson.Identity{Account: ns.Account, Region: ns.Region},
 		func(id awsjson.Identity) (*store.Store, error) {
 			return e.st.In(store.Namespace{Account: id.Account, Region: id.Region})
@@ -117,6 +133,24 @@ func New(t testing.TB, opts ...Option) *Emulator {
 	}
 	e.client = secretsmanager.NewFromConfig(e.cfg)
 	return e
+}
+
+// applySeed adds the secrets of the seed file at path to st, building
+// them with opts.
+func applySeed(st *store.Store, path string, opts []store.Option) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	file, err := seed.Read(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := seed.Apply(st, file, opts...); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 // URL returns the emulator's endpoint, such as "http://127.0.0.1:41093":

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -341,5 +342,29 @@ func TestParallel(t *testing.T) {
 				t.Errorf("GetSecretValue() = %v, %v; want %d", got, err, i)
 			}
 		})
+	}
+}
+
+func TestWithSeed(t *testing.T) {
+	e := smtest.New(t, smtest.WithSeed("testdata/secrets.json"))
+	got, err := e.Client().GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("prod/db")})
+	if err != nil || aws.ToString(got.SecretString) != `{"user":"app","password":"s3cret"}` {
+		t.Errorf("GetSecretValue(prod/db) = %v, %v; want the seed's value", got, err)
+	}
+	cfg := e.Config()
+	cfg.Region = "eu-west-1"
+	prev, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("prod/api-key"), VersionStage: aws.String("AWSPREVIOUS")})
+	if err != nil || aws.ToString(prev.SecretString) != "old" {
+		t.Errorf("GetSecretValue(prod/api-key, AWSPREVIOUS) in eu-west-1 = %v, %v; want old", prev, err)
+	}
+
+	bad := t.TempDir() + "/bad.json"
+	if err := os.WriteFile(bad, []byte(`{"Secrets": [{"Name": "bad name"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{"testdata/missing.json": "no such file", bad: "Invalid name"} {
+		if got := fatal(t, func(tb testing.TB) { smtest.New(tb, smtest.WithSeed(path)) }); !strings.Contains(got, want) {
+			t.Errorf("New(WithSeed(%s)): Fatalf(%q), want it to hold %q", path, got, want)
+		}
 	}
 }
