@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -342,5 +343,25 @@ func TestApplyOptions(t *testing.T) {
 	d, err := west.DescribeSecret(store.DescribeSecretInput{SecretId: "a"})
 	if err != nil || !strings.HasPrefix(d.ARN, "arn:aws:secretsmanager:eu-west-1:") || !d.CreatedDate.Equal(t0) {
 		t.Errorf("DescribeSecret(a) in eu-west-1 = %v, %v; want it created at %v by the clock given", d, err, t0)
+	}
+}
+
+// TestREADME checks that the seed file the README shows reads and applies.
+func TestREADME(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "```json\n{\n  \"Secrets\"")
+	if !ok {
+		t.Fatal("README.md shows no seed file (a json block beginning with \"Secrets\")")
+	}
+	block, _, _ = strings.Cut(block, "```")
+	f, err := seed.Read(strings.NewReader("{\n  \"Secrets\"" + block))
+	if err != nil {
+		t.Fatalf("the README's seed file: %v", err)
+	}
+	if res, err := seed.Apply(store.New(), f); err != nil || len(res.Created) != len(f.Secrets) {
+		t.Errorf("Apply() of the README's seed file = %+v, %v", res, err)
 	}
 }
