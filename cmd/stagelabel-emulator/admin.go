@@ -59,6 +59,26 @@ func operatingFlags(flags *flag.FlagSet) *operating {
 	return o
 }
 
+// envPrefix begins the environment variables that give flags: the
+// flag's name in upper case, "-" as "_" (STAGELABEL_ALLOW_RESET=true).
+const envPrefix = "STAGELABEL_"
+
+// flagsFromEnv sets each flag of flags that the environment (getenv) gives,
+// before the command line is parsed, which then overrides it (or, for a
+// repeatable flag, adds to it). An empty variable is no variable.
+func flagsFromEnv(flags *flag.FlagSet, getenv func(string) string) error {
+	var errs []error
+	flags.VisitAll(func(f *flag.Flag) {
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" {
+			if err := flags.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q (-%s): %w", name, v, f.Name, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
 // logger returns the log of the emulator, written to w in the format of
 // -log-format.
 func (o *operating) logger(w io.Writer) *slog.Logger {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -403,5 +404,44 @@ func TestFromBuildInfo(t *testing.T) {
 				t.Errorf("fromBuildInfo().String() = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFlagsFromEnv checks that STAGELABEL_<NAME> gives a flag, that the
+// command line overrides it, and that a bad value is a usage error naming
+// the variable.
+func TestFlagsFromEnv(t *testing.T) {
+	t.Setenv("STAGELABEL_REGION", "eu-west-1")
+	t.Setenv("STAGELABEL_ALLOW_HOST", "emulator")
+	t.Setenv("STAGELABEL_LOG_FORMAT", "json")
+	t.Setenv("STAGELABEL_ACCOUNT", "111122223333")
+	addr, log, stop := emulator(t, "-account", "210987654321")
+	out := mustSend(t, addr, "CreateSecret", `{"Name":"a","ClientRequestToken":"`+tok1+`","SecretString":"v"}`)
+	if arn := out["ARN"].(string); !strings.HasPrefix(arn, "arn:aws:secretsmanager:us-east-1:210987654321:") {
+		t.Errorf("ARN %s: want the signature's region and the command line's account", arn)
+	}
+	status, _, _ := callAs(http.DefaultClient, addr, "", "ListSecrets", `{}`) // unsigned: the default region
+	if status != 200 {
+		t.Errorf("ListSecrets unsigned = %d", status)
+	}
+	if status, _ := adminRequest(t, addr, http.MethodGet, "/_stagelabel/health", map[string]string{"Host": "emulator:4566"}, sigv4.Key{}); status != 200 {
+		t.Errorf("Host emulator:4566 (STAGELABEL_ALLOW_HOST) = %d, want 200", status)
+	}
+	_, h := adminRequest(t, addr, http.MethodGet, "/_stagelabel/health", nil, sigv4.Key{})
+	stop()
+	if diff := cmp.Diff([]string{"eu-west-1/210987654321: 0", "us-east-1/210987654321: 1"}, namespaces(h)); diff != "" {
+		t.Errorf("namespaces mismatch (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(log.String(), "{") {
+		t.Errorf("the log is not JSON (STAGELABEL_LOG_FORMAT):\n%s", log)
+	}
+
+	t.Setenv("STAGELABEL_LOG_FORMAT", "xml")
+	var stderr bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // should it serve, it stops at once
+	err := run(ctx, []string{"-addr", "127.0.0.1:0"}, io.Discard, &stderr, nil)
+	if !errors.As(err, new(usageError)) || !strings.Contains(stderr.String(), `STAGELABEL_LOG_FORMAT="xml" (-log-format)`) {
+		t.Errorf("run() with STAGELABEL_LOG_FORMAT=xml = %v\n%s\nwant a usage error naming the variable", err, stderr.String())
 	}
 }

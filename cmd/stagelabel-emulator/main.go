@@ -67,6 +67,11 @@
 // the log as one JSON object a line; -version prints the module version
 // and VCS revision the binary was built from.
 //
+// Every flag can be given in the environment too, for containers, as
+// STAGELABEL_ and its name in upper case with "_" for "-"
+// (STAGELABEL_ALLOW_HOST=emulator, STAGELABEL_LOG_FORMAT=json); the
+// command line overrides it.
+//
 // # State
 //
 // Without -state the secrets live in memory and are gone when it stops.
@@ -179,7 +184,8 @@ key of FILE are served. Requests for a Host other than an IP address,
 localhost, ADDR's host or an -allow-host name are refused. -seed creates
 the secrets of a seed file at start. GET /_stagelabel/health says it
 serves; POST /_stagelabel/reset removes every secret. SIGINT or SIGTERM
-stop it cleanly.
+stop it cleanly. Each flag can be given in the environment too, as
+STAGELABEL_<NAME> (STAGELABEL_ALLOW_HOST=emulator); the command line wins.
 
 `
 
@@ -210,6 +216,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return nil
 	})
 	ops := operatingFlags(flags) // admin.go: -seed, -allow-reset, -log-format, -version
+	if err := flagsFromEnv(flags, os.Getenv); err != nil {
+		fmt.Fprintln(stderr, err)
+		flags.Usage()
+		return usageError{err}
+	}
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
