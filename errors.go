@@ -52,9 +52,12 @@ const (
 // code and the exact AWS message, and the request context the message is
 // about. It never carries secret material.
 //
-// Error has the method set of the AWS SDK's smithy.APIError (ErrorCode,
-// ErrorMessage), so code that inspects SDK errors handles it unchanged, and
-// it unwraps to its [Code].
+// Error has ErrorCode and ErrorMessage, as the AWS SDK's smithy.APIError
+// has, and unwraps to its [Code]. It lacks smithy.APIError's ErrorFault,
+// whose result type is smithy's (this module does not import the SDK), so
+// errors.As(err, &apiErr) with a smithy.APIError variable does not find
+// it: the smtest module's APIError adapts it
+// (github.com/stagelabel/stagelabel/smtest).
 type Error struct {
 	Op       string       // the AWS operation, such as "UpdateSecretVersionStage"
 	Code     Code         // the AWS error code

@@ -56,7 +56,8 @@ func Example() {
 	// true UpdateSecretVersionStage: InvalidParameterException: You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.
 }
 
-// Error has the method set of the AWS SDK's smithy.APIError.
+// Error has ErrorCode and ErrorMessage, as the AWS SDK's smithy.APIError
+// has (but not its ErrorFault: see the smtest module's APIError).
 func ExampleError() {
 	err := error(&stagelabel.Error{
 		Op:      "UpdateSecretVersionStage",

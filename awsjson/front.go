@@ -142,6 +142,11 @@ func (h *Handler) admit(r *http.Request, op string) (*store.Store, error) {
 	return f.stores(id)
 }
 
+// AllowsHost reports whether the handler answers requests whose Host
+// header is host: always without [WithHosts], else as WithHosts says. It
+// lets paths served beside the handler refuse the hosts it refuses.
+func (h *Handler) AllowsHost(host string) bool { return !h.front.checkHost || h.front.allows(host) }
+
 // allows reports whether the handler answers for host, a Host header.
 func (f *front) allows(host string) bool {
 	if host == "" || f.anyHost {

@@ -73,9 +73,13 @@ func TestHosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, code, msg := answer(t, newHandler(tt.opts...), listSecrets(tt.host, sigv4.Key{}, "", time.Time{}))
+			h := newHandler(tt.opts...)
+			status, code, msg := answer(t, h, listSecrets(tt.host, sigv4.Key{}, "", time.Time{}))
 			if status != tt.want {
 				t.Fatalf("Host %q: status %d (%s %s), want %d: %s", tt.host, status, code, msg, tt.want, tt.reason)
+			}
+			if got := h.AllowsHost(tt.host); got != (tt.want == 200) {
+				t.Errorf("AllowsHost(%q) = %v, want %v: as the handler answers", tt.host, got, tt.want == 200)
 			}
 			if status == 421 && (code != "MisdirectedRequestException" || !strings.Contains(msg, "'"+tt.host+"'")) {
 				t.Errorf("Host %q: %s %q", tt.host, code, msg)

@@ -8,6 +8,7 @@ replace (
 )
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/stagelabel/stagelabel v0.0.0
 	github.com/stagelabel/stagelabel/boltstate v0.0.0
 )

@@ -58,6 +58,35 @@
 //
 //	stagelabel-emulator -addr 0.0.0.0:4566 -credentials creds.ini -allow-host emulator,emulator.internal
 //
+// # Operating it
+//
+// Besides the protocol (POST / with X-Amz-Target), the emulator answers
+// two endpoints of its own, in JSON, under the same Host check:
+//
+//	curl http://127.0.0.1:4566/_stagelabel/health          # 200 while it serves: version, uptime, state, secrets per namespace
+//	curl -X POST http://127.0.0.1:4566/_stagelabel/reset   # removes every secret of every region and account
+//
+// A reset of a state kept with -state is refused (HTTP 403) unless
+// -allow-reset is given. With -credentials, a reset must be signed by one
+// of its keys (curl --aws-sigv4 "aws:amz:us-east-1:secretsmanager"), and
+// the health of an unsigned request leaves out the state and the
+// namespaces. Requests carrying an Origin header, which browsers add to
+// a web page's requests, are refused.
+//
+// -seed FILE (repeatable) creates, at start, the secrets of a seed file
+// that the state does not hold: a JSON file of secrets, each with a name,
+// a value or labelled versions, and optionally a description, tags, a
+// region and an account (package github.com/stagelabel/stagelabel/seed
+// documents the format). The file is read, never written; a secret
+// changed since it was seeded keeps its changes. -log-format json writes
+// the log as one JSON object a line; -version prints the module version
+// and VCS revision the binary was built from.
+//
+// Every flag can be given in the environment too, for containers, as
+// STAGELABEL_ and its name in upper case with "_" for "-"
+// (STAGELABEL_ALLOW_HOST=emulator, STAGELABEL_LOG_FORMAT=json); the
+// command line overrides it.
+//
 // # State
 //
 // Without -state the secrets live in memory and are gone when it stops.
@@ -184,15 +213,19 @@ func main() {
 type usageError struct{ error }
 
 const usage = `Usage: stagelabel-emulator [-addr ADDR] [-state PATH] [-import FILE] [-export FILE] [-region R] [-account A]
-                           [-credentials FILE] [-allow-host NAME,...] [-lambda-endpoint URL]
+                           [-credentials FILE] [-allow-host NAME,...] [-lambda-endpoint URL] [-seed FILE]
+                           [-allow-reset] [-log-format text|json] [-version]
 
 Serves AWS Secrets Manager's JSON protocol on ADDR. With -state the secrets
 are kept in a bbolt database at PATH: every change is on disk before it is
 answered. A JSON state file of an older emulator at PATH is migrated to a
 database on the first start. With -credentials only requests signed by a
 key of FILE are served. Requests for a Host other than an IP address,
-localhost, ADDR's host or an -allow-host name are refused. SIGINT or
-SIGTERM stop it cleanly.
+localhost, ADDR's host or an -allow-host name are refused. -seed creates
+the secrets of a seed file at start. GET /_stagelabel/health says it
+serves; POST /_stagelabel/reset removes every secret. SIGINT or SIGTERM
+stop it cleanly. Each flag can be given in the environment too, as
+STAGELABEL_<NAME> (STAGELABEL_ALLOW_HOST=emulator); the command line wins.
 
 `
 
@@ -206,12 +239,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		fmt.Fprint(flags.Output(), usage)
 		flags.PrintDefaults()
 	}
-	addr := flags.String("addr", "127.0.0.1:4566", "address to listen on")
+	addr := flags.String("addr", "127.0.0.1:4566", "`HOST:PORT` to listen on (port 0: any free port); beyond loopback, such as 0.0.0.0:4566,\nanyone who can reach it reads every secret unless -credentials is given")
 	state := flags.String("state", "", "bbolt database `PATH` that keeps the secrets, created if missing; every change is\ncommitted before it is answered (a JSON state file of an older emulator there is migrated)")
 	importFile := flags.String("import", "", "at start, add the secrets of the JSON snapshot `FILE` (\"-\": standard input) to the state;\nnothing is imported if it does not load or names a secret the state holds")
 	exportFile := flags.String("export", "", "write the state as a JSON snapshot to `FILE` (\"-\": standard output) and exit without serving")
-	region := flags.String("region", "us-east-1", "region of requests whose signature names none")
-	account := flags.String("account", "123456789012", "account of requests whose signature names none")
+	region := flags.String("region", "us-east-1", "`REGION` of requests whose signature names none (a signed request's is its signature's)")
+	account := flags.String("account", "123456789012", "`ACCOUNT` (12 digits) of requests whose access key neither is 12 digits nor has an aws_account_id in -credentials")
 	credentials := flags.String("credentials", "", "serve only requests signed (SigV4) by a key of `FILE`, in the AWS shared credentials file format\n([profile] sections with aws_access_key_id, aws_secret_access_key, optional aws_account_id and aws_session_token)")
 	rot := addRotationFlags(flags)
 	var hosts []string
@@ -223,6 +256,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		}
 		return nil
 	})
+	ops := operatingFlags(flags) // admin.go: -seed, -allow-reset, -log-format, -version
+	if err := flagsFromEnv(flags, os.Getenv); err != nil {
+		fmt.Fprintln(stderr, err)
+		flags.Usage()
+		return usageError{err}
+	}
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -234,7 +273,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		flags.Usage()
 		return usageError{fmt.Errorf("unexpected argument %q", flags.Arg(0))}
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if ops.version {
+		fmt.Fprintln(stdout, readBuildInfo())
+		return nil
+	}
+	log := ops.logger(stderr)
 	if !sigv4.IsRegion(*region) || !sigv4.IsAccount(*account) {
 		err := fmt.Errorf("-region %q -account %q: a region is such a name as eu-west-1, an account 12 digits", *region, *account)
 		fmt.Fprintln(stderr, err)
@@ -277,6 +320,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 			return err
 		}
 	}
+	if err := ops.seed(st, log); err != nil {
+		return err
+	}
 	if *exportFile != "" {
 		return export(st, *exportFile, *state, stdout, log)
 	}
@@ -286,12 +332,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		func(id awsjson.Identity) (*store.Store, error) {
 			return st.In(store.Namespace{Account: id.Account, Region: id.Region})
 		})}
+	var verifier *sigv4.Verifier // for the emulator's own endpoints
 	if *credentials != "" {
 		creds, err := readCredentials(*credentials)
 		if err != nil {
 			return err
 		}
 		front = append(front, awsjson.WithCredentials(creds))
+		verifier = &sigv4.Verifier{Credentials: creds, Service: "secretsmanager"}
 	}
 	if host, _, err := net.SplitHostPort(*addr); err == nil && host != "" {
 		hosts = append(hosts, host)
@@ -301,7 +349,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	if err != nil {
 		return err
 	}
-	handler, err := rot.handler(awsjson.New(st, front...), hosts, *credentials)
+	// The clock (rotation.go) and the other endpoints of the emulator
+	// (admin.go) beside the Secrets Manager handler.
+	handler, err := rot.handler(ops.handler(awsjson.New(st, front...), st, *state, verifier, log), hosts, *credentials)
 	if err != nil {
 		return err
 	}

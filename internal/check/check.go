@@ -11,8 +11,8 @@ import (
 	"github.com/stagelabel/stagelabel"
 )
 
-// apiError is the method set of the AWS SDK's smithy.APIError that every
-// error of stagelabel offers.
+// apiError is the part of the AWS SDK's smithy.APIError's method set
+// (all but ErrorFault) that every error of stagelabel offers.
 type apiError interface {
 	ErrorCode() string
 	ErrorMessage() string
