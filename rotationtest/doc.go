@@ -3,7 +3,8 @@
 // template for PostgreSQL (SecretsManagerRDSPostgreSQLRotationSingleUser)
 // does, served through the Lambda Invoke API by the tests, rotates the
 // password of a real PostgreSQL role for the emulator binary started with
-// -lambda-endpoint.
+// -lambda-endpoint and -credentials: every request, the clock's too, is
+// signed.
 //
 // The package has tests only. They start PostgreSQL in a temporary
 // directory (as the postgres user when they run as root, since initdb
@@ -14,7 +15,8 @@
 // # What the tests check
 //
 // After each rotation, by RotateSecret or by moving the emulator's clock
-// past a schedule (POST /_stagelabel/clock), the password of AWSCURRENT
+// past a schedule (POST /_stagelabel/clock, which refuses an unsigned
+// request), the password of AWSCURRENT
 // logs in and the one before, now AWSPREVIOUS, does not. A function that
 // fails at each step in turn leaves the state §RT14 of docs/semantics.md
 // describes, and the database as far as the steps before it took it;

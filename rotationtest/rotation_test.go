@@ -1,18 +1,24 @@
 package rotationtest
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -29,6 +35,7 @@ var steps = []string{"createSecret", "setSecret", "testSecret", "finishSecret"}
 type rig struct {
 	pg       *postgres
 	sm       *secretsmanager.Client
+	key      aws.Credentials // the key the emulator serves
 	api      *lambdaAPI
 	emulator string
 	role     map[string]any // the secret's first value
@@ -44,10 +51,18 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr, _ := startEmulator(t, "-lambda-endpoint", "http://"+l.Addr().String())
+	// Served to signed requests only, as an emulator reachable by others
+	// would be: the clock too.
+	key := aws.Credentials{AccessKeyID: "AKIDROTATIONTEST", SecretAccessKey: "rotationtest-secret-key"}
+	creds := filepath.Join(t.TempDir(), "credentials")
+	ini := fmt.Sprintf("[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n", key.AccessKeyID, key.SecretAccessKey)
+	if err := os.WriteFile(creds, []byte(ini), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := startEmulator(t, "-credentials", creds, "-lambda-endpoint", "http://"+l.Addr().String())
 	sm := secretsmanager.NewFromConfig(aws.Config{
 		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "SECRET", ""),
+		Credentials: credentials.StaticCredentialsProvider{Value: key},
 	}, func(o *secretsmanager.Options) {
 		o.BaseEndpoint = aws.String("http://" + addr)
 		o.RetryMaxAttempts = 1
@@ -63,7 +78,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{pg: pg, sm: sm, api: api, emulator: addr, role: role, arn: aws.ToString(out.ARN)}
+	return &rig{pg: pg, sm: sm, key: key, api: api, emulator: addr, role: role, arn: aws.ToString(out.ARN)}
 }
 
 // clock moves the emulator's clock forward by d, which answers once the
@@ -71,8 +86,31 @@ func newRig(t *testing.T) *rig {
 // time. With d zero it waits for the rotations running.
 func (r *rig) clock(t *testing.T, d time.Duration) time.Time {
 	t.Helper()
+	status, now, msg := r.postClock(t, d, true)
+	if status != http.StatusOK {
+		t.Fatalf("POST /_stagelabel/clock {advance: %s} = %d %q", d, status, msg)
+	}
+	return now
+}
+
+// postClock posts {"advance": d} to the emulator's clock, signed with the
+// rig's key (SigV4, as for Secrets Manager) when signed, and returns the
+// answer's status, time and message.
+func (r *rig) postClock(t *testing.T, d time.Duration, signed bool) (status int, now time.Time, msg string) {
+	t.Helper()
 	body, _ := json.Marshal(map[string]string{"advance": d.String()})
-	resp, err := http.Post("http://"+r.emulator+"/_stagelabel/clock", "application/json", strings.NewReader(string(body)))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+r.emulator+"/_stagelabel/clock", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if signed {
+		sum := sha256.Sum256(body)
+		if err := v4.NewSigner().SignHTTP(t.Context(), r.key, req, hex.EncodeToString(sum[:]), "secretsmanager", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,10 +119,10 @@ func (r *rig) clock(t *testing.T, d time.Duration) time.Time {
 		Now     time.Time
 		Message string
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /_stagelabel/clock %s = %d %+v %v", body, resp.StatusCode, answer, err)
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+		t.Fatalf("POST /_stagelabel/clock: %d, answer: %v", resp.StatusCode, err)
 	}
-	return answer.Now
+	return resp.StatusCode, answer.Now, answer.Message
 }
 
 // rotate calls RotateSecret with in's members and the secret's ARN, and
@@ -274,6 +312,9 @@ func TestRotation(t *testing.T) {
 	}
 	// NextRotationDate is the window's last second; a window of
 	// AutomaticallyAfterDays opens at the UTC day's start (§RT17, §RT18).
+	if status, _, msg := r.postClock(t, 25*time.Hour, false); status != http.StatusForbidden {
+		t.Errorf("POST /_stagelabel/clock unsigned = %d %q, want 403", status, msg)
+	}
 	if now := r.clock(t, 25*time.Hour); now.Before(next.Truncate(24*time.Hour)) || now.After(next) {
 		t.Fatalf("the clock moved to %v, outside the window that ends at NextRotationDate %v", now, next)
 	}
