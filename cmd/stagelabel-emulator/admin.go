@@ -37,6 +37,7 @@ type operating struct {
 	allowReset bool     // -allow-reset
 	jsonLog    bool     // -log-format json
 	version    bool     // -version
+	etcd       string   // -etcd, set by run
 }
 
 // operatingFlags defines the flags of this file on flags.
@@ -46,7 +47,7 @@ func operatingFlags(flags *flag.FlagSet) *operating {
 		o.seeds = append(o.seeds, v)
 		return nil
 	})
-	flags.BoolVar(&o.allowReset, "allow-reset", false, "let POST /_stagelabel/reset empty a state kept with -state (without -state it always may)")
+	flags.BoolVar(&o.allowReset, "allow-reset", false, "let POST /_stagelabel/reset empty a state kept with -state or -etcd (in memory it always may)")
 	flags.Func("log-format", "write the log as `text` (key=value lines, the default) or json (one object a line)", func(v string) error {
 		switch v {
 		case "text", "json":
@@ -188,7 +189,8 @@ type admin struct {
 	api        *awsjson.Handler
 	st         *store.Store
 	started    time.Time
-	state      string          // -state, absolute; "" for memory
+	state      string          // -state, absolute; "" for memory or etcd
+	etcd       string          // -etcd's endpoints; "" for memory or bbolt
 	allowReset bool            // -allow-reset
 	verifier   *sigv4.Verifier // of -credentials; nil without
 	build      buildInfo
@@ -216,7 +218,7 @@ func (o *operating) handler(api *awsjson.Handler, st *store.Store, state string,
 			state = abs
 		}
 	}
-	return &admin{api: api, st: st, started: time.Now(), state: state, allowReset: o.allowReset, verifier: verifier, build: readBuildInfo(), log: log}
+	return &admin{api: api, st: st, started: time.Now(), state: state, etcd: o.etcd, allowReset: o.allowReset, verifier: verifier, build: readBuildInfo(), log: log}
 }
 
 // ServeHTTP answers r: from the endpoints when its path is under
@@ -296,8 +298,9 @@ type health struct {
 
 // stateInfo says where the secrets are kept.
 type stateInfo struct {
-	Backend string `json:"backend"`        // "memory" or "bbolt"
-	Path    string `json:"path,omitempty"` // of the bbolt database
+	Backend   string `json:"backend"`             // "memory", "bbolt" or "etcd"
+	Path      string `json:"path,omitempty"`      // of the bbolt database
+	Endpoints string `json:"endpoints,omitempty"` // of the etcd cluster
 }
 
 // namespace is one region and account and its number of secrets.
@@ -320,6 +323,9 @@ func (a *admin) health(_ *http.Request, signed bool) (int, any) {
 	h.State = &stateInfo{Backend: "memory"}
 	if a.state != "" {
 		h.State = &stateInfo{Backend: "bbolt", Path: a.state}
+	}
+	if a.etcd != "" {
+		h.State = &stateInfo{Backend: "etcd", Endpoints: a.etcd}
 	}
 	h.Namespaces = []namespace{}
 	for _, ns := range a.st.Namespaces() {
@@ -344,6 +350,9 @@ type resetDone struct {
 func (a *admin) reset(*http.Request, bool) (int, any) {
 	if a.state != "" && !a.allowReset {
 		return http.StatusForbidden, failure{fmt.Sprintf("Reset refused: the secrets are kept in %s (-state), and a reset would delete them for good. Start the emulator with -allow-reset to allow it.", a.state)}
+	}
+	if a.etcd != "" && !a.allowReset {
+		return http.StatusForbidden, failure{fmt.Sprintf("Reset refused: the secrets are kept in the etcd cluster at %s (-etcd), and a reset would delete them for good. Start the emulator with -allow-reset to allow it.", a.etcd)}
 	}
 	removed, err := a.st.Reset()
 	if err != nil {

@@ -99,6 +99,18 @@
 // opened by one emulator at a time; a second one on the same PATH refuses
 // to start.
 //
+// With -etcd ENDPOINTS (comma-separated) they live in that etcd cluster,
+// under the keys that begin with stagelabel/ (package etcdstate): each
+// change is one etcd transaction, committed before it is answered and
+// compared with the secret's revision in etcd. For now an emulator reads
+// the cluster when it starts and does not follow other emulators' changes:
+// run one emulator per cluster. A second one serves what it loaded, and a
+// change of a secret another emulator changed since is refused
+// (InternalServiceError), never lost nor applied over the other's; it
+// serves the other's changes once started again. When the outcome of a
+// commit is unknown (etcd did not answer in time), every later change is
+// refused until the emulator is started again.
+//
 // A JSON state file written by an older emulator at PATH is migrated on
 // the first start: its secrets are written into a new database beside it,
 // which then replaces it with a rename, so that a crash leaves either the
@@ -212,14 +224,15 @@ func main() {
 // usageError is an error in the command line, already reported.
 type usageError struct{ error }
 
-const usage = `Usage: stagelabel-emulator [-addr ADDR] [-state PATH] [-import FILE] [-export FILE] [-region R] [-account A]
+const usage = `Usage: stagelabel-emulator [-addr ADDR] [-state PATH | -etcd ENDPOINTS] [-import FILE] [-export FILE] [-region R] [-account A]
                            [-credentials FILE] [-allow-host NAME,...] [-lambda-endpoint URL] [-seed FILE]
                            [-allow-reset] [-log-format text|json] [-version]
 
 Serves AWS Secrets Manager's JSON protocol on ADDR. With -state the secrets
 are kept in a bbolt database at PATH: every change is on disk before it is
 answered. A JSON state file of an older emulator at PATH is migrated to a
-database on the first start. With -credentials only requests signed by a
+database on the first start. With -etcd they are kept in an etcd cluster
+instead. With -credentials only requests signed by a
 key of FILE are served. Requests for a Host other than an IP address,
 localhost, ADDR's host or an -allow-host name are refused. -seed creates
 the secrets of a seed file at start. GET /_stagelabel/health says it
@@ -242,6 +255,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	addr := flags.String("addr", "127.0.0.1:4566", "`HOST:PORT` to listen on (port 0: any free port); beyond loopback, such as 0.0.0.0:4566,\nanyone who can reach it reads every secret unless -credentials is given")
 	state := flags.String("state", "", "bbolt database `PATH` that keeps the secrets, created if missing; every change is\ncommitted before it is answered (a JSON state file of an older emulator there is migrated)")
 	importFile := flags.String("import", "", "at start, add the secrets of the JSON snapshot `FILE` (\"-\": standard input) to the state;\nnothing is imported if it does not load or names a secret the state holds")
+	etcd := flags.String("etcd", "", "keep the secrets in the etcd cluster at `ENDPOINTS` (comma-separated), under the keys stagelabel/...,\ninstead of -state; every change is committed before it is answered. One emulator per cluster for now:\nanother's changes are seen only after a restart, and a change of a secret another changed is refused")
 	exportFile := flags.String("export", "", "write the state as a JSON snapshot to `FILE` (\"-\": standard output) and exit without serving")
 	region := flags.String("region", "us-east-1", "`REGION` of requests whose signature names none (a signed request's is its signature's)")
 	account := flags.String("account", "123456789012", "`ACCOUNT` (12 digits) of requests whose access key neither is 12 digits nor has an aws_account_id in -credentials")
@@ -284,6 +298,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		flags.Usage()
 		return usageError{err}
 	}
+	if *state != "" && *etcd != "" {
+		err := errors.New("-state and -etcd: give one")
+		fmt.Fprintln(stderr, err)
+		flags.Usage()
+		return usageError{err}
+	}
 	opts := []store.Option{store.WithRegion(*region), store.WithAccount(*account)}
 	rotOpts, err := rot.options(log)
 	if err != nil {
@@ -314,6 +334,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		if st, err = store.Open(db, opts...); err != nil {
 			return fmt.Errorf("state %s: %w", *state, err)
 		}
+	}
+	if *etcd != "" {
+		db, closeClient, openErr := openEtcd(ctx, *etcd)
+		if openErr != nil {
+			return openErr
+		}
+		defer closeClient()
+		if st, err = store.Open(db, opts...); err != nil {
+			return fmt.Errorf("-etcd %s: %w", *etcd, err)
+		}
+		ops.etcd = *etcd
 	}
 	if *importFile != "" {
 		if err := importSnapshot(st, *importFile, os.Stdin, log, opts); err != nil {
