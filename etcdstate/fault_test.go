@@ -14,6 +14,7 @@ import (
 // than its --max-txn-ops, 128 by default) makes nothing and leaves the DB
 // working.
 func TestRefused(t *testing.T) {
+	t.Parallel()
 	endpoint := startEtcd(t)
 	db := open(t, endpoint, "refused/")
 	var ids []string
@@ -37,6 +38,7 @@ func TestRefused(t *testing.T) {
 // commit, even once etcd is back, and a DB opened again reads what etcd
 // holds and commits.
 func TestUnknownOutcome(t *testing.T) {
+	t.Parallel()
 	m := startMember(t)
 	db := open(t, m.endpoint, "unknown/", etcdstate.WithTimeout(500*time.Millisecond))
 	rev, err := db.Commit(store.Change{Secret: secret("db", "1", "v1")})

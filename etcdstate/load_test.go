@@ -13,6 +13,7 @@ import (
 // first yield, once the first page is read) are not seen, though they
 // touch keys of later pages.
 func TestLoadPages(t *testing.T) {
+	t.Parallel()
 	endpoint := startEtcd(t)
 	db := open(t, endpoint, "pages/")
 	const secrets = 700 // 1,400 keys: three pages

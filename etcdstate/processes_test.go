@@ -63,6 +63,7 @@ func secret(name, description string, versions ...string) store.SecretSnapshot {
 // accepted), every version is kept in the order of the revisions that
 // added it, and no two changes share a revision.
 func TestTwoProcesses(t *testing.T) {
+	t.Parallel()
 	endpoint := startEtcd(t)
 	const prefix = "two/"
 	dbs := []*etcdstate.DB{open(t, endpoint, prefix), open(t, endpoint, prefix)}
@@ -141,6 +142,7 @@ func TestTwoProcesses(t *testing.T) {
 // changed first is refused (InternalServiceError, the backend's conflict),
 // and a store opened afterwards holds exactly the versions acknowledged.
 func TestTwoStores(t *testing.T) {
+	t.Parallel()
 	endpoint := startEtcd(t)
 	const prefix = "stores/"
 	a, err := store.Open(open(t, endpoint, prefix))
