@@ -68,9 +68,20 @@
 // One whose outcome is unknown (a timeout, a connection lost while the
 // request was in flight) may have been made after all: the commit returns
 // an error wrapping [ErrUnknownOutcome], and so does every later commit,
-// until a DB is opened again and Load reads what etcd holds.
+// until a DB is opened again and Load reads what etcd holds. Losing quorum
+// is such a failure, and so may be a leader's loss during a commit; a
+// follower's loss is not (TestMemberDown).
 //
 // Load reads the prefix in pages, all at the revision of the first page,
 // so that it sees one state of the cluster; it fails if that revision is
 // compacted while it reads.
+//
+// # Cost
+//
+// A new secret or a removal costs one round trip to the cluster (and its
+// consensus), any other change two (the read of the places, then the
+// transaction), whatever the number of secrets or of versions:
+// BenchmarkCommit shows 0.34 ms for a new secret and 0.59 ms for a version
+// added to a secret of thousands, on a one-member embedded etcd on
+// loopback.
 package etcdstate
