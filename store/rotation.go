@@ -110,9 +110,16 @@ func WithManualRotation() Option { return func(s *Store) { s.manual = true } }
 // fell due was started in.
 type rotations struct {
 	mu        sync.Mutex
-	idle      *sync.Cond // signalled when running empties
-	running   map[string]bool
-	attempted map[string]time.Time // ARN → when its due rotation was last started
+	idle      *sync.Cond            // signalled when running empties
+	running   map[string]version.ID // ARN → the version being rotated to
+	queued    map[string]queued     // ARN → the rotation to run once the running one ends
+	attempted map[string]time.Time  // ARN → when its due rotation was last started
+}
+
+// queued is a rotation waiting for its secret's running rotation to end.
+type queued struct {
+	function string
+	id       version.ID
 }
 
 // tried returns when a rotation of arn that fell due was last started,
@@ -140,17 +147,28 @@ func (rs *rotations) attempt(arn string, t time.Time) bool {
 
 // begin reports whether a rotation of arn may start, and then marks it
 // running.
-func (rs *rotations) begin(arn string) bool {
+//
+// A rotation asked for while another of the secret runs, to another
+// version, is queued and run when that one ends: its RotateSecret was
+// answered, so it must run (a new rotation may be asked for as soon as the
+// running one's finishSecret has moved AWSCURRENT, before it has ended).
+func (rs *rotations) begin(arn, function string, id version.ID, queue bool) bool {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	if rs.running[arn] {
+	if running, ok := rs.running[arn]; ok {
+		if queue && running != id {
+			if rs.queued == nil {
+				rs.queued = map[string]queued{}
+			}
+			rs.queued[arn] = queued{function, id}
+		}
 		return false
 	}
 	if rs.running == nil {
-		rs.running = map[string]bool{}
+		rs.running = map[string]version.ID{}
 		rs.idle = sync.NewCond(&rs.mu)
 	}
-	rs.running[arn] = true
+	rs.running[arn] = id
 	return true
 }
 
@@ -158,17 +176,25 @@ func (rs *rotations) begin(arn string) bool {
 func (rs *rotations) isRunning(arn string) bool {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	return rs.running[arn]
+	_, ok := rs.running[arn]
+	return ok
 }
 
-// end marks the rotation of arn ended.
-func (rs *rotations) end(arn string) {
+// end marks the rotation of arn ended, unless one is queued for arn,
+// which it returns to run now, the secret's rotation still running.
+func (rs *rotations) end(arn string) (queued, bool) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
+	if q, ok := rs.queued[arn]; ok {
+		delete(rs.queued, arn)
+		rs.running[arn] = q.id
+		return q, true
+	}
 	delete(rs.running, arn)
 	if len(rs.running) == 0 {
 		rs.idle.Broadcast()
 	}
+	return queued{}, false
 }
 
 // Wait waits until no rotation the store (any of its namespaces) started
@@ -188,34 +214,48 @@ func (st *Store) Wait() {
 // function, on a goroutine of its own, unless a rotation of the secret is
 // running already, and reports whether it started.
 func (st *Store) start(function, arn string, id version.ID) bool {
-	if !st.rotations.begin(arn) {
+	if !st.rotations.begin(arn, function, id, true) {
 		return false
 	}
-	token, err := st.uuid("RotateSecret")
-	if err != nil {
-		token = string(id)
-	}
-	go func() {
-		defer st.rotations.end(arn)
+	go st.run(function, arn, id)
+	return true
+}
+
+// run runs the rotation of the secret arn to version id with function,
+// then the one queued for arn meanwhile, if any.
+func (st *Store) run(function, arn string, id version.ID) {
+	for {
+		token, err := st.uuid("RotateSecret")
+		if err != nil {
+			token = string(id)
+		}
 		for _, step := range steps {
 			e := RotationEvent{Step: step, SecretId: arn, ClientRequestToken: string(id), RotationToken: token}
 			if err := st.invoker.Invoke(context.Background(), function, e); err != nil {
-				return // the rotation stays unfinished (§RT14)
+				break // the rotation stays unfinished (§RT14)
 			}
 		}
-	}()
-	return true
+		q, ok := st.rotations.end(arn)
+		if !ok {
+			return
+		}
+		function, id = q.function, q.id
+	}
 }
 
 // startTest runs what RotateSecret with RotateImmediately false runs: the
 // testSecret step alone, on a version id that holds the value of
 // AWSCURRENT and carries AWSPENDING, which it then takes off (§RT9).
 func (st *Store) startTest(function, arn string, id version.ID) {
-	if !st.rotations.begin(arn) {
+	if !st.rotations.begin(arn, function, id, false) {
 		return
 	}
 	go func() {
-		defer st.rotations.end(arn)
+		defer func() {
+			if q, ok := st.rotations.end(arn); ok {
+				st.run(q.function, arn, q.id)
+			}
+		}()
 		const op = "RotateSecret"
 		made := false
 		_, _, err := st.update(op, arn, false, func(r *record, now time.Time) (*record, error) {
