@@ -65,7 +65,7 @@ func appendHeader(b []byte, s *store.SecretSnapshot, rev store.Revision, next ui
 	if s.KmsKeyId != "" {
 		flags |= keyPresent
 	}
-	if s.PrimaryRegion != "" || s.ReplicationStatus != nil {
+	if s.PrimaryRegion != "" || len(s.ReplicationStatus) > 0 {
 		flags |= replicated
 	}
 	if !s.RotationConfigured.IsZero() {

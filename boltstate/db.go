@@ -321,7 +321,7 @@ func (d *secretDecoder) secret(c *bolt.Cursor, k, v []byte, s *store.SecretSnaps
 		return nil, nil, 0, fmt.Errorf("boltstate: record %q is not the header of a secret", k)
 	}
 	if rev, _, err = d.header(nameOf(name), v, s); err != nil {
-		return nil, nil, 0, corrupt(string(name), k, err)
+		return nil, nil, 0, corrupt(string(nameOf(name)), k, err)
 	}
 	d.entries = d.entries[:0]
 	live := 0

@@ -718,3 +718,15 @@ func TestMigrateFormat1(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestEmptyReplicationStatus checks that a change whose ReplicationStatus
+// is an empty list, not nil, commits as one without, and loads.
+func TestEmptyReplicationStatus(t *testing.T) {
+	db, _ := newDB(t)
+	s := secret("a", "1")
+	s.ReplicationStatus = []store.ReplicationStatus{}
+	mustCommit(t, db, store.Change{Secret: s})
+	if err := db.Load(func(store.SecretSnapshot, store.Revision) error { return nil }); err != nil {
+		t.Errorf("Load after a committed change: %v", err)
+	}
+}

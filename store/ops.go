@@ -114,6 +114,10 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 		}
 	}
 	r := &record{secret: s, lastChanged: now, meta: &meta{description: in.Description, kmsKey: in.KmsKeyId, tags: tags, created: now}}
+	var statuses []ReplicationStatus // of AddReplicaRegions, in the record from the start (§RP7)
+	if len(in.AddReplicaRegions) > 0 {
+		r.meta.replicas, statuses = st.plan(in.Name, nil, in.AddReplicaRegions, in.ForceOverwriteReplicaSecret, now)
+	}
 	if hasValue {
 		r.touched = []version.ID{v.ID()}
 	}
@@ -147,6 +151,7 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 				_, err := cur.secret.Put(v) // ResourceExistsException: the token is in use
 				return CreateSecretOutput{}, opError(op, err)
 			}
+			st.syncReplicas(op, cur)                                                                               // a retry brings along a replica the first call could not commit (§RP2)
 			return CreateSecretOutput{ARN: cur.secret.ARN(), Name: in.Name, VersionId: in.ClientRequestToken}, nil // a repeat
 		}
 		return CreateSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrResourceExists,
@@ -157,10 +162,10 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 		out.VersionId = in.ClientRequestToken
 	}
 	st.report(op, nil, r, version.ID(out.VersionId))
-	if len(in.AddReplicaRegions) > 0 {
-		if out.ReplicationStatus, err = st.replicate(op, in.Name, in.AddReplicaRegions, in.ForceOverwriteReplicaSecret); err != nil {
-			return CreateSecretOutput{}, err
-		}
+	if len(statuses) > 0 {
+		// A replica the backend refuses catches up later, as any (§RP2).
+		st.mirrorAll(op, in.Name, statuses, in.ForceOverwriteReplicaSecret)
+		out.ReplicationStatus = statuses
 	}
 	return out, nil
 }

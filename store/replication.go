@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -116,10 +117,17 @@ func (st *Store) mirror(op string, target *Store, name string) error {
 		if v, ok := target.names.Load(name); ok {
 			sl = v.(*slot)
 			cur = sl.rec.Load()
-			if cur == nil {
-				continue // being created: try again
-			}
-			if cur.from == p {
+			switch {
+			case cur == nil: // being created: wait for the outcome
+				sl.mu.Lock()
+				sl.mu.Unlock()
+				continue
+			case cur.meta.purged: // being taken out of the index
+				runtime.Gosched()
+				continue
+			case cur.meta.primary != st.region:
+				return nil // not this primary's replica: never overwritten
+			case cur.from == p:
 				return nil // in sync
 			}
 		}
@@ -234,52 +242,73 @@ func (st *Store) replicate(op, name string, regions []ReplicaRegionType, force b
 			return nil, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter, Message: "Invalid replica region."}
 		}
 	}
-	statuses := make([]ReplicationStatus, 0, len(regions))
+	var statuses []ReplicationStatus
 	_, p, err := st.update(op, name, false, func(r *record, now time.Time) (*record, error) {
-		n := r.cloneMeta()
-		n.meta.replicas = slices.Clone(r.meta.replicas)
-		statuses = statuses[:0]
-		for _, add := range regions {
-			if i := slices.IndexFunc(n.meta.replicas, func(s ReplicationStatus) bool { return s.Region == add.Region }); i >= 0 {
-				statuses = append(statuses, n.meta.replicas[i])
-				continue
-			}
-			s := ReplicationStatus{Region: add.Region, KmsKeyId: add.KmsKeyId, Status: ReplicaInSync, StatusMessage: msgInSync}
-			if other := st.replicaIn(add.Region, name); other != nil && !other.gone(now) && !force && other.from == nil && other.meta.primary != st.region {
-				s.Status, s.StatusMessage = ReplicaFailed, fmt.Sprintf(msgTaken, name, add.Region)
-			}
-			n.meta.replicas = append(n.meta.replicas, s)
-			statuses = append(statuses, s)
-		}
-		slices.SortFunc(n.meta.replicas, func(a, b ReplicationStatus) int { return strings.Compare(a.Region, b.Region) })
-		if slices.Equal(n.meta.replicas, r.meta.replicas) {
+		var list []ReplicationStatus
+		list, statuses = st.plan(name, r.meta.replicas, regions, force, now)
+		if slices.Equal(list, r.meta.replicas) {
 			return r, nil
 		}
-		n.lastChanged = now
+		n := r.cloneMeta()
+		n.meta.replicas, n.lastChanged = list, now
 		return n, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if err := st.mirrorAll(op, name, statuses, force); err != nil {
+		return nil, err
+	}
+	st.report(op, nil, p, "")
+	return statuses, nil
+}
+
+// plan returns the replicas of the primary name, which has those of have,
+// once regions are added, by region, and the statuses of the regions
+// added. A region where a secret of the name is in the way, that is not
+// this primary's replica, fails (§RP6); with force, it fails only for the
+// replica of another primary, which is never overwritten [M].
+func (st *Store) plan(name string, have []ReplicationStatus, regions []ReplicaRegionType, force bool, now time.Time) (list, statuses []ReplicationStatus) {
+	list = slices.Clone(have)
+	for _, add := range regions {
+		if i := slices.IndexFunc(list, func(s ReplicationStatus) bool { return s.Region == add.Region }); i >= 0 {
+			statuses = append(statuses, list[i])
+			continue
+		}
+		s := ReplicationStatus{Region: add.Region, KmsKeyId: add.KmsKeyId, Status: ReplicaInSync, StatusMessage: msgInSync}
+		if other := st.replicaIn(add.Region, name); other != nil && !other.gone(now) && other.meta.primary != st.region &&
+			(!force || other.meta.primary != "") {
+			s.Status, s.StatusMessage = ReplicaFailed, fmt.Sprintf(msgTaken, name, add.Region)
+		}
+		list = append(list, s)
+		statuses = append(statuses, s)
+	}
+	slices.SortFunc(list, func(a, b ReplicationStatus) int { return strings.Compare(a.Region, b.Region) })
+	return list, statuses
+}
+
+// mirrorAll makes the replicas of the primary name in the regions of
+// statuses that are in sync, replacing, with force, a secret of its own in
+// the way.
+func (st *Store) mirrorAll(op, name string, statuses []ReplicationStatus, force bool) error {
 	for _, s := range statuses {
 		if s.Status != ReplicaInSync {
 			continue
 		}
 		target, err := st.In(Namespace{st.account, s.Region})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if force {
-			if err := target.remove(op, name, func(r *record) bool { return r.meta.primary != st.region }); err != nil {
-				return nil, err
+			if err := target.remove(op, name, func(r *record) bool { return r.meta.primary == "" }); err != nil {
+				return err
 			}
 		}
 		if err := st.mirror(op, target, name); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	st.report(op, nil, p, "")
-	return statuses, nil
+	return nil
 }
 
 // remove removes the secret name of st's namespace for good if its

@@ -381,14 +381,19 @@ func (c *cron) lastHour() int {
 // gap returns the shortest time between two of c's hours of one day, a
 // day when it has one.
 func (c *cron) gap() time.Duration {
-	gap, prev := 24, -1
+	gap, first, prev := 24, -1, -1
 	for h, ok := range c.hours {
 		if ok {
 			if prev >= 0 {
 				gap = min(gap, h-prev)
+			} else {
+				first = h
 			}
 			prev = h
 		}
+	}
+	if first >= 0 && prev != first {
+		gap = min(gap, 24-prev+first) // across midnight, to the next day's first
 	}
 	return time.Duration(gap) * time.Hour
 }

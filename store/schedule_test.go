@@ -73,6 +73,7 @@ func TestScheduleRefused(t *testing.T) {
 	}{
 		{"both AutomaticallyAfterDays and ScheduleExpression", store.RotationRules{AutomaticallyAfterDays: ptr(int64(1)), ScheduleExpression: "rate(1 day)"}},
 		{"more often than every four hours", store.RotationRules{ScheduleExpression: "rate(3 hours)"}},
+		{"cron less than four hours apart across midnight", store.RotationRules{ScheduleExpression: "cron(0 0,22 * * ? *)"}},
 		{"beyond 999 days", store.RotationRules{ScheduleExpression: "rate(1000 days)"}},
 		{"a rate of zero", store.RotationRules{ScheduleExpression: "rate(0 days)"}},
 		{"a rate in weeks", store.RotationRules{ScheduleExpression: "rate(1 week)"}},
