@@ -214,7 +214,7 @@ type ReplicateSecretToRegionsOutput struct {
 // Status Failed with StatusMessage "Replication failed: Secret name <name>
 // already exists in region <region>." [M], unless
 // ForceOverwriteReplicaSecret, which replaces that secret with the replica
-// [D]. A region replicated already is left as it is [M]. The secret's own
+// [D] unless it is another primary's replica [M]. A region replicated already is left as it is [M]. The secret's own
 // region is InvalidParameterException "Invalid replica region." [M]; a
 // replica, the replica error [R].
 func (st *Store) ReplicateSecretToRegions(in ReplicateSecretToRegionsInput) (ReplicateSecretToRegionsOutput, error) {
