@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stagelabel/stagelabel/secret"
 	"github.com/stagelabel/stagelabel/stage"
@@ -277,6 +278,9 @@ func Open(backend Backend, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	st.backend = backend
+	if !st.replicated.Load() {
+		return st, nil // nothing to settle: no walk over every secret
+	}
 	if err := st.settle(); err != nil {
 		return nil, fmt.Errorf("store: opening: replicas: %w", err)
 	}
@@ -291,6 +295,9 @@ func (st *Store) put(s SecretSnapshot, rev Revision) error {
 		return err
 	}
 	r.rev = rev
+	if r.meta.primary != "" || len(r.meta.replicas) > 0 {
+		st.replicated.Store(true)
+	}
 	home, err := st.home(s)
 	if err != nil {
 		return err
@@ -301,6 +308,40 @@ func (st *Store) put(s SecretSnapshot, rev Revision) error {
 		return fmt.Errorf("secret %q stored twice", s.Name)
 	}
 	return nil
+}
+
+// plainlyValid reports, at a fraction of Validate's cost (a load checks
+// every version of every secret), that v keeps the constraints of
+// UpdateSecretInput's tags on a version's members: a value of 1 to 65,536
+// bytes, text that is UTF-8, a KMS key of at most 2,048 bytes (so
+// characters) of UTF-8. When it does not, Validate says which it breaks.
+func plainlyValid(v VersionSnapshot) bool {
+	n := len(v.SecretBinary)
+	if v.SecretString != nil {
+		n = len(*v.SecretString)
+	}
+	return (v.SecretString == nil && v.SecretBinary == nil || 1 <= n && n <= 65536) &&
+		(v.SecretString == nil || utf8.ValidString(*v.SecretString)) &&
+		len(v.KmsKeyId) <= 2048 && utf8.ValidString(v.KmsKeyId)
+}
+
+// plainlyValidHeader reports, at a fraction of Validate's cost, that s
+// keeps the constraints of CreateSecretInput's tags on the members a load
+// checks with it: a name of 1 to 512 bytes, a description and a KMS key of
+// at most 2,048, tag keys of 1 to 128 and values of at most 256 (bytes
+// bounding characters), all UTF-8. When it does not, Validate says which
+// it breaks.
+func plainlyValidHeader(s SecretSnapshot) bool {
+	text := func(v string, lo, hi int) bool { return lo <= len(v) && len(v) <= hi && utf8.ValidString(v) }
+	if !text(s.Name, 1, 512) || !text(s.Description, 0, 2048) || !text(s.KmsKeyId, 0, 2048) {
+		return false
+	}
+	for _, t := range s.Tags {
+		if !text(t.Key, 1, 128) || !text(t.Value, 0, 256) {
+			return false
+		}
+	}
+	return true
 }
 
 // fromSnapshot checks a snapshot and builds its record.
@@ -315,8 +356,13 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	if s.RotationRules != nil {
 		days = &RotationRules{AutomaticallyAfterDays: s.RotationRules.AutomaticallyAfterDays}
 	}
-	err := errors.Join(Validate(op, CreateSecretInput{Name: s.Name, Description: s.Description, KmsKeyId: s.KmsKeyId, Tags: s.Tags}, nil),
-		Validate(op, RotateSecretInput{SecretId: s.Name, RotationRules: days}, nil))
+	var err error
+	if !plainlyValidHeader(s) { // then Validate words what is wrong
+		err = Validate(op, CreateSecretInput{Name: s.Name, Description: s.Description, KmsKeyId: s.KmsKeyId, Tags: s.Tags}, nil)
+	}
+	if days != nil {
+		err = errors.Join(err, Validate(op, RotateSecretInput{SecretId: s.Name, RotationRules: days}, nil))
+	}
 	if err == nil {
 		err = errors.Join(nameChars(op, s.Name), ownKeys(op, tagKeys(s.Tags)))
 	}
@@ -351,9 +397,11 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 		case v.SecretBinary != nil:
 			opt = version.WithBinary(v.SecretBinary)
 		}
-		err := Validate(op, UpdateSecretInput{SecretId: s.Name, KmsKeyId: &v.KmsKeyId, SecretString: v.SecretString, SecretBinary: v.SecretBinary}, nil)
-		if err != nil {
-			return nil, fmt.Errorf("secret %q: version %s: %w", s.Name, v.VersionId, err)
+		if !plainlyValid(v) { // then Validate words what is wrong
+			err := Validate(op, UpdateSecretInput{SecretId: s.Name, KmsKeyId: &v.KmsKeyId, SecretString: v.SecretString, SecretBinary: v.SecretBinary}, nil)
+			if err != nil {
+				return nil, fmt.Errorf("secret %q: version %s: %w", s.Name, v.VersionId, err)
+			}
 		}
 		vs = append(vs, version.New(version.ID(v.VersionId), opt, version.WithCreated(v.Created), version.WithKMSKey(v.KmsKeyId)))
 		if !v.LastAccessed.IsZero() {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -310,5 +311,35 @@ func TestLoadKeepsOldRotationSettings(t *testing.T) {
 	other, _ := newStore()
 	if err := other.Import(snap); err == nil || !strings.Contains(err.Error(), "automaticallyAfterDays") {
 		t.Errorf("Import() of AutomaticallyAfterDays 1001 = %v, want it refused", err)
+	}
+}
+
+// TestImportChecksVersions checks that a snapshot's versions are held to
+// the constraints the operations keep: a value of 1 to 65,536 bytes, text
+// that is UTF-8, a KMS key of at most 2,048 characters.
+func TestImportChecksVersions(t *testing.T) {
+	st, _ := populated(t)
+	snap, err := st.Export("bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		edit func(*store.VersionSnapshot)
+		ok   bool
+	}{
+		{"as exported", func(*store.VersionSnapshot) {}, true},
+		{"text not UTF-8", func(v *store.VersionSnapshot) { v.SecretBinary, v.SecretString = nil, ptr("a\xffb") }, false},
+		{"a value of 65,537 bytes", func(v *store.VersionSnapshot) { v.SecretBinary = make([]byte, 65537) }, false},
+		{"a KMS key of 2,048 characters", func(v *store.VersionSnapshot) { v.KmsKeyId = strings.Repeat("é", 2048) }, true},
+		{"a KMS key of 2,049 characters", func(v *store.VersionSnapshot) { v.KmsKeyId = strings.Repeat("é", 2049) }, false},
+	} {
+		s := snap
+		s.Versions = slices.Clone(snap.Versions)
+		c.edit(&s.Versions[0])
+		fresh, _ := newStore()
+		if err := fresh.Import(s); (err == nil) != c.ok {
+			t.Errorf("Import() of a version with %s = %v, want ok %v", c.name, err, c.ok)
+		}
 	}
 }

@@ -96,6 +96,8 @@ type shared struct {
 	rotations *rotations
 
 	spaces sync.Map // Namespace → *space
+
+	replicated atomic.Bool // Open loaded a replica or a primary with replicas: they are settled
 }
 
 // slot is where one secret lives; the secret's state is the record it
