@@ -25,6 +25,19 @@ func (st *Store) newARN(op, name string) (string, error) {
 	return st.prefix + name + "-" + suffix, nil
 }
 
+// isAlphanumeric reports whether s holds only ASCII letters and digits, as
+// the random suffix of an ARN does; cheaper than strings.Trim with
+// alphanumeric, which builds its set on each call (a load checks every
+// secret's ARN).
+func isAlphanumeric(s string) bool {
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // wellFormedARN reports whether arn is an ARN a store, of any region and
 // account, gives a secret called name:
 // arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 letters or
@@ -38,7 +51,7 @@ func wellFormedARN(arn, name string) bool {
 	if !ok || i < 1 || rest[i:i+len(tail)] != tail || !strings.Contains(rest[:i], ":") {
 		return false
 	}
-	return strings.Trim(rest[i+len(tail):], alphanumeric) == ""
+	return isAlphanumeric(rest[i+len(tail):])
 }
 
 // draw returns n characters drawn uniformly at random from set, an ASCII

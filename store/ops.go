@@ -567,7 +567,7 @@ func (st *Store) deleteMissing(secretID string) (DeleteSecretOutput, error) {
 	out := DeleteSecretOutput{ARN: secretID, Name: secretID, DeletionDate: Time{st.now()}}
 	if after, ok := strings.CutPrefix(secretID, "arn:"); ok {
 		_, name, _ := strings.Cut(after, ":secret:")
-		if i := len(name) - suffixLen - 1; i > 0 && name[i] == '-' && strings.Trim(name[i+1:], alphanumeric) == "" {
+		if i := len(name) - suffixLen - 1; i > 0 && name[i] == '-' && isAlphanumeric(name[i+1:]) {
 			name = name[:i] // a full ARN ends in -<6 letters or digits>
 		}
 		out.Name = name
