@@ -28,6 +28,26 @@ const clockPath = "/_stagelabel/clock"
 // own limit, 15 minutes.
 const invokeTimeout = 15 * time.Minute
 
+// dueEvery is how often the emulator looks for rotations that have fallen
+// due as its clock runs on by itself: a window is at least an hour long.
+var dueEvery = time.Minute
+
+// runDue starts, every dueEvery until ctx ends, the rotations of st that
+// have fallen due, so that schedules run in real time as well as when the
+// clock is moved.
+func runDue(ctx context.Context, st *store.Store, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			st.RunDue()
+		}
+	}
+}
+
 // rotation is what the emulator's rotation flags set up: the invoker of
 // rotation functions and the clock that can be moved.
 type rotation struct {
