@@ -65,8 +65,8 @@ func (st *Store) replicaOf(r *record) bool {
 	return r.meta.primary != "" && r.meta.primary != st.region
 }
 
-// status returns the ReplicationStatus of region of the primary p, in st's
-// namespace, with the day its replica was last read.
+// statuses returns the ReplicationStatus of the primary p, of st's
+// namespace, each region's with the day its replica was last read.
 func (st *Store) statuses(p *record) []ReplicationStatus {
 	if len(p.meta.replicas) == 0 {
 		return nil
@@ -96,8 +96,10 @@ func (st *Store) replicaIn(region, name string) *record {
 
 // mirror makes the record of name in target, st's replica namespace of
 // region, the replica of st's current record of it, which holds region in
-// its replicas, unless the replica is that already; kms is the replica's
-// key. It does nothing when the primary is gone or no longer lists region.
+// its replicas, unless the replica is that already, written with the key
+// the primary lists for region. It does nothing when the primary is gone
+// or no longer lists region, or when the record in target is not this
+// primary's replica.
 func (st *Store) mirror(op string, target *Store, name string) error {
 	for {
 		v, ok := st.names.Load(name)

@@ -436,8 +436,10 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 		if published {
 			if next.meta.purged {
 				st.names.CompareAndDelete(old.secret.Name(), sl)
-			} else {
-				// A replica the backend refuses catches up with the
+			} else if op != "GetSecretValue" {
+				// A read changes only the day it was read, which a
+				// replica keeps of its own: nothing to replicate. A
+				// replica the backend refuses catches up with the
 				// primary's next change, or when the store is opened
 				// again: the primary's change stands [M].
 				st.syncReplicas(op, next)

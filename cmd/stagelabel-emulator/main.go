@@ -382,12 +382,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	}
 	// The clock (rotation.go) and the other endpoints of the emulator
 	// (admin.go) beside the Secrets Manager handler.
-	handler, err := rot.handler(ops.handler(awsjson.New(st, front...), st, *state, verifier, log), hosts, *credentials)
+	api := awsjson.New(st, front...)
+	handler := rot.handler(ops.handler(api, st, *state, verifier, log), api, verifier)
 	if rot.lambdaEndpoint != "" {
 		go runDue(ctx, st, dueEvery)
-	}
-	if err != nil {
-		return err
 	}
 	srv := &http.Server{
 		Handler:           handler,

@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/stagelabel/stagelabel/awsjson"
 	"github.com/stagelabel/stagelabel/sigv4"
 	"github.com/stagelabel/stagelabel/store"
 )
@@ -78,33 +76,25 @@ func (r *rotation) options(log *slog.Logger) ([]store.Option, error) {
 	return append(opts, store.WithInvoker(&lambda{endpoint: strings.TrimSuffix(u.String(), "/"), client: &http.Client{Timeout: invokeTimeout}, log: log})), nil
 }
 
-// handler returns next with the emulator's clock served at clockPath,
-// for the hosts next answers (hosts, besides IP addresses and localhost)
-// and, with credentials (a file, as -credentials), only to requests
-// signed by one of its keys.
-func (r *rotation) handler(next http.Handler, hosts []string, credentials string) (http.Handler, error) {
-	c := &clockHandler{clock: &r.clock, hosts: hosts, log: r.log}
-	if credentials != "" {
-		creds, err := readCredentials(credentials)
-		if err != nil {
-			return nil, err
-		}
-		c.verifier = &sigv4.Verifier{Credentials: creds}
-	}
+// handler returns next with the emulator's clock served at clockPath, for
+// the hosts api answers, as the emulator's other endpoints are, and, with
+// verifier (of -credentials), only to requests signed by one of its keys.
+func (r *rotation) handler(next http.Handler, api *awsjson.Handler, verifier *sigv4.Verifier) http.Handler {
+	c := &clockHandler{clock: &r.clock, api: api, verifier: verifier, log: r.log}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.URL.Path == clockPath {
 			c.ServeHTTP(w, req)
 			return
 		}
 		next.ServeHTTP(w, req)
-	}), nil
+	})
 }
 
 // clockHandler serves the clock.
 type clockHandler struct {
 	clock    *store.Clock
-	hosts    []string
-	verifier *sigv4.Verifier // nil: requests need no signature
+	api      *awsjson.Handler // whose hosts it answers
+	verifier *sigv4.Verifier  // nil: requests need no signature
 	log      *slog.Logger
 }
 
@@ -122,8 +112,11 @@ func (c *clockHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<10))
 	switch {
-	case !allowedHost(r.Host, c.hosts):
+	case !c.api.AllowsHost(r.Host):
 		answer(http.StatusMisdirectedRequest, "This emulator does not answer for host "+r.Host+".")
+		return
+	case r.Header.Get("Origin") != "": // a web page's request, as admin.go refuses it
+		answer(http.StatusForbidden, "Requests from web pages (with an Origin header) are refused.")
 		return
 	case err != nil:
 		answer(http.StatusBadRequest, "The body could not be read: "+err.Error())
@@ -157,21 +150,6 @@ func (c *clockHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now, _ := c.clock.Advance(d) // runs what fell due, and waits for the rotations
 	c.log.Info("clock", "advance", d.String(), "now", now.UTC().Format(time.RFC3339))
 	answer(http.StatusOK, "")
-}
-
-// allowedHost reports whether the emulator answers for host, a Host
-// header, as the Secrets Manager handler does: an IP address, localhost,
-// a name under .localhost, or one of names ("*" for any).
-func allowedHost(host string, names []string) bool {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
-	if _, err := netip.ParseAddr(host); err == nil || host == "" {
-		return true
-	}
-	return host == "localhost" || strings.HasSuffix(host, ".localhost") || slices.Contains(names, "*") ||
-		slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(strings.TrimSuffix(n, "."), host) })
 }
 
 // lambda is a [store.Invoker] that calls the Lambda Invoke API,

@@ -249,21 +249,26 @@ func TestClockEndpoint(t *testing.T) {
 	tests := []struct {
 		name, method, host, body string
 		status                   int
+		origin                   string
 	}{
-		{"read", "GET", "", "", 200},
-		{"moved", "POST", "", `{"advance":"1h30m"}`, 200},
-		{"not moved", "POST", "", `{"advance":"0s"}`, 200},
-		{"moved back", "POST", "", `{"advance":"-1h"}`, 400},
-		{"in days", "POST", "", `{"advance":"2d"}`, 400},
-		{"not JSON", "POST", "", `advance=1h`, 400},
-		{"another method", "PUT", "", `{"advance":"1h"}`, 405},
-		{"another host", "POST", "attacker.example", `{"advance":"1h"}`, 421},
+		{"read", "GET", "", "", 200, ""},
+		{"moved", "POST", "", `{"advance":"1h30m"}`, 200, ""},
+		{"not moved", "POST", "", `{"advance":"0s"}`, 200, ""},
+		{"moved back", "POST", "", `{"advance":"-1h"}`, 400, ""},
+		{"in days", "POST", "", `{"advance":"2d"}`, 400, ""},
+		{"not JSON", "POST", "", `advance=1h`, 400, ""},
+		{"another method", "PUT", "", `{"advance":"1h"}`, 405, ""},
+		{"another host", "POST", "attacker.example", `{"advance":"1h"}`, 421, ""},
+		{"a web page's", "POST", "", `{"advance":"1h"}`, 403, "https://attacker.example"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tt.method, "http://"+addr+"/_stagelabel/clock", strings.NewReader(tt.body))
 			if tt.host != "" {
 				req.Host = tt.host
+			}
+			if tt.origin != "" {
+				req.Header.Set("Origin", tt.origin)
 			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
