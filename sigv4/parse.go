@@ -149,7 +149,7 @@ func ParseAuthorization(header string) (Auth, error) {
 // credential, which it returns unparsed, with the messages of the
 // parameters it lacks.
 func parseHeader(header string) (a Auth, cred, missing string, err error) {
-	h := strings.TrimSpace(header)
+	h := strings.Trim(header, " \t") // HTTP's optional white space, as the parameters are split at
 	if !strings.HasPrefix(h, "AWS4-") {
 		return Auth{}, "", "", refuse(ErrMissingAuthenticationToken, msgMissingToken)
 	}
