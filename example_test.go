@@ -76,15 +76,3 @@ func ExampleError() {
 	// InvalidParameterException
 	// You must specify RemoveFromVersionId, MoveToVersionId, or both.
 }
-
-// ValidationError words length violations as AWS does.
-func ExampleValidationError() {
-	err := stagelabel.ValidationError("UpdateSecretVersionStage",
-		stagelabel.LengthViolation("versionStage", "", 1, 256),
-		stagelabel.LengthViolation("moveToVersionId", "abc", 32, 64),
-		stagelabel.LengthViolation("removeFromVersionId", "11111111-1111-1111-1111-111111111111", 32, 64),
-	)
-	fmt.Println(err)
-	// Output:
-	// UpdateSecretVersionStage: ValidationException: 2 validation errors detected: Value '' at 'versionStage' failed to satisfy constraint: Member must have length greater than or equal to 1; Value 'abc' at 'moveToVersionId' failed to satisfy constraint: Member must have length greater than or equal to 32
-}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/violation"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/version"
 )
@@ -69,9 +70,9 @@ func (s Secret) tokenInUse(op string, id version.ID) error {
 // labelViolation and idViolation word a length violation of a label or an
 // id for a ValidationException; "" when there is none.
 func labelViolation(member string, l stage.Label) string {
-	return stagelabel.LengthViolation(member, string(l), stage.MinLen, stage.MaxLen)
+	return violation.Length(member, string(l), stage.MinLen, stage.MaxLen)
 }
 
 func idViolation(member string, id version.ID) string {
-	return stagelabel.LengthViolation(member, string(id), version.MinIDLen, version.MaxIDLen)
+	return violation.Length(member, string(id), version.MinIDLen, version.MaxIDLen)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/violation"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/version"
 )
@@ -118,5 +119,5 @@ func validateMove(label stage.Label, removeFrom, moveTo version.ID) error {
 	if moveTo != "" {
 		to = idViolation("moveToVersionId", moveTo)
 	}
-	return stagelabel.ValidationError(opUpdateStage, labelViolation("versionStage", label), from, to)
+	return violation.Error(opUpdateStage, labelViolation("versionStage", label), from, to)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/violation"
 	"github.com/stagelabel/stagelabel/stage"
 	"github.com/stagelabel/stagelabel/version"
 )
@@ -108,12 +109,12 @@ func validatePut(id version.ID, stages []stage.Label) error {
 		for i, l := range stages {
 			items[i] = string(l)
 		}
-		violations = append(violations, stagelabel.ListLengthViolation("versionStages", items, 1, MaxLabels))
+		violations = append(violations, violation.ListLength("versionStages", items, 1, MaxLabels))
 	}
 	for i, l := range stages {
 		violations = append(violations, labelViolation("versionStages."+strconv.Itoa(i+1)+".member", l))
 	}
-	return stagelabel.ValidationError(opPut, violations...)
+	return violation.Error(opPut, violations...)
 }
 
 // Rotate does to the versions what RotateSecret does: it creates version id
@@ -139,7 +140,7 @@ func (s Secret) Rotate(id version.ID, created time.Time) (Secret, error) {
 	if id == "" {
 		return Secret{}, noToken(opRotate, stagelabel.ErrInvalidParameter)
 	}
-	if err := stagelabel.ValidationError(opRotate, idViolation("clientRequestToken", id)); err != nil {
+	if err := violation.Error(opRotate, idViolation("clientRequestToken", id)); err != nil {
 		return Secret{}, err
 	}
 	pending, rotating := s.labels.holder(stage.Pending)
@@ -187,7 +188,7 @@ func (s Secret) Get(id version.ID, label stage.Label) (version.Version, error) {
 	if label != "" {
 		badLabel = labelViolation("versionStage", label)
 	}
-	if err := stagelabel.ValidationError(opGet, badID, badLabel); err != nil {
+	if err := violation.Error(opGet, badID, badLabel); err != nil {
 		return version.Version{}, err
 	}
 	if id == "" {

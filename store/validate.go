@@ -8,7 +8,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/internal/violation"
 )
 
 // Validate checks in, the input of the store's operation op (such as a
@@ -17,7 +17,7 @@ import (
 // ValidationException with every violation, in the order of the members,
 // or nil. The messages are in AWS's general form; that AWS words each
 // member's so, and in this order, is modeled [M] (see
-// [stagelabel.LengthViolation]).
+// [violation.Length]).
 //
 // Each member the model constrains says how in its aws tag: first the path
 // AWS names it by in its messages (lowerCamelCase), then, separated by
@@ -30,7 +30,7 @@ import (
 //   - range=LO..HI: an integer's value
 //   - enum=A|B|C: the values a string may take
 //   - pattern=RE: a regular expression the whole string must match (see
-//     [stagelabel.PatternViolation]); always last, since it may hold commas
+//     [violation.Pattern]); always last, since it may hold commas
 //   - omitempty: the member's zero value ("", a nil list) means the member
 //     is not given, and so is not checked; a nil pointer is never checked
 //   - sensitive: secret material, whose value no message echoes
@@ -57,7 +57,7 @@ func Validate(op string, in any, given func(path string) bool) error {
 	for _, r := range rulesOf(v.Type()) {
 		out = r.check(v.Field(r.field), "", given, out)
 	}
-	return stagelabel.ValidationError(op, out...)
+	return violation.Error(op, out...)
 }
 
 // rule is what the aws tag of one member states.
@@ -179,7 +179,7 @@ func (r rule) check(v reflect.Value, prefix string, given func(string) bool, out
 		return r.checkString(path, s, out)
 	case reflect.Int, reflect.Int32, reflect.Int64:
 		if r.value != nil {
-			out = add(out, stagelabel.RangeViolation(path, int(v.Int()), r.value[0], r.value[1]))
+			out = add(out, violation.Range(path, int(v.Int()), r.value[0], r.value[1]))
 		}
 	case reflect.Struct:
 		for _, m := range r.members {
@@ -191,7 +191,7 @@ func (r rule) check(v reflect.Value, prefix string, given func(string) bool, out
 		}
 		if v.Type().Elem().Kind() == reflect.Uint8 { // a blob: secret material
 			if r.length != nil {
-				out = add(out, stagelabel.SensitiveLengthViolation(path, v.Len(), r.length[0], r.length[1]))
+				out = add(out, violation.SensitiveLength(path, v.Len(), r.length[0], r.length[1]))
 			}
 			return out
 		}
@@ -200,7 +200,7 @@ func (r rule) check(v reflect.Value, prefix string, given func(string) bool, out
 			for i := range n {
 				items[i] = show(v.Index(i))
 			}
-			out = add(out, stagelabel.ListLengthViolation(path, items, r.count[0], r.count[1]))
+			out = add(out, violation.ListLength(path, items, r.count[0], r.count[1]))
 		}
 		for i := range v.Len() {
 			at, e := path+"."+strconv.Itoa(i+1)+".member", v.Index(i)
@@ -220,7 +220,7 @@ func (r rule) check(v reflect.Value, prefix string, given func(string) bool, out
 // that it is not UTF-8, if it is not, since its length and pattern then
 // mean nothing.
 func (r rule) checkString(path, s string, out []string) []string {
-	if v := stagelabel.UTF8Violation(path, s); v != "" {
+	if v := violation.UTF8(path, s); v != "" {
 		return append(out, v)
 	}
 	if r.length != nil {
@@ -229,16 +229,16 @@ func (r rule) checkString(path, s string, out []string) []string {
 			if !r.bytes {
 				n = utf8.RuneCountInString(s)
 			}
-			out = add(out, stagelabel.SensitiveLengthViolation(path, n, r.length[0], r.length[1]))
+			out = add(out, violation.SensitiveLength(path, n, r.length[0], r.length[1]))
 		} else {
-			out = add(out, stagelabel.LengthViolation(path, s, r.length[0], r.length[1]))
+			out = add(out, violation.Length(path, s, r.length[0], r.length[1]))
 		}
 	}
 	if r.enum != nil {
-		out = add(out, stagelabel.EnumViolation(path, s, r.enum...))
+		out = add(out, violation.Enum(path, s, r.enum...))
 	}
 	if r.pattern != "" {
-		out = add(out, stagelabel.PatternViolation(path, s, r.pattern))
+		out = add(out, violation.Pattern(path, s, r.pattern))
 	}
 	return out
 }
