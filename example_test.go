@@ -38,13 +38,13 @@ func Example() {
 	s, _ = s.Rotate(v3, now)
 	show("rotate", s)
 	s, _ = s.Put(version.New(v3, version.WithString("third")), stage.Pending)
-	s, _ = s.MoveStage(stage.Current, v2, v3)
+	s, _ = s.MoveLabel(stage.Current, v2, v3)
 	show("move AWSCURRENT", s)
-	s, _ = s.MoveStage(stage.Pending, v3, "")
+	s, _ = s.MoveLabel(stage.Pending, v3, "")
 	show("remove AWSPENDING", s)
 
 	// Calls that break a rule fail with the AWS error and change nothing.
-	_, err := s.MoveStage(stage.Current, v3, "")
+	_, err := s.MoveLabel(stage.Current, v3, "")
 	fmt.Println(errors.Is(err, stagelabel.ErrInvalidParameter), err)
 
 	// Output:

@@ -424,7 +424,7 @@ func expect(s state, c call, got reply) (state, reply) {
 		}
 		return s.with(next), reply{arn: arn, versionID: c.token, stages: labelNames(next.Labels(v.ID()))}
 	case opUpdate:
-		next, err := s.secret.MoveStage(stage.Label(c.label), version.ID(c.from), version.ID(c.to))
+		next, err := s.secret.MoveLabel(stage.Label(c.label), version.ID(c.from), version.ID(c.to))
 		if err != nil {
 			return s, failure(err)
 		}
@@ -467,13 +467,12 @@ func (s state) with(next secret.Secret) state {
 // describe returns the VersionIdsToStages of s: nil when no version is
 // labelled.
 func (s state) describe() map[string][]string {
-	stages := s.secret.Stages()
-	if len(stages) == 0 {
+	if s.secret.LabelCount() == 0 {
 		return nil
 	}
-	m := make(map[string][]string, len(stages))
-	for id, ls := range stages {
-		m[string(id)] = labelNames(ls)
+	m := make(map[string][]string, s.secret.LabelCount())
+	for v := range s.secret.Labelled() {
+		m[string(v.ID())] = labelNames(s.secret.Labels(v.ID()))
 	}
 	return m
 }

@@ -26,17 +26,17 @@ func grown(tb testing.TB, n int) secret.Secret {
 	return s
 }
 
-// BenchmarkMoveStage measures UpdateSecretVersionStage on secrets of
+// BenchmarkMoveLabel measures UpdateSecretVersionStage on secrets of
 // growing size: attaching a custom label to the oldest version, and moving
 // AWSCURRENT (with the automatic AWSPREVIOUS move) to the oldest version.
 // Each iteration works on the same receiver, which it never changes.
-func BenchmarkMoveStage(b *testing.B) {
+func BenchmarkMoveLabel(b *testing.B) {
 	for _, n := range sizes {
 		s, oldest := grown(b, n), id("v0")
 		b.Run(fmt.Sprintf("op=add/versions=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := s.MoveStage("X", "", oldest); err != nil {
+				if _, err := s.MoveLabel("X", "", oldest); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -48,7 +48,7 @@ func BenchmarkMoveStage(b *testing.B) {
 		b.Run(fmt.Sprintf("op=current/versions=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := s.MoveStage(stage.Current, current.ID(), oldest); err != nil {
+				if _, err := s.MoveLabel(stage.Current, current.ID(), oldest); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -138,7 +138,7 @@ func BenchmarkFind(b *testing.B) {
 }
 
 // TestAllocs proves the allocation claims: finding the version carrying a
-// label allocates nothing, MoveStage at most 2 times, Prune with nothing
+// label allocates nothing, MoveLabel at most 2 times, Prune with nothing
 // to remove nothing, at any size.
 func TestAllocs(t *testing.T) {
 	if testing.Short() {
@@ -158,9 +158,9 @@ func TestAllocs(t *testing.T) {
 		}{
 			{"Find", 0, func() { s.Find(stage.Current) }},
 			{"Get", 0, func() { _, _ = s.Get("", stage.Previous) }},
-			{"MoveStage add", 2, func() { _, _ = s.MoveStage("X", "", oldest) }},
-			{"MoveStage current", 2, func() { _, _ = s.MoveStage(stage.Current, current.ID(), oldest) }},
-			{"MoveStage remove", 2, func() { _, _ = s.MoveStage(stage.Previous, previous.ID(), "") }},
+			{"MoveLabel add", 2, func() { _, _ = s.MoveLabel("X", "", oldest) }},
+			{"MoveLabel current", 2, func() { _, _ = s.MoveLabel(stage.Current, current.ID(), oldest) }},
+			{"MoveLabel remove", 2, func() { _, _ = s.MoveLabel(stage.Previous, previous.ID(), "") }},
 			{"Prune, none old enough", 0, func() { young.Prune(now) }},
 		}
 		for _, c := range checks {

@@ -35,9 +35,9 @@ func show(s secret.Secret) {
 
 // The first example of the AWS documentation: add a staging label to a
 // version.
-func ExampleSecret_MoveStage() {
+func ExampleSecret_MoveLabel() {
 	s := myTestDatabaseSecret()
-	s, err := s.MoveStage("STAGINGLABEL1", "", example1)
+	s, err := s.MoveLabel("STAGINGLABEL1", "", example1)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -50,10 +50,10 @@ func ExampleSecret_MoveStage() {
 
 // The second example of the AWS documentation: remove a staging label from
 // a version.
-func ExampleSecret_MoveStage_remove() {
+func ExampleSecret_MoveLabel_remove() {
 	s := myTestDatabaseSecret()
-	s, _ = s.MoveStage("STAGINGLABEL1", "", example1)
-	s, err := s.MoveStage("STAGINGLABEL1", example1, "")
+	s, _ = s.MoveLabel("STAGINGLABEL1", "", example1)
+	s, err := s.MoveLabel("STAGINGLABEL1", example1, "")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -66,9 +66,9 @@ func ExampleSecret_MoveStage_remove() {
 
 // The third example of the AWS documentation: move AWSCURRENT. Its old
 // version gets AWSPREVIOUS; here the new one had it, so the two swap.
-func ExampleSecret_MoveStage_current() {
+func ExampleSecret_MoveLabel_current() {
 	s := myTestDatabaseSecret()
-	s, err := s.MoveStage(stage.Current, example2, example1)
+	s, err := s.MoveLabel(stage.Current, example2, example1)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -81,9 +81,9 @@ func ExampleSecret_MoveStage_current() {
 
 // A label attached elsewhere moves only when RemoveFromVersionId names its
 // holder; the error carries the AWS code and message.
-func ExampleSecret_MoveStage_error() {
+func ExampleSecret_MoveLabel_error() {
 	s := myTestDatabaseSecret()
-	_, err := s.MoveStage(stage.Current, "", example1)
+	_, err := s.MoveLabel(stage.Current, "", example1)
 	var e *stagelabel.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.ErrorCode())
@@ -114,10 +114,10 @@ func ExampleSecret_Rotate() {
 	}
 	s, err = s.Put(version.New(next, version.WithString(`{"password":"three"}`)), stage.Pending)
 	if err == nil {
-		s, err = s.MoveStage(stage.Current, example2, next)
+		s, err = s.MoveLabel(stage.Current, example2, next)
 	}
 	if err == nil {
-		s, err = s.MoveStage(stage.Pending, next, "")
+		s, err = s.MoveLabel(stage.Pending, next, "")
 	}
 	if err != nil {
 		fmt.Println(err)
@@ -131,7 +131,7 @@ func ExampleSecret_Rotate() {
 	// EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE [AWSCURRENT]
 }
 
-// A put without stages makes the new version current; the old current
+// A put without labels makes the new version current; the old current
 // becomes AWSPREVIOUS and the one before is deprecated, but still there.
 func ExampleSecret_Put() {
 	s := myTestDatabaseSecret()
@@ -141,8 +141,8 @@ func ExampleSecret_Put() {
 		return
 	}
 	fmt.Println(s)
-	fmt.Println(s.Stages())
+	fmt.Println(s.LabelMap())
 	// Output:
 	// secret "MyTestDatabaseSecret" {EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE: [], EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE: [AWSPREVIOUS], EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE: [AWSCURRENT]}
-	// map[EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE:[AWSPREVIOUS] EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE:[AWSCURRENT]]
+	// map[AWSCURRENT:EXAMPLE3-90ab-cdef-fedc-ba987EXAMPLE AWSPREVIOUS:EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE]
 }

@@ -71,11 +71,11 @@ func TestEqual(t *testing.T) {
 		})
 	}
 	// go-cmp compares Secrets by their Equal method.
-	moved, err := a.MoveStage("X", id("v1"), id("v2"))
+	moved, err := a.MoveLabel("X", id("v1"), id("v2"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(build(t, "v1{P} v2{C,X}"), moved); diff != "" {
-		t.Errorf("MoveStage() mismatch (-want +got):\n%s", diff)
+		t.Errorf("MoveLabel() mismatch (-want +got):\n%s", diff)
 	}
 }

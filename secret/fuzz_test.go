@@ -59,7 +59,7 @@ func differ(t *testing.T, s, got secret.Secret, before string, err error, m *mod
 
 const fuzzLayout = "v1{P,X} v2{C} v3{PEND} v4{} v5?{Y}"
 
-func FuzzMoveStage(f *testing.F) {
+func FuzzMoveLabel(f *testing.F) {
 	for _, l := range []string{"AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "X", "Y", "Z", ""} {
 		for _, ids := range [][2]string{{"", "v4"}, {"v2", "v4"}, {"v1", ""}, {"v3", "v3"}, {"v9", ""}, {"", "short"}} {
 			f.Add(l, string(id(ids[0])), string(id(ids[1])))
@@ -68,7 +68,7 @@ func FuzzMoveStage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, label, removeFrom, moveTo string) {
 		s := build(t, fuzzLayout)
 		m := modelOf(s)
-		got, err := s.MoveStage(stage.Label(label), version.ID(removeFrom), version.ID(moveTo))
+		got, err := s.MoveLabel(stage.Label(label), version.ID(removeFrom), version.ID(moveTo))
 		differ(t, s, got, fuzzLayout, err, m, m.move(stage.Label(label), version.ID(removeFrom), version.ID(moveTo)))
 	})
 }
@@ -82,7 +82,7 @@ func FuzzPut(f *testing.F) {
 	f.Add("", "x", uint8(0), "")
 	f.Add(string(id("v7")), "", uint8(2), "AWSCURRENT,X,,Z")
 	f.Add(string(id("v8")), "", uint8(0), "AWSPREVIOUS,AWSCURRENT")
-	f.Fuzz(func(t *testing.T, vid, value string, kind uint8, stages string) {
+	f.Fuzz(func(t *testing.T, vid, value string, kind uint8, labels string) {
 		var opts []version.Option
 		switch kind {
 		case 0:
@@ -92,8 +92,8 @@ func FuzzPut(f *testing.F) {
 		}
 		v := version.New(version.ID(vid), opts...)
 		var ls []stage.Label
-		if stages != "" {
-			for _, l := range strings.Split(stages, ",") {
+		if labels != "" {
+			for _, l := range strings.Split(labels, ",") {
 				ls = append(ls, stage.Label(l))
 			}
 		}

@@ -74,7 +74,7 @@ func build(t testing.TB, layout string) secret.Secret {
 			}
 		}
 	}
-	s, err := secret.Restore("test", vs, labels, nil)
+	s, err := secret.Assemble("test", vs, labels, nil)
 	if err != nil {
 		t.Fatalf("layout %q: %v", layout, err)
 	}

@@ -145,12 +145,12 @@ func (m *model) move(l stage.Label, from, to version.ID) stagelabel.Code {
 }
 
 // put is PutSecretValue.
-func (m *model) put(v version.Version, stages []stage.Label) stagelabel.Code {
+func (m *model) put(v version.Version, labels []stage.Label) stagelabel.Code {
 	id := v.ID()
 	if id == "" {
 		return stagelabel.ErrInvalidRequest
 	}
-	if badID(id) || len(stages) > 20 || slices.ContainsFunc(stages, badLabel) {
+	if badID(id) || len(labels) > 20 || slices.ContainsFunc(labels, badLabel) {
 		return stagelabel.ErrValidation
 	}
 	if !v.HasValue() {
@@ -177,11 +177,11 @@ func (m *model) put(v version.Version, stages []stage.Label) stagelabel.Code {
 	// has it) all end on the new version. If AWSCURRENT moved, the old
 	// current gets AWSPREVIOUS unless that was named, and loses AWSPENDING.
 	named := map[stage.Label]bool{}
-	for _, l := range stages {
+	for _, l := range labels {
 		named[l] = true
 	}
 	oldCurrent, hadCurrent := m.holder(stage.Current)
-	if len(stages) == 0 || !hadCurrent {
+	if len(labels) == 0 || !hadCurrent {
 		named[stage.Current] = true
 	}
 	for l := range named {
@@ -367,16 +367,16 @@ func (sm *machine) check(t *rapid.T) {
 			seen[l] = v.ID()
 		}
 	}
-	if len(seen) > secret.MaxLabels || len(seen) != sm.s.StageCount() {
-		t.Fatalf("%d labels, StageCount %d", len(seen), sm.s.StageCount())
+	if len(seen) > secret.MaxLabels || len(seen) != sm.s.LabelCount() {
+		t.Fatalf("%d labels, LabelCount %d", len(seen), sm.s.LabelCount())
 	}
 	if _, ok := seen[stage.Current]; withValue && !ok {
 		t.Fatalf("versions with payload but no AWSCURRENT: %v", sm.s)
 	}
 	// Every state can be rebuilt from its parts.
 	vs, labels, pruned := parts(sm.s)
-	if r, err := secret.Restore(sm.s.Name(), vs, labels, pruned); err != nil || !r.Equal(sm.s) {
-		t.Fatalf("Restore(parts(%v)) = %v, %v", sm.s, r, err)
+	if r, err := secret.Assemble(sm.s.Name(), vs, labels, pruned); err != nil || !r.Equal(sm.s) {
+		t.Fatalf("Assemble(parts(%v)) = %v, %v", sm.s, r, err)
 	}
 	// Immutability: no later call changed any earlier value.
 	for _, h := range sm.history {
@@ -388,8 +388,8 @@ func (sm *machine) check(t *rapid.T) {
 		vid := id(fmt.Sprint("v", n))
 		mv, inModel := sm.m.versions[vid]
 		v, ok := sm.s.Version(vid)
-		if ok != (inModel && !mv.deleted) || sm.s.Deleted(vid) != (inModel && mv.deleted) {
-			t.Fatalf("Version(%s) found %v, Deleted %v; model %+v", vid, ok, sm.s.Deleted(vid), mv)
+		if ok != (inModel && !mv.deleted) || sm.s.Pruned(vid) != (inModel && mv.deleted) {
+			t.Fatalf("Version(%s) found %v, Pruned %v; model %+v", vid, ok, sm.s.Pruned(vid), mv)
 		}
 		if ok {
 			val, bin := payload(v)
@@ -404,17 +404,17 @@ func TestStateMachine(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		sm := &machine{s: secret.New("test"), m: newModel(), now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 		t.Repeat(map[string]func(*rapid.T){
-			"MoveStage": func(t *rapid.T) {
+			"MoveLabel": func(t *rapid.T) {
 				l, from, to := genLabel().Draw(t, "label"), genID().Draw(t, "removeFrom"), genID().Draw(t, "moveTo")
-				got, err := sm.s.MoveStage(l, from, to)
-				sm.step(t, fmt.Sprintf("MoveStage(%s, %s, %s)", l, from, to), got, err, sm.m.move(l, from, to))
+				got, err := sm.s.MoveLabel(l, from, to)
+				sm.step(t, fmt.Sprintf("MoveLabel(%s, %s, %s)", l, from, to), got, err, sm.m.move(l, from, to))
 			},
 			"Put": func(t *rapid.T) {
 				sm.now = sm.now.Add(time.Hour)
 				v := genVersion(sm.now).Draw(t, "version")
-				stages := rapid.SliceOfN(genLabel(), 0, 3).Draw(t, "stages")
-				got, err := sm.s.Put(v, stages...)
-				sm.step(t, fmt.Sprintf("Put(%s, %v)", v.ID(), stages), got, err, sm.m.put(v, stages))
+				labels := rapid.SliceOfN(genLabel(), 0, 3).Draw(t, "labels")
+				got, err := sm.s.Put(v, labels...)
+				sm.step(t, fmt.Sprintf("Put(%s, %v)", v.ID(), labels), got, err, sm.m.put(v, labels))
 			},
 			"Rotate": func(t *rapid.T) {
 				sm.now = sm.now.Add(time.Hour)
@@ -442,12 +442,12 @@ func TestPruneModel(t *testing.T) {
 		for i := range n {
 			v := version.New(id(fmt.Sprint("v", i)), version.WithString("x"),
 				version.WithCreated(t0.Add(time.Duration(rapid.IntRange(0, 72).Draw(t, "age"))*time.Hour)))
-			stages := rapid.SliceOfN(rapid.SampledFrom([]stage.Label{stage.Current, stage.Pending, "X", "Y"}), 0, 1).Draw(t, "stages")
+			labels := rapid.SliceOfN(rapid.SampledFrom([]stage.Label{stage.Current, stage.Pending, "X", "Y"}), 0, 1).Draw(t, "labels")
 			var err error
-			if s, err = s.Put(v, stages...); err != nil {
+			if s, err = s.Put(v, labels...); err != nil {
 				t.Fatal(err)
 			}
-			m.put(v, stages)
+			m.put(v, labels)
 		}
 		for range rapid.IntRange(1, 3).Draw(t, "prunes") {
 			now := t0.Add(time.Duration(rapid.IntRange(0, 120).Draw(t, "now")) * time.Hour)
@@ -456,7 +456,7 @@ func TestPruneModel(t *testing.T) {
 			s, ids = s.Prune(now)
 			m.prune(now)
 			for _, id := range ids {
-				if before.Deleted(id) || !s.Deleted(id) {
+				if before.Pruned(id) || !s.Pruned(id) {
 					t.Fatalf("Prune(%v) reported %s, which it did not prune", now, id)
 				}
 			}

@@ -9,7 +9,7 @@ import (
 	"github.com/stagelabel/stagelabel/version"
 )
 
-// MoveStage does what UpdateSecretVersionStage does: it attaches label to
+// MoveLabel does what UpdateSecretVersionStage does: it attaches label to
 // version moveTo, removes it from version removeFrom, or moves it from one
 // to the other. An empty id means the parameter was not given. Its cost
 // does not depend on the number of versions.
@@ -56,7 +56,7 @@ import (
 //
 // Labels beginning with "AWS" other than the three built-in ones are
 // ordinary custom labels [R].
-func (s Secret) MoveStage(label stage.Label, removeFrom, moveTo version.ID) (Secret, error) {
+func (s Secret) MoveLabel(label stage.Label, removeFrom, moveTo version.ID) (Secret, error) {
 	if err := validateMove(label, removeFrom, moveTo); err != nil {
 		return Secret{}, err
 	}
@@ -110,7 +110,7 @@ func (s Secret) MoveStage(label stage.Label, removeFrom, moveTo version.ID) (Sec
 	return s, nil
 }
 
-// validateMove checks the lengths of MoveStage's arguments.
+// validateMove checks the lengths of MoveLabel's arguments.
 func validateMove(label stage.Label, removeFrom, moveTo version.ID) error {
 	var from, to string
 	if removeFrom != "" {

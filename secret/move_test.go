@@ -18,7 +18,7 @@ func twenty(extra string) string {
 	return "v1{C," + strings.Join(ls, ",") + "} " + extra
 }
 
-func TestMoveStage(t *testing.T) {
+func TestMoveLabel(t *testing.T) {
 	v1, v2, v3 := id("v1"), id("v2"), id("v3")
 	tests := []struct {
 		rule, name string
@@ -91,8 +91,8 @@ func TestMoveStage(t *testing.T) {
 		t.Run(tt.rule+" "+tt.name, func(t *testing.T) {
 			s := build(t, tt.layout)
 			before := layout(s)
-			got, err := s.MoveStage(tt.label, tt.from, tt.to)
-			checkCall(t, "MoveStage", s, before, got, err, outcome{tt.want, tt.code, tt.msg})
+			got, err := s.MoveLabel(tt.label, tt.from, tt.to)
+			checkCall(t, "MoveLabel", s, before, got, err, outcome{tt.want, tt.code, tt.msg})
 		})
 	}
 }

@@ -95,8 +95,10 @@ func (s Secret) pruneAll(now time.Time) []*entry {
 	return candidates[:min(len(candidates), s.live-MaxVersions)]
 }
 
-// Deleted reports whether version id was pruned.
-func (s Secret) Deleted(id version.ID) bool {
+// Pruned reports whether version id was removed by [Secret.Prune]: a
+// version s once had and no longer has, whose id [Secret.PrunedIDs] lists.
+// It reports false for a live version and for an id s never had.
+func (s Secret) Pruned(id version.ID) bool {
 	e, ok := s.versions.get(id)
 	return ok && e.deleted
 }

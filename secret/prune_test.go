@@ -25,7 +25,7 @@ func history(t *testing.T, n int, t0 time.Time) secret.Secret {
 			t.Fatal(err)
 		}
 	}
-	s, err := s.MoveStage("KEEP", "", id("v0"))
+	s, err := s.MoveLabel("KEEP", "", id("v0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestPrune(t *testing.T) {
 			}
 			var pruned []version.ID
 			for _, id := range before {
-				if got.Deleted(id) {
+				if got.Pruned(id) {
 					pruned = append(pruned, id)
 					if _, ok := got.Version(id); ok {
 						t.Errorf("pruned %s still found", id)
@@ -72,7 +72,7 @@ func TestPrune(t *testing.T) {
 			if got.Len() != tt.versions-len(tt.pruned) || len(got.VersionIDs()) != got.Len() {
 				t.Errorf("Len() = %d, VersionIDs() has %d, want %d", got.Len(), len(got.VersionIDs()), tt.versions-len(tt.pruned))
 			}
-			if diff := cmp.Diff(s.Stages(), got.Stages()); diff != "" {
+			if diff := cmp.Diff(s.LabelMap(), got.LabelMap()); diff != "" {
 				t.Errorf("Prune() changed labels (-want +got):\n%s", diff)
 			}
 		})
@@ -108,9 +108,9 @@ func TestPrunedVersionIsDeleted(t *testing.T) {
 	s, _ := history(t, 101, t0).Prune(t0.Add(1000 * time.Hour))
 	gone := id("v1")
 	msg := "You can't perform this operation on secret version " + string(gone) + " because it was deleted."
-	_, err := s.MoveStage("X", "", gone)
+	_, err := s.MoveLabel("X", "", gone)
 	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
-	_, err = s.MoveStage("KEEP", gone, id("v2"))
+	_, err = s.MoveLabel("KEEP", gone, id("v2"))
 	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
 	_, err = s.Get(gone, "")
 	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
@@ -118,8 +118,11 @@ func TestPrunedVersionIsDeleted(t *testing.T) {
 	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
 	_, err = s.Rotate(gone, t0)
 	check.Err(t, err, stagelabel.ErrInvalidRequest, msg)
-	if s.Deleted(id("v2")) || s.Deleted(id("nope")) {
-		t.Error("Deleted() true for a live or unknown version")
+	if !s.Pruned(gone) {
+		t.Errorf("Pruned(%s) false for a pruned version", gone)
+	}
+	if s.Pruned(id("v2")) || s.Pruned(id("nope")) {
+		t.Error("Pruned() true for a live or unknown version")
 	}
 	if s.Equal(history(t, 101, t0)) {
 		t.Error("Equal() ignores pruning")

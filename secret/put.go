@@ -21,19 +21,19 @@ import (
 //     version is an unfilled rotation ([Secret.Rotate] on a secret created
 //     without a value) [M]: once a version has a payload, one carries
 //     AWSCURRENT.
-//   - With no stages given, v gets [stage.Current]; the version that had it
+//   - With no labels given, v gets [stage.Current]; the version that had it
 //     gets [stage.Previous] (taken from whoever had it) and loses
 //     [stage.Pending] if it had it; its custom labels stay ([R], custom
 //     labels [M]).
-//   - With stages given, only those labels move to v, each taken from the
+//   - With labels given, only those labels move to v, each taken from the
 //     version that had it; AWSCURRENT stays unless named [R]. Named, it moves
 //     as above, AWSPREVIOUS and AWSPENDING handling included ([R]; the
 //     AWSPENDING removal when named [M]), except that a label named ends on
 //     v: AWSPREVIOUS named with AWSCURRENT goes to v, not to the old current
-//     [M]. The order of stages does not matter; a label named twice counts
+//     [M]. The order of labels does not matter; a label named twice counts
 //     once.
 //   - An id that already exists with the same payload: nothing changes,
-//     success; stages are ignored [D] (§V7). With another payload:
+//     success; labels are ignored [D] (§V7). With another payload:
 //     ResourceExistsException "You can't use ClientRequestToken <id> because
 //     that value is already in use for a version of secret <ARN>." (the
 //     secret's name when it has no ARN) [R].
@@ -46,18 +46,18 @@ import (
 //     value. We recommend a UUID-type value." [R]. No payload:
 //     InvalidRequestException "You must provide either SecretString or
 //     SecretBinary." [M] (the text as users quote it from AWS)
-//   - An id outside 32 to 64 characters, more than 20 stages, or a stage
+//   - An id outside 32 to 64 characters, more than 20 labels, or a label
 //     outside 1 to 256 characters: ValidationException naming the members
 //     clientRequestToken, versionStages and versionStages.N.member [M].
 //   - A result with more than 20 distinct labels: LimitExceededException
 //     "You can attach up to 20 staging labels to a secret." ([D] limit, [M]
 //     text)
-func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
+func (s Secret) Put(v version.Version, labels ...stage.Label) (Secret, error) {
 	id := v.ID()
 	if id == "" {
 		return Secret{}, noToken(opPut, stagelabel.ErrInvalidRequest)
 	}
-	if err := validatePut(id, stages); err != nil {
+	if err := validatePut(id, labels); err != nil {
 		return Secret{}, err
 	}
 	if !v.HasValue() {
@@ -77,11 +77,11 @@ func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
 
 	// AWSCURRENT first, with its automatic moves; then the other labels
 	// named, so that each named label ends on v whatever the order given.
-	t := s.labels.clone(len(stages) + 2)
-	if _, ok := t.holder(stage.Current); !ok || len(stages) == 0 || slices.Contains(stages, stage.Current) {
+	t := s.labels.clone(len(labels) + 2)
+	if _, ok := t.holder(stage.Current); !ok || len(labels) == 0 || slices.Contains(labels, stage.Current) {
 		t = t.moveCurrent(id, true)
 	}
-	for _, l := range stages {
+	for _, l := range labels {
 		t = t.assign(l, id)
 	}
 	if len(t) > MaxLabels {
@@ -102,16 +102,16 @@ func (s Secret) Put(v version.Version, stages ...stage.Label) (Secret, error) {
 
 // validatePut checks the lengths of a ClientRequestToken and a
 // VersionStages list.
-func validatePut(id version.ID, stages []stage.Label) error {
+func validatePut(id version.ID, labels []stage.Label) error {
 	violations := []string{idViolation("clientRequestToken", id)}
-	if len(stages) > MaxLabels {
-		items := make([]string, len(stages))
-		for i, l := range stages {
+	if len(labels) > MaxLabels {
+		items := make([]string, len(labels))
+		for i, l := range labels {
 			items[i] = string(l)
 		}
 		violations = append(violations, violation.ListLength("versionStages", items, 1, MaxLabels))
 	}
-	for i, l := range stages {
+	for i, l := range labels {
 		violations = append(violations, labelViolation("versionStages."+strconv.Itoa(i+1)+".member", l))
 	}
 	return violation.Error(opPut, violations...)
@@ -120,7 +120,7 @@ func validatePut(id version.ID, stages []stage.Label) error {
 // Rotate does to the versions what RotateSecret does: it creates version id
 // without a payload, created at the given time, and moves
 // [stage.Pending] onto it. The rotation then fills it with [Secret.Put] and
-// moves [stage.Current] onto it with [Secret.MoveStage] [R]. Until it is
+// moves [stage.Current] onto it with [Secret.MoveLabel] [R]. Until it is
 // filled, reading it fails ([Secret.Get]).
 //
 // The rules, with the grade of their evidence:
@@ -132,7 +132,7 @@ func validatePut(id version.ID, stages []stage.Label) error {
 //     nothing changes, success [M].
 //   - id of another existing version: ResourceExistsException, as for Put [M].
 //   - On a secret without versions the new version carries AWSPENDING and
-//     nothing carries AWSCURRENT until a MoveStage puts it there [M].
+//     nothing carries AWSCURRENT until a MoveLabel puts it there [M].
 //   - No id: InvalidParameterException "You must provide a
 //     ClientRequestToken value. We recommend a UUID-type value." [R]; an id
 //     outside 32 to 64 characters: ValidationException [M].

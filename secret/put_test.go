@@ -23,7 +23,7 @@ func TestPut(t *testing.T) {
 		rule, name string
 		layout     string
 		v          version.Version
-		stages     []stage.Label
+		labels     []stage.Label
 		want       string
 		code       stagelabel.Code
 		msg        string
@@ -45,7 +45,7 @@ func TestPut(t *testing.T) {
 		{"3.3", "the same labels in the other order", "v1{C} v2{P}", newer("v3"), []stage.Label{stage.Current, stage.Previous}, "v1{} v2{} v3{C,P}", "", ""},
 		{"3.5", "custom labels on the old current stay", "v1{C,X}", newer("v2"), nil, "v1{P,X} v2{C}", "", ""},
 		{"3.6", "the same token and value is a no-op", "v1{C} v2{P}", newer("v1"), nil, "v1{C} v2{P}", "", ""},
-		{"3.6", "the same token and value ignores stages", "v1{P} v2{C}", newer("v1"), []stage.Label{stage.Current}, "v1{P} v2{C}", "", ""},
+		{"3.6", "the same token and value ignores labels", "v1{P} v2{C}", newer("v1"), []stage.Label{stage.Current}, "v1{P} v2{C}", "", ""},
 		{"3.7", "the same token with another value", "v1{C}", version.New(v1, version.WithString("other")), nil, "",
 			stagelabel.ErrResourceExists, strings.Replace(inUse, "%s", string(v1), 1)},
 		{"3.7", "a SecretBinary is another value than the same SecretString", "v1{C}", version.New(v1, version.WithBinary([]byte("value of v1"))), nil, "",
@@ -53,7 +53,7 @@ func TestPut(t *testing.T) {
 		{"3.8", "filling a valueless version is no conflict", "v1{C} v2?{PEND}", newer("v2"), []stage.Label{stage.Pending}, "v1{C} v2{PEND}", "", ""},
 		{"3.8", "filling by default moves AWSCURRENT onto it", "v1{C} v2?{PEND}", newer("v2"), nil, "v1{P} v2{C,PEND}", "", ""},
 		{"3.8", "filling the current version by default moves no label", "v1{P} v2?{C,PEND}", newer("v2"), nil, "v1{P} v2{C,PEND}", "", ""},
-		{"3.10", "more than 20 stages", "v1{C}", newer("v2"), slices.Repeat([]stage.Label{"X"}, 21), "",
+		{"3.10", "more than 20 labels", "v1{C}", newer("v2"), slices.Repeat([]stage.Label{"X"}, 21), "",
 			stagelabel.ErrValidation, "1 validation error detected: Value '[" + strings.Repeat("X, ", 20) + "X]' at 'versionStages' failed to satisfy constraint: Member must have length less than or equal to 20"},
 		{"3.10", "an empty stage", "v1{C}", newer("v2"), []stage.Label{"X", ""}, "",
 			stagelabel.ErrValidation, "1 validation error detected: Value '' at 'versionStages.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1"},
@@ -74,7 +74,7 @@ func TestPut(t *testing.T) {
 		t.Run(tt.rule+" "+tt.name, func(t *testing.T) {
 			s := build(t, tt.layout)
 			before := layout(s)
-			got, err := s.Put(tt.v, tt.stages...)
+			got, err := s.Put(tt.v, tt.labels...)
 			if !checkCall(t, "Put", s, before, got, err, outcome{tt.want, tt.code, tt.msg}) {
 				return
 			}
@@ -200,13 +200,25 @@ func TestGet(t *testing.T) {
 
 func TestReading(t *testing.T) {
 	s := build(t, "v1{P} v2{} v3{C,X} v4?{PEND}")
-	wantStages := map[version.ID][]stage.Label{
+	wantLabels := map[stage.Label]version.ID{
+		stage.Previous: id("v1"),
+		stage.Current:  id("v3"),
+		"X":            id("v3"),
+		stage.Pending:  id("v4"),
+	}
+	if diff := cmp.Diff(wantLabels, s.LabelMap()); diff != "" {
+		t.Errorf("LabelMap() mismatch (-want +got):\n%s", diff)
+	}
+	for vid, want := range map[version.ID][]stage.Label{
 		id("v1"): {stage.Previous},
+		id("v2"): nil,
 		id("v3"): {stage.Current, "X"},
 		id("v4"): {stage.Pending},
-	}
-	if diff := cmp.Diff(wantStages, s.Stages()); diff != "" {
-		t.Errorf("Stages() mismatch (-want +got):\n%s", diff)
+		id("v9"): nil,
+	} {
+		if diff := cmp.Diff(want, s.Labels(vid)); diff != "" {
+			t.Errorf("Labels(%s) mismatch (-want +got):\n%s", vid, diff)
+		}
 	}
 	if diff := cmp.Diff([]version.ID{id("v1"), id("v2"), id("v3"), id("v4")}, s.VersionIDs()); diff != "" {
 		t.Errorf("VersionIDs() mismatch (-want +got):\n%s", diff)
@@ -224,8 +236,8 @@ func TestReading(t *testing.T) {
 	if got := s.Len(); got != 4 {
 		t.Errorf("Len() = %d, want 4", got)
 	}
-	if got := s.StageCount(); got != 4 {
-		t.Errorf("StageCount() = %d, want 4", got)
+	if got := s.LabelCount(); got != 4 {
+		t.Errorf("LabelCount() = %d, want 4", got)
 	}
 	if v, ok := s.Find(stage.Current); !ok || v.ID() != id("v3") {
 		t.Errorf("Find(AWSCURRENT) = %v, %v, want v3", v, ok)
@@ -233,14 +245,20 @@ func TestReading(t *testing.T) {
 	if _, ok := s.Find("nothing"); ok {
 		t.Error("Find(nothing) found a version")
 	}
-	if got := build(t, "v1?{}").Stages(); len(got) != 0 {
-		t.Errorf("Stages() of a secret without labels = %v, want empty", got)
+	if got := build(t, "v1?{}").LabelMap(); got == nil || len(got) != 0 {
+		t.Errorf("LabelMap() of a secret without labels = %#v, want empty", got)
 	}
-	// Stages hands out a map of its own: writing to it changes nothing.
-	m := s.Stages()
-	m[id("v1")][0] = "Z"
-	if diff := cmp.Diff(wantStages, s.Stages()); diff != "" {
-		t.Errorf("Stages() after writing to its result (-want +got):\n%s", diff)
+	// LabelMap and Labels hand out values of their own: writing to them
+	// changes nothing.
+	m := s.LabelMap()
+	m[stage.Current] = id("v1")
+	m["Y"] = id("v2")
+	s.Labels(id("v3"))[0] = "Z"
+	if diff := cmp.Diff(wantLabels, s.LabelMap()); diff != "" {
+		t.Errorf("LabelMap() after writing to its result (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]stage.Label{stage.Current, "X"}, s.Labels(id("v3"))); diff != "" {
+		t.Errorf("Labels(v3) after writing to its result (-want +got):\n%s", diff)
 	}
 	// Stopping an iterator early is honoured.
 	n := 0

@@ -263,11 +263,11 @@ func TestPruneQueue(t *testing.T) {
 		existing := func(t *rapid.T) version.ID {
 			return qid(rapid.IntRange(0, max(0, n-1)).Draw(t, "version"))
 		}
-		put := func(t *rapid.T, at time.Time, stages ...stage.Label) {
+		put := func(t *rapid.T, at time.Time, ls ...stage.Label) {
 			v := version.New(qid(n), version.WithString("x"), version.WithCreated(at))
-			next, err := s.Put(v, stages...)
+			next, err := s.Put(v, ls...)
 			if err != nil {
-				t.Fatalf("Put(%s, %v): %v", v.ID(), stages, err)
+				t.Fatalf("Put(%s, %v): %v", v.ID(), ls, err)
 			}
 			s = next
 			n++
@@ -309,25 +309,25 @@ func TestPruneQueue(t *testing.T) {
 				}
 				s = next
 			},
-			"MoveStage": func(t *rapid.T) {
+			"MoveLabel": func(t *rapid.T) {
 				l := labels.Draw(t, "label")
 				from, _ := s.labels.holder(l)
 				to := version.ID("")
 				if rapid.IntRange(0, 3).Draw(t, "remove?") > 0 {
 					to = existing(t)
 				}
-				if next, err := s.MoveStage(l, from, to); err == nil {
+				if next, err := s.MoveLabel(l, from, to); err == nil {
 					s = next
 				}
 			},
-			"Restore": func(t *rapid.T) {
-				stages := map[stage.Label]version.ID{}
+			"Assemble": func(t *rapid.T) {
+				held := map[stage.Label]version.ID{}
 				for _, a := range s.labels {
-					stages[a.label] = a.id
+					held[a.label] = a.id
 				}
-				r, err := Restore(s.Name(), slices.Collect(s.All()), stages, s.PrunedIDs())
+				r, err := Assemble(s.Name(), slices.Collect(s.All()), held, s.PrunedIDs())
 				if err != nil || !r.Equal(s) {
-					t.Fatalf("Restore(parts of %v) = %v, %v", s, r, err)
+					t.Fatalf("Assemble(parts of %v) = %v, %v", s, r, err)
 				}
 				s = r
 			},

@@ -108,21 +108,22 @@ func (s Secret) Deprecated(id version.ID) bool {
 	return ok && !s.labels.carries(id)
 }
 
-// Stages returns what DescribeSecret calls VersionIdsToStages: each
-// labelled version's id with its labels, sorted [M] (§I6). Deprecated versions are
-// left out [R] (§G10); a secret with no labels gives an empty map. The map is the
-// caller's.
-func (s Secret) Stages() map[version.ID][]stage.Label {
-	m := make(map[version.ID][]stage.Label)
+// LabelMap returns each label on the versions of s with the id of the
+// version that carries it: the shape [Assemble] takes. [Secret.Labels] gives
+// the labels of one version, as DescribeSecret's VersionIdsToStages lists
+// them. Deprecated versions carry none [R] (§G10); a secret with no labels
+// gives an empty map. The map is the caller's.
+func (s Secret) LabelMap() map[stage.Label]version.ID {
+	m := make(map[stage.Label]version.ID, len(s.labels))
 	for _, a := range s.labels {
-		m[a.id] = append(m[a.id], a.label)
+		m[a.label] = a.id
 	}
 	return m
 }
 
-// StageCount returns the number of distinct labels on the versions of s, at
+// LabelCount returns the number of distinct labels on the versions of s, at
 // most [MaxLabels].
-func (s Secret) StageCount() int { return len(s.labels) }
+func (s Secret) LabelCount() int { return len(s.labels) }
 
 // entries returns the live entries of s, oldest first.
 func (s Secret) entries() []entry {
@@ -177,7 +178,7 @@ func (s Secret) VersionIDs() []version.ID {
 
 // Equal reports whether s and t hold the same name, ARN, versions (in the
 // same order, compared with [version.Version.Equal]), pruned version ids
-// and labels. Comparing a Secret with one derived from it by MoveStage, or
+// and labels. Comparing a Secret with one derived from it by MoveLabel, or
 // by a Put that changed nothing, costs O(labels); other comparisons walk
 // the versions.
 func (s Secret) Equal(t Secret) bool {

@@ -69,14 +69,14 @@ func BenchmarkUpdateSecretVersionStage(b *testing.B) {
 		for i := range n {
 			s[0], _ = s[0].Put(version.New(version.ID(tok(i)), version.WithString("x")))
 		}
-		s[0], _ = s[0].MoveStage("X", "", version.ID(tok(0)))
-		s[1], _ = s[0].MoveStage("X", version.ID(tok(0)), version.ID(tok(1)))
+		s[0], _ = s[0].MoveLabel("X", "", version.ID(tok(0)))
+		s[1], _ = s[0].MoveLabel("X", version.ID(tok(0)), version.ID(tok(1)))
 		b.Run(fmt.Sprintf("layer=secret/versions=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			ids := [2]version.ID{version.ID(ends[0]), version.ID(ends[1])}
 			i := 0
 			for b.Loop() {
-				if _, err := s[i%2].MoveStage("X", ids[i%2], ids[1-i%2]); err != nil {
+				if _, err := s[i%2].MoveLabel("X", ids[i%2], ids[1-i%2]); err != nil {
 					b.Fatal(err)
 				}
 				i++

@@ -185,7 +185,7 @@ func (m *model) rotate(ms *msecret, id version.ID, failAt string) {
 			}
 		case store.StepFinish:
 			cur, _ := ms.s.Find(stage.Current)
-			s, err := ms.s.MoveStage(stage.Current, cur.ID(), id)
+			s, err := ms.s.MoveLabel(stage.Current, cur.ID(), id)
 			if err != nil {
 				return
 			}
@@ -229,7 +229,7 @@ func (m *model) rotateSecret(id, function string, token version.ID, immediately 
 		text, _ := cur.SecretString()
 		s, err := ms.s.Put(version.New(token, version.WithString(text), version.WithCreated(m.now)), stage.Pending)
 		if err == nil {
-			s, err = s.MoveStage(stage.Pending, token, "")
+			s, err = s.MoveLabel(stage.Pending, token, "")
 		}
 		if err == nil {
 			ms.s, _ = s.Prune(m.now)
@@ -308,9 +308,9 @@ func (sm *machine) check(t *rapid.T) {
 		}
 		compare(t, "DescribeSecret "+name, err, "")
 		want := map[string][]string{}
-		for id, ls := range ms.s.Stages() {
-			for _, l := range ls {
-				want[string(id)] = append(want[string(id)], string(l))
+		for v := range ms.s.Labelled() {
+			for _, l := range ms.s.Labels(v.ID()) {
+				want[string(v.ID())] = append(want[string(v.ID())], string(l))
 			}
 		}
 		if len(want) == 0 {
@@ -536,7 +536,7 @@ func TestStateMachine(t *testing.T) {
 				_, ms := sm.m.find(id)
 				ends := ms != nil && l == "AWSCURRENT" && slices.Contains(ms.s.Labels(version.ID(to)), stage.Pending) && !slices.Contains(ms.s.Labels(version.ID(to)), stage.Current)
 				want := sm.m.change(id, func(s secret.Secret) (secret.Secret, error) {
-					return s.MoveStage(stage.Label(l), version.ID(from), version.ID(to))
+					return s.MoveLabel(stage.Label(l), version.ID(from), version.ID(to))
 				})
 				compare(t, "UpdateSecretVersionStage", err, want)
 				if want == "" && ends { // AWSCURRENT onto AWSPENDING's version ends a rotation (§RT11)

@@ -453,14 +453,14 @@ type UpdateSecretVersionStageOutput struct {
 }
 
 // UpdateSecretVersionStage moves a staging label as
-// [secret.Secret.MoveStage] describes.
+// [secret.Secret.MoveLabel] describes.
 func (st *Store) UpdateSecretVersionStage(in UpdateSecretVersionStageInput) (UpdateSecretVersionStageOutput, error) {
 	const op = "UpdateSecretVersionStage"
 	if err := Validate(op, in, nil); err != nil {
 		return UpdateSecretVersionStageOutput{}, err
 	}
 	old, next, err := st.update(op, in.SecretId, false, func(r *record, now time.Time) (*record, error) {
-		s, err := r.secret.MoveStage(stage.Label(in.VersionStage), version.ID(in.RemoveFromVersionId), version.ID(in.MoveToVersionId))
+		s, err := r.secret.MoveLabel(stage.Label(in.VersionStage), version.ID(in.RemoveFromVersionId), version.ID(in.MoveToVersionId))
 		if err != nil {
 			return nil, opError(op, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/binary"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -80,10 +81,11 @@ func describe(r *record) (SecretDetails, map[string][]string) {
 		d.PrimaryRegion = regionOf(r.secret.ARN())
 	}
 	var stages map[string][]string
-	if labelled := r.secret.Stages(); len(labelled) > 0 {
-		stages = make(map[string][]string, len(labelled))
-		for id, ls := range labelled {
-			stages[string(id)] = names(ls)
+	if held := r.secret.LabelMap(); len(held) > 0 {
+		stages = make(map[string][]string, len(held))
+		for _, l := range slices.Sorted(maps.Keys(held)) { // each version's labels sorted (§I6)
+			id := string(held[l])
+			stages[id] = append(stages[id], string(l))
 		}
 	}
 	return d, stages

@@ -174,7 +174,7 @@ func changedVersions(old, next *record) (touched, pruned []version.ID) {
 		}
 	}
 	for _, id := range next.secret.PrunedIDs() {
-		if !old.secret.Deleted(id) {
+		if !old.secret.Pruned(id) {
 			pruned = append(pruned, id)
 		}
 	}

@@ -292,7 +292,7 @@ func (st *Store) startTest(function, arn string, id version.ID) {
 			if !slices.Contains(r.secret.Labels(id), stage.Pending) {
 				return r, nil
 			}
-			s, err := r.secret.MoveStage(stage.Pending, id, "")
+			s, err := r.secret.MoveLabel(stage.Pending, id, "")
 			if err != nil {
 				return nil, opError(op, err)
 			}

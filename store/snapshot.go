@@ -151,10 +151,8 @@ func (r *record) header() SecretSnapshot {
 		LastRotated: r.meta.rotation.lastRotated, RotationConfigured: r.meta.rotation.configured, Labels: map[string]string{},
 		PrimaryRegion: r.meta.primary, ReplicationStatus: slices.Clone(r.meta.replicas),
 	}
-	for id, ls := range r.secret.Stages() {
-		for _, l := range ls {
-			s.Labels[string(l)] = string(id)
-		}
+	for l, id := range r.secret.LabelMap() {
+		s.Labels[string(l)] = string(id)
 	}
 	return s
 }
@@ -419,7 +417,7 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	for i, id := range s.Pruned {
 		pruned[i] = version.ID(id)
 	}
-	sec, err := secret.Restore(s.Name, vs, labels, pruned)
+	sec, err := secret.Assemble(s.Name, vs, labels, pruned)
 	if err != nil {
 		return nil, fmt.Errorf("secret %q: %w", s.Name, err)
 	}

@@ -249,16 +249,7 @@ type Move struct {
 
 // moves returns the labels whose version differs between a and b.
 func moves(a, b secret.Secret) []Move {
-	holders := func(s secret.Secret) map[stage.Label]version.ID {
-		m := map[stage.Label]version.ID{}
-		for id, ls := range s.Stages() {
-			for _, l := range ls {
-				m[l] = id
-			}
-		}
-		return m
-	}
-	before, after := holders(a), holders(b)
+	before, after := a.LabelMap(), b.LabelMap()
 	var out []Move
 	for l, id := range before {
 		if after[l] != id {

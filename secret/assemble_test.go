@@ -14,39 +14,33 @@ import (
 	"github.com/stagelabel/stagelabel/version"
 )
 
-// parts returns what Restore takes to rebuild s.
+// parts returns what Assemble takes to rebuild s.
 func parts(s secret.Secret) ([]version.Version, map[stage.Label]version.ID, []version.ID) {
-	labels := map[stage.Label]version.ID{}
-	for id, ls := range s.Stages() {
-		for _, l := range ls {
-			labels[l] = id
-		}
-	}
-	return slices.Collect(s.All()), labels, s.PrunedIDs()
+	return slices.Collect(s.All()), s.LabelMap(), s.PrunedIDs()
 }
 
-// TestRestoreRoundTrip rebuilds secrets of random histories, pruning
+// TestAssembleRoundTrip rebuilds secrets of random histories, pruning
 // included, from their parts.
-func TestRestoreRoundTrip(t *testing.T) {
+func TestAssembleRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		s := secret.New("db")
 		for i := range rapid.IntRange(0, 120).Draw(t, "versions") {
 			v := version.New(id(string(rune('a'+i%26))+string(rune('a'+i/26))), version.WithString("x"), version.WithCreated(t0))
-			stages := rapid.SliceOfN(rapid.SampledFrom([]stage.Label{stage.Current, stage.Pending, "X"}), 0, 1).Draw(t, "stages")
+			labels := rapid.SliceOfN(rapid.SampledFrom([]stage.Label{stage.Current, stage.Pending, "X"}), 0, 1).Draw(t, "labels")
 			var err error
-			if s, err = s.Put(v, stages...); err != nil {
+			if s, err = s.Put(v, labels...); err != nil {
 				t.Fatal(err)
 			}
 		}
 		s, _ = s.Prune(t0.Add(48 * time.Hour))
 		vs, labels, pruned := parts(s)
-		got, err := secret.Restore(s.Name(), vs, labels, pruned)
+		got, err := secret.Assemble(s.Name(), vs, labels, pruned)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !got.Equal(s) {
-			t.Fatalf("Restore(parts(s)) = %v, want %v", got, s)
+			t.Fatalf("Assemble(parts(s)) = %v, want %v", got, s)
 		}
 		if !slices.Equal(got.PrunedIDs(), s.PrunedIDs()) {
 			t.Fatalf("PrunedIDs() = %v, want %v", got.PrunedIDs(), s.PrunedIDs())
@@ -54,7 +48,7 @@ func TestRestoreRoundTrip(t *testing.T) {
 	})
 }
 
-func TestRestoreRefuses(t *testing.T) {
+func TestAssembleRefuses(t *testing.T) {
 	v1 := version.New(id("v1"), value("v1"))
 	v2 := version.New(id("v2"), value("v2"))
 	many := map[stage.Label]version.ID{stage.Current: id("v1")}
@@ -79,10 +73,10 @@ func TestRestoreRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := secret.Restore("db", tt.versions, tt.labels, tt.pruned)
+			got, err := secret.Assemble("db", tt.versions, tt.labels, tt.pruned)
 			check.Err(t, err, stagelabel.ErrValidation, "")
 			if !got.Equal(secret.Secret{}) {
-				t.Errorf("Restore() = %v with an error", got)
+				t.Errorf("Assemble() = %v with an error", got)
 			}
 		})
 	}

@@ -10,21 +10,22 @@ import (
 	"github.com/stagelabel/stagelabel/version"
 )
 
-// Restore rebuilds a secret from its parts as a snapshot keeps them: its
+// Assemble builds a secret from its parts as a snapshot keeps them: its
 // versions oldest first, the version each label is on, and the ids of its
-// pruned versions. It checks everything a Secret made by the operations
+// pruned versions. It is not AWS's RestoreSecret, which cancels a scheduled
+// deletion (package store has that). It checks everything a Secret made by the operations
 // satisfies (ids and labels of valid length, ids unique, each label on one
 // of the versions, at most [MaxLabels] labels, AWSCURRENT on a version once
 // one has a payload) and returns a ValidationException naming the first
 // fault otherwise.
 //
 // Faults are looked for in a fixed order, labels in sorted order. For any
-// Secret s, Restore(s.Name(), slices.Collect(s.All()), s.Stages() turned
-// around, s.PrunedIDs()) returns a Secret Equal to s but for its ARN, which
+// Secret s, Assemble(s.Name(), slices.Collect(s.All()), s.LabelMap(),
+// s.PrunedIDs()) returns a Secret Equal to s but for its ARN, which
 // [Secret.WithARN] sets.
-func Restore(name string, versions []version.Version, labels map[stage.Label]version.ID, pruned []version.ID) (Secret, error) {
+func Assemble(name string, versions []version.Version, labels map[stage.Label]version.ID, pruned []version.ID) (Secret, error) {
 	invalid := func(format string, args ...any) (Secret, error) {
-		return Secret{}, &stagelabel.Error{Op: "Restore", Code: stagelabel.ErrValidation, Message: fmt.Sprintf(format, args...)}
+		return Secret{}, &stagelabel.Error{Op: "Assemble", Code: stagelabel.ErrValidation, Message: fmt.Sprintf(format, args...)}
 	}
 	s := New(name)
 	valued := false
