@@ -18,7 +18,7 @@ const MaxBatchSecrets = 20
 type BatchGetSecretValueInput struct {
 	SecretIdList []string `aws:"secretIdList,omitempty,count=1..20,len=1..2048"` // names or ARNs
 	Filters      []Filter `aws:"filters,count=0..10"`                            // as ListSecrets takes them
-	MaxResults   *int     `aws:"maxResults,range=1..20"`                         // only with Filters; nil: 20
+	MaxResults   *int32   `aws:"maxResults,range=1..20"`                         // only with Filters; nil: 20
 	NextToken    string   `aws:"nextToken,omitempty,len=1..4096"`
 }
 
@@ -141,7 +141,7 @@ func (st *Store) BatchGetSecretValue(in BatchGetSecretValueInput) (BatchGetSecre
 		}
 		return out, nil
 	}
-	size := MaxBatchSecrets
+	size := int32(MaxBatchSecrets)
 	if in.MaxResults != nil {
 		size = *in.MaxResults
 	}

@@ -115,7 +115,7 @@ func TestBatchGetSecretValueFilters(t *testing.T) {
 		return store.SecretValueEntry{ARN: arns[name], Name: name, VersionId: tok(n), SecretString: ptr("value " + string(rune('0'+n))),
 			VersionStages: []string{"AWSCURRENT"}, CreatedDate: store.Time{Time: t0.Add(time.Duration(n-1) * time.Second)}}
 	}
-	prod := []store.Filter{{Key: "name", Values: []string{"prod/"}}}
+	prod := []store.Filter{{Key: store.FilterName, Values: []string{"prod/"}}}
 	// The secrets ListSecrets lists, oldest first, those scheduled for
 	// deletion left out; a secret without a value is an error named by
 	// its name.
@@ -134,7 +134,7 @@ func TestBatchGetSecretValueFilters(t *testing.T) {
 		all, err := st.BatchGetSecretValue(store.BatchGetSecretValueInput{Filters: filters})
 		check.Err(t, err, "", "")
 		paged := store.BatchGetSecretValueOutput{SecretValues: []store.SecretValueEntry{}, Errors: []store.SecretValueError{}}
-		in := store.BatchGetSecretValueInput{Filters: filters, MaxResults: ptr(1)}
+		in := store.BatchGetSecretValueInput{Filters: filters, MaxResults: ptr[int32](1)}
 		for pages := 1; ; pages++ {
 			p, err := st.BatchGetSecretValue(in)
 			check.Err(t, err, "", "")
@@ -169,7 +169,7 @@ func TestBatchGetSecretValueFilters(t *testing.T) {
 func TestBatchGetSecretValueErrors(t *testing.T) {
 	st, _, _ := batchStore(t)
 	twentyOne := strings.Split(strings.Repeat("a,", 20)+"a", ",")
-	name := store.Filter{Key: "name", Values: []string{"d"}}
+	name := store.Filter{Key: store.FilterName, Values: []string{"d"}}
 	const (
 		notBoth   = "Either 'SecretIdList' or 'Filters' must be provided, but not both."
 		noFilters = "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided."
@@ -183,8 +183,8 @@ func TestBatchGetSecretValueErrors(t *testing.T) {
 		{"both SecretIdList and Filters", store.BatchGetSecretValueInput{SecretIdList: []string{"db"}, Filters: []store.Filter{name}},
 			stagelabel.ErrInvalidParameter, notBoth},
 		{"neither", store.BatchGetSecretValueInput{}, stagelabel.ErrInvalidParameter, notBoth},
-		{"neither, with MaxResults", store.BatchGetSecretValueInput{MaxResults: ptr(2)}, stagelabel.ErrInvalidParameter, notBoth},
-		{"MaxResults without Filters", store.BatchGetSecretValueInput{SecretIdList: []string{"db"}, MaxResults: ptr(2)},
+		{"neither, with MaxResults", store.BatchGetSecretValueInput{MaxResults: ptr[int32](2)}, stagelabel.ErrInvalidParameter, notBoth},
+		{"MaxResults without Filters", store.BatchGetSecretValueInput{SecretIdList: []string{"db"}, MaxResults: ptr[int32](2)},
 			stagelabel.ErrInvalidParameter, noFilters},
 		{"an empty SecretIdList", store.BatchGetSecretValueInput{SecretIdList: []string{}}, stagelabel.ErrValidation,
 			"1 validation error detected: Value '[]' at 'secretIdList' failed to satisfy constraint: Member must have length greater than or equal to 1"},
@@ -193,11 +193,11 @@ func TestBatchGetSecretValueErrors(t *testing.T) {
 		{"an empty id and one too long", store.BatchGetSecretValueInput{SecretIdList: []string{"db", "", strings.Repeat("x", 2049)}}, stagelabel.ErrValidation,
 			"2 validation errors detected: Value '' at 'secretIdList.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
 				"Value '" + strings.Repeat("x", 2049) + "' at 'secretIdList.3.member' failed to satisfy constraint: Member must have length less than or equal to 2048"},
-		{"MaxResults 0", store.BatchGetSecretValueInput{Filters: []store.Filter{name}, MaxResults: ptr(0)}, stagelabel.ErrValidation,
+		{"MaxResults 0", store.BatchGetSecretValueInput{Filters: []store.Filter{name}, MaxResults: ptr[int32](0)}, stagelabel.ErrValidation,
 			"1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"},
-		{"MaxResults 21", store.BatchGetSecretValueInput{Filters: []store.Filter{name}, MaxResults: ptr(21)}, stagelabel.ErrValidation,
+		{"MaxResults 21", store.BatchGetSecretValueInput{Filters: []store.Filter{name}, MaxResults: ptr[int32](21)}, stagelabel.ErrValidation,
 			"1 validation error detected: Value '21' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 20"},
-		{"a filter ListSecrets refuses, with MaxResults 21", store.BatchGetSecretValueInput{Filters: []store.Filter{{Key: "size", Values: []string{"a"}}}, MaxResults: ptr(21)},
+		{"a filter ListSecrets refuses, with MaxResults 21", store.BatchGetSecretValueInput{Filters: []store.Filter{{Key: "size", Values: []string{"a"}}}, MaxResults: ptr[int32](21)},
 			stagelabel.ErrValidation, "2 validation errors detected: " +
 				"Value 'size' at 'filters.1.member.key' failed to satisfy constraint: Member must satisfy enum value set: [description, name, tag-key, tag-value, primary-region, owning-service, all]; " +
 				"Value '21' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 20"},

@@ -191,7 +191,7 @@ func flattenRules(t *testing.T, st reflect.Type, prefix string, out map[string]c
 			}
 			own = constraint{}
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Uint8,
-			ft.Kind() == reflect.String, ft.Kind() == reflect.Int, ft.Kind() == reflect.Int64:
+			ft.Kind() == reflect.String, ft.Kind() == reflect.Int, ft.Kind() == reflect.Int32, ft.Kind() == reflect.Int64:
 		default:
 			t.Errorf("%s.%s: the validator does not check a %s", st.Name(), f.Name, ft)
 		}
@@ -371,7 +371,7 @@ func (l leaf) cases(t *testing.T) []edgeCase {
 		for _, n := range edges(r.length) {
 			out = append(out, edgeCase{fmt.Sprintf("%d bytes", n), reflect.ValueOf(make([]byte, n)), lengthText("Value", l.path, n, *r.length)})
 		}
-	case kind == reflect.Int || kind == reflect.Int64:
+	case kind == reflect.Int || kind == reflect.Int32 || kind == reflect.Int64:
 		for _, n := range edges(r.value) {
 			want := ""
 			if n < r.value[0] || n > r.value[1] {

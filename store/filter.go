@@ -79,9 +79,20 @@ import (
 // filters with one key, list "one two" alone (moto's aws_verified
 // test_with_duplicate_filter_keys) [R].
 type Filter struct {
-	Key    string   `aws:"key,enum=description|name|tag-key|tag-value|primary-region|owning-service|all"`
+	Key    string   `aws:"key,enum=description|name|tag-key|tag-value|primary-region|owning-service|all"` // a Filter constant, such as FilterName
 	Values []string `aws:"values,count=1..10,len=0..512,pattern=^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$"`
 }
+
+// The keys of a [Filter], as its doc describes them.
+const (
+	FilterDescription   = "description"
+	FilterName          = "name"
+	FilterTagKey        = "tag-key"
+	FilterTagValue      = "tag-value"
+	FilterPrimaryRegion = "primary-region"
+	FilterOwningService = "owning-service"
+	FilterAll           = "all"
+)
 
 // pass reports whether d passes every filter: each filter, whatever its
 // key, narrows the list [R], and within one its values are alternatives
@@ -111,17 +122,17 @@ func pass(filters []Filter, d SecretDetails) bool {
 // the description, or of one attribute for "all" (see [Filter]).
 func match(key, value string, d SecretDetails) bool {
 	switch key {
-	case "name":
+	case FilterName:
 		return strings.HasPrefix(d.Name, value)
-	case "tag-key":
+	case FilterTagKey:
 		return slices.ContainsFunc(d.Tags, func(t Tag) bool { return strings.HasPrefix(t.Key, value) })
-	case "tag-value":
+	case FilterTagValue:
 		return slices.ContainsFunc(d.Tags, func(t Tag) bool { return strings.HasPrefix(t.Value, value) })
-	case "description":
+	case FilterDescription:
 		return matchWords(words(value), d.Description)
-	case "primary-region":
+	case FilterPrimaryRegion:
 		return d.PrimaryRegion != "" && strings.HasPrefix(d.PrimaryRegion, value)
-	case "all":
+	case FilterAll:
 		want := words(value)
 		return matchWords(want, d.Name) || matchWords(want, d.Description) ||
 			slices.ContainsFunc(d.Tags, func(t Tag) bool { return matchWords(want, t.Key) || matchWords(want, t.Value) })

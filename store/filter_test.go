@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -43,39 +44,39 @@ func TestListSecretsFilters(t *testing.T) {
 		filters []store.Filter
 		want    []string
 	}{
-		{"name: a prefix", []store.Filter{f("name", "prod/")}, []string{"prod/db", "prod/api"}},
-		{"name: case-sensitive", []store.Filter{f("name", "Prod/")}, []string{}},
-		{"name: values are alternatives", []store.Filter{f("name", "prod/db", "dev/")}, []string{"dev/db", "prod/db"}},
-		{"name: ! excludes", []store.Filter{f("name", "!prod/")}, []string{"dev/db", "credsDatabase892"}},
-		{"name: ! excludes from the others", []store.Filter{f("name", "prod/", "!prod/api")}, []string{"prod/db"}},
-		{"name: every ! excludes", []store.Filter{f("name", "!prod/", "!dev/")}, []string{"credsDatabase892"}},
-		{"description: a word's beginning, any case", []store.Filter{f("description", "primary")}, []string{"prod/db"}},
-		{"description: any word, not only the first", []store.Filter{f("description", "database")}, []string{"dev/db", "prod/db"}},
-		{"description: every word of the value", []store.Filter{f("description", "data for")}, []string{"dev/db"}},
-		{"description: not inside a word", []store.Filter{f("description", "base")}, []string{}},
-		{"description: an empty value matches nothing [M]", []store.Filter{f("description", "")}, []string{}},
-		{"description: so its negation excludes nothing", []store.Filter{f("description", "!")}, []string{"dev/db", "prod/db", "prod/api", "credsDatabase892"}},
-		{"filters all apply", []store.Filter{f("name", "prod/"), f("description", "api")}, []string{"prod/api"}},
-		{"all: words of name and description, any case", []store.Filter{f("all", "Database")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
-		{"all: every word of the value, in one attribute", []store.Filter{f("all", "prod api")}, []string{"prod/api"}},
-		{"all: words in different attributes do not add up [M]", []store.Filter{f("all", "db for")}, []string{}},
-		{"all: words break at case and digits", []store.Filter{f("all", "892")}, []string{"credsDatabase892"}},
-		{"all: a word's beginning", []store.Filter{f("all", "dat")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
-		{"all: not inside a word", []store.Filter{f("all", "base")}, []string{}},
-		{"all: a value without words matches nothing", []store.Filter{f("all", "-/")}, []string{}},
-		{"all: ! excludes", []store.Filter{f("all", "!prod")}, []string{"dev/db", "credsDatabase892"}},
-		{"tag-key: a prefix", []store.Filter{f("tag-key", "en")}, []string{"dev/db", "prod/db"}},
-		{"tag-key: case-sensitive", []store.Filter{f("tag-key", "Env")}, []string{}},
-		{"tag-key: ! excludes", []store.Filter{f("tag-key", "!team")}, []string{"dev/db", "prod/api", "credsDatabase892"}},
-		{"tag-value: a prefix", []store.Filter{f("tag-value", "pro")}, []string{"prod/db"}},
-		{"tag-value: an empty prefix, any tag", []store.Filter{f("tag-value", "")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
-		{"tag-value: case-sensitive", []store.Filter{f("tag-value", "payments")}, []string{}},
-		{"all: tag keys and values too, values alternatives", []store.Filter{f("all", "payments", "owner")}, []string{"prod/db", "credsDatabase892"}},
-		{"primary-region: no replicas", []store.Filter{f("primary-region", "us-east-1")}, []string{}},
-		{"owning-service: none", []store.Filter{f("owning-service", "rds")}, []string{}},
+		{"name: a prefix", []store.Filter{f(store.FilterName, "prod/")}, []string{"prod/db", "prod/api"}},
+		{"name: case-sensitive", []store.Filter{f(store.FilterName, "Prod/")}, []string{}},
+		{"name: values are alternatives", []store.Filter{f(store.FilterName, "prod/db", "dev/")}, []string{"dev/db", "prod/db"}},
+		{"name: ! excludes", []store.Filter{f(store.FilterName, "!prod/")}, []string{"dev/db", "credsDatabase892"}},
+		{"name: ! excludes from the others", []store.Filter{f(store.FilterName, "prod/", "!prod/api")}, []string{"prod/db"}},
+		{"name: every ! excludes", []store.Filter{f(store.FilterName, "!prod/", "!dev/")}, []string{"credsDatabase892"}},
+		{"description: a word's beginning, any case", []store.Filter{f(store.FilterDescription, "primary")}, []string{"prod/db"}},
+		{"description: any word, not only the first", []store.Filter{f(store.FilterDescription, "database")}, []string{"dev/db", "prod/db"}},
+		{"description: every word of the value", []store.Filter{f(store.FilterDescription, "data for")}, []string{"dev/db"}},
+		{"description: not inside a word", []store.Filter{f(store.FilterDescription, "base")}, []string{}},
+		{"description: an empty value matches nothing [M]", []store.Filter{f(store.FilterDescription, "")}, []string{}},
+		{"description: so its negation excludes nothing", []store.Filter{f(store.FilterDescription, "!")}, []string{"dev/db", "prod/db", "prod/api", "credsDatabase892"}},
+		{"filters all apply", []store.Filter{f(store.FilterName, "prod/"), f(store.FilterDescription, "api")}, []string{"prod/api"}},
+		{"all: words of name and description, any case", []store.Filter{f(store.FilterAll, "Database")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
+		{"all: every word of the value, in one attribute", []store.Filter{f(store.FilterAll, "prod api")}, []string{"prod/api"}},
+		{"all: words in different attributes do not add up [M]", []store.Filter{f(store.FilterAll, "db for")}, []string{}},
+		{"all: words break at case and digits", []store.Filter{f(store.FilterAll, "892")}, []string{"credsDatabase892"}},
+		{"all: a word's beginning", []store.Filter{f(store.FilterAll, "dat")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
+		{"all: not inside a word", []store.Filter{f(store.FilterAll, "base")}, []string{}},
+		{"all: a value without words matches nothing", []store.Filter{f(store.FilterAll, "-/")}, []string{}},
+		{"all: ! excludes", []store.Filter{f(store.FilterAll, "!prod")}, []string{"dev/db", "credsDatabase892"}},
+		{"tag-key: a prefix", []store.Filter{f(store.FilterTagKey, "en")}, []string{"dev/db", "prod/db"}},
+		{"tag-key: case-sensitive", []store.Filter{f(store.FilterTagKey, "Env")}, []string{}},
+		{"tag-key: ! excludes", []store.Filter{f(store.FilterTagKey, "!team")}, []string{"dev/db", "prod/api", "credsDatabase892"}},
+		{"tag-value: a prefix", []store.Filter{f(store.FilterTagValue, "pro")}, []string{"prod/db"}},
+		{"tag-value: an empty prefix, any tag", []store.Filter{f(store.FilterTagValue, "")}, []string{"dev/db", "prod/db", "credsDatabase892"}},
+		{"tag-value: case-sensitive", []store.Filter{f(store.FilterTagValue, "payments")}, []string{}},
+		{"all: tag keys and values too, values alternatives", []store.Filter{f(store.FilterAll, "payments", "owner")}, []string{"prod/db", "credsDatabase892"}},
+		{"primary-region: no replicas", []store.Filter{f(store.FilterPrimaryRegion, "us-east-1")}, []string{}},
+		{"owning-service: none", []store.Filter{f(store.FilterOwningService, "rds")}, []string{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if diff := cmp.Diff(c.want, listed(t, st, store.ListSecretsInput{Filters: c.filters, MaxResults: ptr(2)})); diff != "" {
+			if diff := cmp.Diff(c.want, listed(t, st, store.ListSecretsInput{Filters: c.filters, MaxResults: ptr[int32](2)})); diff != "" {
 				t.Errorf("ListSecrets(%+v) mismatch (-want +got):\n%s", c.filters, diff)
 			}
 		})
@@ -127,47 +128,47 @@ func TestListSecretsFiltersRecorded(t *testing.T) {
 			secrets: []secret{{name: one}, {name: two, description: "DescTwo"}, {name: third},
 				{name: fTag, tags: []store.Tag{{"1", "foo"}}}, {name: fValue, tags: []store.Tag{{"foo", "v"}}}, {name: none}},
 			queries: []query{
-				q([]string{one}, f("all", "SecretOne")), // every word of the value, not one of them
-				q([]string{fTag, fValue}, f("all", "foo")),
-				q([]string{one, two, fTag, fValue}, f("all", "Secret")),
-				q([]string{one, two, fTag, fValue}, f("all", "secret")), // not case-sensitive
-				q([]string{}, f("all", "ret")),                          // a word's beginning only
-				q([]string{one, two, fTag, fValue}, f("all", "sec")),
-				q([]string{}, f("all", "SomeSecret")),
-				q([]string{two}, f("all", "d")),
-				q([]string{two}, f("all", "d t")),
-				q([]string{two, third, fTag}, f("all", "t")), // SecretFTag is Secret, F, Tag
+				q([]string{one}, f(store.FilterAll, "SecretOne")), // every word of the value, not one of them
+				q([]string{fTag, fValue}, f(store.FilterAll, "foo")),
+				q([]string{one, two, fTag, fValue}, f(store.FilterAll, "Secret")),
+				q([]string{one, two, fTag, fValue}, f(store.FilterAll, "secret")), // not case-sensitive
+				q([]string{}, f(store.FilterAll, "ret")),                          // a word's beginning only
+				q([]string{one, two, fTag, fValue}, f(store.FilterAll, "sec")),
+				q([]string{}, f(store.FilterAll, "SomeSecret")),
+				q([]string{two}, f(store.FilterAll, "d")),
+				q([]string{two}, f(store.FilterAll, "d t")),
+				q([]string{two, third, fTag}, f(store.FilterAll, "t")), // SecretFTag is Secret, F, Tag
 			},
 		},
 		{
 			test:    "moto test_with_all_filter_special_characters",
 			secrets: named(append(slices.Clone(special), company, things)...),
 			queries: []query{
-				q(special, f("all", "AppBeta")),
-				q(special, f("all", "Beta")),
-				q(special, f("all", "AppBeta", "prod")),
-				q([]string{}, f("all", "+")), // no words, no match
-				q(append(slices.Clone(special), company, things), f("all", u)),
-				q([]string{company}, f("all", "company")),
-				q([]string{}, f("all", "things")),
-				q([]string{things}, f("all", "Ythings")), // COMPANYthings is COMPAN, Ythings
-				q([]string{}, f("all", "N")),
-				q([]string{}, f("all", "pany")),
+				q(special, f(store.FilterAll, "AppBeta")),
+				q(special, f(store.FilterAll, "Beta")),
+				q(special, f(store.FilterAll, "AppBeta", "prod")),
+				q([]string{}, f(store.FilterAll, "+")), // no words, no match
+				q(append(slices.Clone(special), company, things), f(store.FilterAll, u)),
+				q([]string{company}, f(store.FilterAll, "company")),
+				q([]string{}, f(store.FilterAll, "things")),
+				q([]string{things}, f(store.FilterAll, "Ythings")), // COMPANYthings is COMPAN, Ythings
+				q([]string{}, f(store.FilterAll, "N")),
+				q([]string{}, f(store.FilterAll, "pany")),
 			},
 		},
 		{
 			test:    "moto test_with_duplicate_filter_keys",
 			secrets: []secret{{name: "foo", description: "one two"}, {name: "bar", description: "one"}, {name: "baz", description: "two"}, {name: "qux", description: "unrelated"}},
-			queries: []query{q([]string{"foo"}, f("description", "one"), f("description", "two"))},
+			queries: []query{q([]string{"foo"}, f(store.FilterDescription, "one"), f(store.FilterDescription, "two"))},
 		},
 		{
 			test: "moto test_with_filter_with_value_with_multiple_words",
 			secrets: []secret{{name: "foo", description: "one two"}, {name: "bar", description: "one and two"},
 				{name: "baz", description: "one"}, {name: "qux", description: "two"}, {name: "none", description: "unrelated"}},
 			queries: []query{
-				q([]string{"foo", "bar"}, f("description", "one two")),
-				q([]string{"foo", "bar"}, f("description", "o t")),
-				q([]string{"foo", "bar", "qux"}, f("description", "t")),
+				q([]string{"foo", "bar"}, f(store.FilterDescription, "one two")),
+				q([]string{"foo", "bar"}, f(store.FilterDescription, "o t")),
+				q([]string{"foo", "bar", "qux"}, f(store.FilterDescription, "t")),
 			},
 		},
 		{
@@ -175,15 +176,15 @@ func TestListSecretsFiltersRecorded(t *testing.T) {
 			secrets: []secret{{name: ls[0], description: "a secret"}, {name: ls[1], description: "an secret"},
 				{name: ls[2], description: "asecret"}, {name: ls[3], description: "thesecret"}},
 			queries: []query{
-				q([]string{ls[1], ls[3]}, f("name", "/")), // the whole name, not its words
-				q([]string{ls[0], ls[2]}, f("name", "!/")),
-				q([]string{}, f("name", "testing1 one")),
-				q([]string{ls[0], ls[1], ls[2]}, f("description", "a")),
-				q([]string{ls[3]}, f("description", "!a")),
-				q([]string{ls[0], ls[1]}, f("description", "a secret")),
-				q([]string{}, f("description", "a"), f("name", "secret")),
-				q([]string{}, f("description", "a"), f("name", "an")),
-				q(ls, f("description", "!c")),
+				q([]string{ls[1], ls[3]}, f(store.FilterName, "/")), // the whole name, not its words
+				q([]string{ls[0], ls[2]}, f(store.FilterName, "!/")),
+				q([]string{}, f(store.FilterName, "testing1 one")),
+				q([]string{ls[0], ls[1], ls[2]}, f(store.FilterDescription, "a")),
+				q([]string{ls[3]}, f(store.FilterDescription, "!a")),
+				q([]string{ls[0], ls[1]}, f(store.FilterDescription, "a secret")),
+				q([]string{}, f(store.FilterDescription, "a"), f(store.FilterName, "secret")),
+				q([]string{}, f(store.FilterDescription, "a"), f(store.FilterName, "an")),
+				q(ls, f(store.FilterDescription, "!c")),
 			},
 		},
 	} {
@@ -223,7 +224,7 @@ func TestListSecretsFiltersUnicode(t *testing.T) {
 			if _, err := st.CreateSecret(store.CreateSecretInput{Name: "s", Description: c.description, ClientRequestToken: tok(1)}); err != nil {
 				t.Fatal(err)
 			}
-			got := len(listed(t, st, store.ListSecretsInput{Filters: []store.Filter{{Key: "description", Values: []string{c.value}}}})) == 1
+			got := len(listed(t, st, store.ListSecretsInput{Filters: []store.Filter{{Key: store.FilterDescription, Values: []string{c.value}}}})) == 1
 			if got != c.want {
 				t.Errorf("description %q, filter %q: listed %t, want %t", c.description, c.value, got, c.want)
 			}
@@ -245,15 +246,15 @@ func TestListSecretsOrder(t *testing.T) {
 		want      []string
 	}{
 		{"", "", created},
-		{"created-date", "asc", created},
-		{"created-date", "desc", []string{"credsDatabase892", "prod/api", "prod/db", "dev/db"}},
-		{"name", "", []string{"credsDatabase892", "dev/db", "prod/api", "prod/db"}},
-		{"name", "desc", []string{"prod/db", "prod/api", "dev/db", "credsDatabase892"}},
-		{"last-changed-date", "", []string{"dev/db", "prod/api", "credsDatabase892", "prod/db"}},
-		{"last-accessed-date", "desc", []string{"prod/db", "prod/api", "dev/db", "credsDatabase892"}}, // never read: ties by name, reversed
-		{"last-accessed-date", "", []string{"credsDatabase892", "dev/db", "prod/api", "prod/db"}},
+		{store.SortByCreatedDate, store.SortAsc, created},
+		{store.SortByCreatedDate, store.SortDesc, []string{"credsDatabase892", "prod/api", "prod/db", "dev/db"}},
+		{store.SortByName, "", []string{"credsDatabase892", "dev/db", "prod/api", "prod/db"}},
+		{store.SortByName, store.SortDesc, []string{"prod/db", "prod/api", "dev/db", "credsDatabase892"}},
+		{store.SortByLastChangedDate, "", []string{"dev/db", "prod/api", "credsDatabase892", "prod/db"}},
+		{store.SortByLastAccessedDate, store.SortDesc, []string{"prod/db", "prod/api", "dev/db", "credsDatabase892"}}, // never read: ties by name, reversed
+		{store.SortByLastAccessedDate, "", []string{"credsDatabase892", "dev/db", "prod/api", "prod/db"}},
 	} {
-		if diff := cmp.Diff(c.want, listed(t, st, store.ListSecretsInput{SortBy: c.by, SortOrder: c.order, MaxResults: ptr(2)})); diff != "" {
+		if diff := cmp.Diff(c.want, listed(t, st, store.ListSecretsInput{SortBy: c.by, SortOrder: c.order, MaxResults: ptr[int32](2)})); diff != "" {
 			t.Errorf("ListSecrets(SortBy %q, SortOrder %q) mismatch (-want +got):\n%s", c.by, c.order, diff)
 		}
 	}
@@ -264,21 +265,21 @@ func TestListSecretsValidation(t *testing.T) {
 	f := func(key string, values ...string) store.Filter { return store.Filter{Key: key, Values: values} }
 	const keys = "[description, name, tag-key, tag-value, primary-region, owning-service, all]"
 	const pattern = `^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$`
-	eleven := slices.Repeat([]store.Filter{f("name", "a")}, 11)
+	eleven := slices.Repeat([]store.Filter{f(store.FilterName, "a")}, 11)
 	for _, c := range []struct {
 		name string
 		in   store.ListSecretsInput
 		msg  string
 	}{
-		{"unknown key", store.ListSecretsInput{Filters: []store.Filter{f("name", "a"), f("size", "a")}},
+		{"unknown key", store.ListSecretsInput{Filters: []store.Filter{f(store.FilterName, "a"), f("size", "a")}},
 			"1 validation error detected: Value 'size' at 'filters.2.member.key' failed to satisfy constraint: Member must satisfy enum value set: " + keys},
 		{"no values", store.ListSecretsInput{Filters: []store.Filter{f("name")}},
 			"1 validation error detected: Value '[]' at 'filters.1.member.values' failed to satisfy constraint: Member must have length greater than or equal to 1"},
-		{"eleven values", store.ListSecretsInput{Filters: []store.Filter{f("name", strings.Split("a b c d e f g h i j k", " ")...)}},
+		{"eleven values", store.ListSecretsInput{Filters: []store.Filter{f(store.FilterName, strings.Split("a b c d e f g h i j k", " ")...)}},
 			"1 validation error detected: Value '[a, b, c, d, e, f, g, h, i, j, k]' at 'filters.1.member.values' failed to satisfy constraint: Member must have length less than or equal to 10"},
-		{"a value outside the pattern", store.ListSecretsInput{Filters: []store.Filter{f("all", "ok", "a#b")}},
+		{"a value outside the pattern", store.ListSecretsInput{Filters: []store.Filter{f(store.FilterAll, "ok", "a#b")}},
 			"1 validation error detected: Value 'a#b' at 'filters.1.member.values.2.member' failed to satisfy constraint: Member must satisfy regular expression pattern: " + pattern},
-		{"a value too long", store.ListSecretsInput{Filters: []store.Filter{f("name", strings.Repeat("a", 513))}},
+		{"a value too long", store.ListSecretsInput{Filters: []store.Filter{f(store.FilterName, strings.Repeat("a", 513))}},
 			"1 validation error detected: Value '" + strings.Repeat("a", 513) + "' at 'filters.1.member.values.1.member' failed to satisfy constraint: Member must have length less than or equal to 512"},
 		{"eleven filters", store.ListSecretsInput{Filters: eleven},
 			"1 validation error detected: Value '[" + strings.Repeat("{Key: name,Values: [a]}, ", 10) + "{Key: name,Values: [a]}]' at 'filters' failed to satisfy constraint: Member must have length less than or equal to 10"},
@@ -313,7 +314,7 @@ func TestListSecretsFilterProperties(t *testing.T) {
 			}
 			c.Advance(time.Duration(rapid.IntRange(0, 1).Draw(t, "tie")) * time.Hour)
 		}
-		key := rapid.SampledFrom([]string{"name", "description", "all", "tag-key"})
+		key := rapid.SampledFrom([]string{store.FilterName, store.FilterDescription, store.FilterAll, store.FilterTagKey})
 		filter := rapid.Custom(func(t *rapid.T) store.Filter {
 			return store.Filter{Key: key.Draw(t, "key"), Values: rapid.SliceOfN(word, 1, 3).Draw(t, "values")}
 		})
@@ -321,7 +322,7 @@ func TestListSecretsFilterProperties(t *testing.T) {
 		all := list(store.ListSecretsInput{})
 		fs := rapid.SliceOfN(filter, 1, 3).Draw(t, "filters")
 		got := list(store.ListSecretsInput{Filters: fs})
-		if paged := list(store.ListSecretsInput{Filters: fs, MaxResults: ptr(rapid.IntRange(1, 3).Draw(t, "size"))}); !slices.Equal(paged, got) {
+		if paged := list(store.ListSecretsInput{Filters: fs, MaxResults: ptr(rapid.Int32Range(1, 3).Draw(t, "size"))}); !slices.Equal(paged, got) {
 			t.Fatalf("page by page %v, at once %v", paged, got)
 		}
 		if !isSubsequence(got, all) {
@@ -361,12 +362,12 @@ func isSubsequence(sub, s []string) bool {
 // between pages: it comes again.
 func TestListSecretsTokens(t *testing.T) {
 	st, c := filtered(t)
-	first, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(1)})
+	first, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr[int32](1)})
 	check.Err(t, err, "", "")
 	for _, in := range []store.ListSecretsInput{
-		{SortBy: "name"},
-		{SortOrder: "desc"},
-		{SortBy: "last-changed-date"},
+		{SortBy: store.SortByName},
+		{SortOrder: store.SortDesc},
+		{SortBy: store.SortByLastChangedDate},
 		{NextToken: "not base64!"},
 		{NextToken: "bmFtZQ"}, // "name": no order's key
 	} {
@@ -376,11 +377,11 @@ func TestListSecretsTokens(t *testing.T) {
 		_, err := st.ListSecrets(in)
 		check.Err(t, err, stagelabel.ErrInvalidNextToken, "The NextToken value is invalid.")
 	}
-	if got := listed(t, st, store.ListSecretsInput{SortBy: "created-date", SortOrder: "asc", MaxResults: ptr(1), NextToken: first.NextToken}); len(got) != 3 {
+	if got := listed(t, st, store.ListSecretsInput{SortBy: store.SortByCreatedDate, SortOrder: store.SortAsc, MaxResults: ptr[int32](1), NextToken: first.NextToken}); len(got) != 3 {
 		t.Errorf("the token of the default order, with that order named, continued with %v", got)
 	}
 
-	byChange := store.ListSecretsInput{SortBy: "last-changed-date", MaxResults: ptr(2)}
+	byChange := store.ListSecretsInput{SortBy: store.SortByLastChangedDate, MaxResults: ptr[int32](2)}
 	page, _ := st.ListSecrets(byChange)
 	c.Advance(time.Hour)
 	if _, err := st.UpdateSecret(store.UpdateSecretInput{SecretId: "dev/db", ClientRequestToken: tok(9), Description: ptr("moved")}); err != nil {
@@ -396,7 +397,7 @@ func TestListSecretsTokens(t *testing.T) {
 
 func TestListSecretsValidatesAtOnce(t *testing.T) {
 	st, _ := filtered(t)
-	_, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(0), SortOrder: "up"})
+	_, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr[int32](0), SortOrder: "up"})
 	check.Err(t, err, stagelabel.ErrValidation, "2 validation errors detected: "+
 		"Value 'up' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [asc, desc]; "+
 		"Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1")
@@ -439,7 +440,7 @@ func checkWordFilters(t *rapid.T) {
 	want := []string{}
 	for _, s := range secrets {
 		attrs := []string{s.description}
-		if key == "all" {
+		if key == store.FilterAll {
 			attrs = append(attrs, s.name)
 			for _, tg := range s.tags {
 				attrs = append(attrs, tg.Key, tg.Value)
@@ -449,7 +450,7 @@ func checkWordFilters(t *rapid.T) {
 			want = append(want, s.name)
 		}
 	}
-	got := listed(t, st, store.ListSecretsInput{Filters: []store.Filter{{Key: key, Values: []string{value}}}, SortBy: "name"})
+	got := listed(t, st, store.ListSecretsInput{Filters: []store.Filter{{Key: key, Values: []string{value}}}, SortBy: store.SortByName})
 	slices.Sort(want)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("ListSecrets(%s %q) mismatch (-want +got):\n%s", key, value, diff)
@@ -487,4 +488,36 @@ func refMatch(value string, attrs []string) bool {
 			return !slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(strings.ToLower(h), strings.ToLower(w)) })
 		})
 	})
+}
+
+// TestEnumConstants checks that the constants of SortBy, SortOrder and
+// Filter's Key are the values their aws tags allow, each once.
+func TestEnumConstants(t *testing.T) {
+	enum := func(v any, member string) []string {
+		f, ok := reflect.TypeOf(v).FieldByName(member)
+		if !ok {
+			t.Fatalf("%T has no member %s", v, member)
+		}
+		_, set, _ := strings.Cut(f.Tag.Get("aws"), ",enum=")
+		set, _, _ = strings.Cut(set, ",")
+		return strings.Split(set, "|")
+	}
+	for _, tt := range []struct {
+		name      string
+		allowed   []string
+		constants []string
+	}{
+		{"SortBy", enum(store.ListSecretsInput{}, "SortBy"),
+			[]string{store.SortByCreatedDate, store.SortByLastAccessedDate, store.SortByLastChangedDate, store.SortByName}},
+		{"SortOrder", enum(store.ListSecretsInput{}, "SortOrder"), []string{store.SortAsc, store.SortDesc}},
+		{"Filter.Key", enum(store.Filter{}, "Key"),
+			[]string{store.FilterDescription, store.FilterName, store.FilterTagKey, store.FilterTagValue,
+				store.FilterPrimaryRegion, store.FilterOwningService, store.FilterAll}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(slices.Sorted(slices.Values(tt.allowed)), slices.Sorted(slices.Values(tt.constants))); diff != "" {
+				t.Errorf("constants mismatch the aws tag's enum (-tag +constants):\n%s", diff)
+			}
+		})
+	}
 }

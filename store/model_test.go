@@ -362,9 +362,9 @@ func (sm *machine) check(t *rapid.T) {
 		want []string
 	}{
 		{store.ListSecretsInput{}, byCreated},
-		{store.ListSecretsInput{SortBy: "name", SortOrder: "desc"}, byNameDesc},
+		{store.ListSecretsInput{SortBy: store.SortByName, SortOrder: store.SortDesc}, byNameDesc},
 	} {
-		for _, size := range []*int{nil, ptr(1)} {
+		for _, size := range []*int32{nil, ptr[int32](1)} {
 			in := c.in
 			in.MaxResults = size
 			if got := listed(t, sm.st, in); !slices.Equal(got, c.want) {
@@ -382,7 +382,7 @@ func (sm *machine) check(t *rapid.T) {
 			read = append(read, name)
 		}
 	}
-	for _, size := range []*int{nil, ptr(2)} {
+	for _, size := range []*int32{nil, ptr[int32](2)} {
 		in := store.BatchGetSecretValueInput{Filters: []store.Filter{}, MaxResults: size}
 		got, failed := []string{}, []string{}
 		for {

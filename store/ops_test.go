@@ -619,7 +619,7 @@ func TestListSecretVersionIds(t *testing.T) {
 	var paged []string
 	token := ""
 	for range 10 {
-		p, err := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", IncludeDeprecated: true, MaxResults: ptr(2), NextToken: token})
+		p, err := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", IncludeDeprecated: true, MaxResults: ptr[int32](2), NextToken: token})
 		check.Err(t, err, "", "")
 		for _, v := range p.Versions {
 			paged = append(paged, v.VersionId)
@@ -631,10 +631,10 @@ func TestListSecretVersionIds(t *testing.T) {
 	if diff := cmp.Diff(ids, paged); diff != "" {
 		t.Errorf("paged listing mismatch (-want +got):\n%s", diff)
 	}
-	_, err = st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", MaxResults: ptr(0)})
+	_, err = st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", MaxResults: ptr[int32](0)})
 	check.Err(t, err, stagelabel.ErrValidation,
 		"1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1")
-	_, err = st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", MaxResults: ptr(101)})
+	_, err = st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", MaxResults: ptr[int32](101)})
 	check.Err(t, err, stagelabel.ErrValidation, "")
 	for _, bad := range []string{"garbage!", "MA", "OTk5"} {
 		_, err = st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db", NextToken: bad})
@@ -651,9 +651,9 @@ func TestListSecrets(t *testing.T) {
 	if _, err := st.CreateSecret(store.CreateSecretInput{Name: "empty", ClientRequestToken: tok(1)}); err != nil {
 		t.Fatal(err)
 	}
-	first, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(3)})
+	first, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr[int32](3)})
 	check.Err(t, err, "", "")
-	rest, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr(3), NextToken: first.NextToken})
+	rest, err := st.ListSecrets(store.ListSecretsInput{MaxResults: ptr[int32](3), NextToken: first.NextToken})
 	check.Err(t, err, "", "")
 	var names []string
 	for _, e := range append(first.SecretList, rest.SecretList...) {
@@ -769,12 +769,12 @@ func TestPagesFollowKeys(t *testing.T) {
 	for _, name := range []string{"b", "c", "d"} {
 		create(t, st, name, 1)
 	}
-	first, _ := st.ListSecrets(store.ListSecretsInput{SortBy: "name", MaxResults: ptr(2)})
+	first, _ := st.ListSecrets(store.ListSecretsInput{SortBy: store.SortByName, MaxResults: ptr[int32](2)})
 	create(t, st, "a", 1)
 	if _, err := st.DeleteSecret(store.DeleteSecretInput{SecretId: "c", ForceDeleteWithoutRecovery: true}); err != nil {
 		t.Fatal(err)
 	}
-	rest, err := st.ListSecrets(store.ListSecretsInput{SortBy: "name", MaxResults: ptr(2), NextToken: first.NextToken})
+	rest, err := st.ListSecrets(store.ListSecretsInput{SortBy: store.SortByName, MaxResults: ptr[int32](2), NextToken: first.NextToken})
 	check.Err(t, err, "", "")
 	var names []string
 	for _, e := range append(first.SecretList, rest.SecretList...) {

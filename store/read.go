@@ -95,7 +95,7 @@ func describe(r *record) (SecretDetails, map[string][]string) {
 type ListSecretVersionIdsInput struct {
 	SecretId          string `aws:"secretId,len=1..2048"`
 	IncludeDeprecated bool
-	MaxResults        *int   `aws:"maxResults,range=1..100"` // nil: 100
+	MaxResults        *int32 `aws:"maxResults,range=1..100"` // nil: 100
 	NextToken         string `aws:"nextToken,omitempty,len=1..4096"`
 }
 
@@ -166,10 +166,25 @@ type ListSecretsInput struct {
 	Filters                []Filter `aws:"filters,count=0..10"`
 	IncludePlannedDeletion bool
 	NextToken              string `aws:"nextToken,omitempty,len=1..4096"`
-	SortBy                 string `aws:"sortBy,omitempty,enum=created-date|last-accessed-date|last-changed-date|name"` // "created-date" (the default), "last-accessed-date", "last-changed-date" or "name"
-	SortOrder              string `aws:"sortOrder,omitempty,enum=asc|desc"`                                            // "asc" (the default) or "desc"
-	MaxResults             *int   `aws:"maxResults,range=1..100"`                                                      // nil: 100
+	SortBy                 string `aws:"sortBy,omitempty,enum=created-date|last-accessed-date|last-changed-date|name"` // a SortBy constant; "": SortByCreatedDate
+	SortOrder              string `aws:"sortOrder,omitempty,enum=asc|desc"`                                            // SortAsc or SortDesc; "": SortAsc
+	MaxResults             *int32 `aws:"maxResults,range=1..100"`                                                      // nil: 100
 }
+
+// The values of [ListSecretsInput].SortBy: the member of each secret that
+// orders the list [D].
+const (
+	SortByCreatedDate      = "created-date" // the default
+	SortByLastAccessedDate = "last-accessed-date"
+	SortByLastChangedDate  = "last-changed-date"
+	SortByName             = "name"
+)
+
+// The values of [ListSecretsInput].SortOrder [D].
+const (
+	SortAsc  = "asc" // the default
+	SortDesc = "desc"
+)
 
 // ListSecretsOutput is the output of ListSecrets.
 type ListSecretsOutput struct {
@@ -201,7 +216,7 @@ func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 	if err := Validate(op, in, nil); err != nil {
 		return ListSecretsOutput{}, err
 	}
-	by, order := cmp.Or(in.SortBy, "created-date"), cmp.Or(in.SortOrder, "asc")
+	by, order := cmp.Or(in.SortBy, SortByCreatedDate), cmp.Or(in.SortOrder, SortAsc)
 	tag := by + " " + order + "\x00" // begins every key, and so every token, of this order
 	last, err := tokenKey(op, in.NextToken)
 	if err != nil || !strings.HasPrefix(last, tag) && last != "" {
@@ -222,7 +237,7 @@ func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 		}
 	}
 	compare := strings.Compare
-	if order == "desc" {
+	if order == SortDesc {
 		compare = func(a, b string) int { return strings.Compare(b, a) }
 	}
 	slices.SortFunc(all, func(a, b keyed) int { return compare(a.key, b.key) })
@@ -242,11 +257,11 @@ func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 func sortKey(by string, d SecretDetails) string {
 	var t Time
 	switch by {
-	case "name":
+	case SortByName:
 		return d.Name
-	case "last-accessed-date":
+	case SortByLastAccessedDate:
 		t = d.LastAccessedDate
-	case "last-changed-date":
+	case SortByLastChangedDate:
 		t = d.LastChangedDate
 	default:
 		t = d.CreatedDate
@@ -271,11 +286,11 @@ func (st *Store) records(now time.Time) []*record {
 
 // pageSize returns the page size MaxResults asks for, once checked; by
 // default 100 [M] (§G24, §S16).
-func pageSize(maxResults *int) int {
+func pageSize(maxResults *int32) int {
 	if maxResults == nil {
 		return MaxPageSize
 	}
-	return *maxResults
+	return int(*maxResults)
 }
 
 // tokenKey returns the key a page token names, "" for no token; a token

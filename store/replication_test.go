@@ -115,10 +115,10 @@ func TestReplication(t *testing.T) {
 	}
 
 	// The primary-region filter finds replicated secrets by their primary's region [D].
-	if l, _ := west.ListSecrets(store.ListSecretsInput{Filters: []store.Filter{{Key: "primary-region", Values: []string{"us-"}}}}); len(l.SecretList) != 1 {
+	if l, _ := west.ListSecrets(store.ListSecretsInput{Filters: []store.Filter{{Key: store.FilterPrimaryRegion, Values: []string{"us-"}}}}); len(l.SecretList) != 1 {
 		t.Errorf("ListSecrets(primary-region us-) in eu-west-1 = %v", l.SecretList)
 	}
-	if l, _ := west.ListSecrets(store.ListSecretsInput{Filters: []store.Filter{{Key: "primary-region", Values: []string{"eu-"}}}}); len(l.SecretList) != 0 {
+	if l, _ := west.ListSecrets(store.ListSecretsInput{Filters: []store.Filter{{Key: store.FilterPrimaryRegion, Values: []string{"eu-"}}}}); len(l.SecretList) != 0 {
 		t.Errorf("ListSecrets(primary-region eu-) in eu-west-1 = %v", l.SecretList)
 	}
 
