@@ -2,6 +2,7 @@ package secret_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -46,6 +47,47 @@ func TestNoLeak(t *testing.T) {
 	}
 	if got, want := s.String(), `secret "db" {`+string(id("v1"))+`: [AWSCURRENT], `+string(id("v2"))+`: [X]}`; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
+
+// TestLogValue checks what log/slog's JSON handler writes of a secret: its
+// name, its ARN when set, its number of versions and its labels, and no
+// payload.
+func TestLogValue(t *testing.T) {
+	const material = "pa55w0rd-material"
+	s, err := secret.New("db").Put(version.New(id("v1"), version.WithString(material)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ = s.Put(version.New(id("v2"), version.WithBinary([]byte(material))), "X")
+	s, _ = s.Put(version.New(id("v3"), version.WithString(material)))
+	tests := []struct {
+		name string
+		s    secret.Secret
+		want map[string]any
+	}{
+		{"no versions", secret.New("empty"), map[string]any{"name": "empty", "versions": 0.0}},
+		{"labels", s, map[string]any{"name": "db", "versions": 3.0,
+			"labels": map[string]any{"AWSCURRENT": string(id("v3")), "AWSPREVIOUS": string(id("v1")), "X": string(id("v2"))}}},
+		{"with an ARN", s.WithARN("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"), map[string]any{"name": "db",
+			"arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", "versions": 3.0,
+			"labels": map[string]any{"AWSCURRENT": string(id("v3")), "AWSPREVIOUS": string(id("v1")), "X": string(id("v2"))}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			slog.New(slog.NewJSONHandler(&buf, nil)).Info("put", "secret", tt.s)
+			if strings.Contains(buf.String(), material) || strings.Contains(buf.String(), fmt.Sprintf("%x", material)) {
+				t.Errorf("log line leaks the payload: %s", buf.String())
+			}
+			var line struct{ Secret map[string]any }
+			if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+				t.Fatalf("log line %s: %v", buf.String(), err)
+			}
+			if diff := cmp.Diff(tt.want, line.Secret); diff != "" {
+				t.Errorf("logged secret mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

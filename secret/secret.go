@@ -16,6 +16,7 @@ import (
 	"cmp"
 	"fmt"
 	"iter"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -220,4 +221,27 @@ func (s Secret) String() string {
 // verb, %#v included, reaches a payload.
 func (s Secret) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), s.String())
+}
+
+// LogValue makes log/slog log s as a group of its name, its ARN when set,
+// its number of versions ([Secret.Len]) and its labels, each with the id of
+// the version that carries it, in label order; a secret with no labels
+// logs no labels group. The JSON handler writes
+// {"name":"db","versions":2,"labels":{"AWSCURRENT":"<id>","AWSPREVIOUS":"<id>"}}.
+// It never logs a payload.
+func (s Secret) LogValue() slog.Value {
+	attrs := make([]slog.Attr, 0, 4)
+	attrs = append(attrs, slog.String("name", s.name))
+	if s.arn != "" {
+		attrs = append(attrs, slog.String("arn", s.arn))
+	}
+	attrs = append(attrs, slog.Int("versions", s.live))
+	if len(s.labels) > 0 {
+		labels := make([]slog.Attr, len(s.labels))
+		for i, a := range s.labels {
+			labels[i] = slog.String(string(a.label), string(a.id))
+		}
+		attrs = append(attrs, slog.Attr{Key: "labels", Value: slog.GroupValue(labels...)})
+	}
+	return slog.GroupValue(attrs...)
 }
