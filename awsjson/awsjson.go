@@ -41,8 +41,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,13 +67,22 @@ const (
 	ErrUnknownOperation stagelabel.Code = "UnknownOperationException"
 )
 
+// TargetPrefix begins the X-Amz-Target header of every request the handler
+// serves: "secretsmanager.<Operation>", such as
+// "secretsmanager.GetSecretValue" [D]. A server that mounts the handler
+// beside other services' handlers at one address routes to it the requests
+// whose target has this prefix (see the package example).
+const TargetPrefix = "secretsmanager."
+
 // Handler answers Secrets Manager JSON requests from a store. Create it
 // with [New].
 type Handler struct {
 	st     *store.Store
 	log    *slog.Logger
 	nextID atomic.Uint64
-	front  front // hosts, signatures, identities: see front.go
+	front  front                // hosts, signatures, identities: see front.go
+	ops    map[string]Operation // the operations served, by name
+	ownOps bool                 // ops is the handler's own, not the shared operations
 }
 
 // Option configures a [Handler].
@@ -82,27 +93,67 @@ type Option func(*Handler)
 // value, never a credential.
 func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 
+// WithOperation makes the handler serve op as the operation name (the
+// target TargetPrefix+name), in place of its own operation of that name if
+// it has one. The zero Operation removes name: the handler then answers it
+// with UnknownOperationException, as it does any name it does not serve.
+// An emulator uses it to add an operation stagelabel lacks, or to change
+// how one answers; see [Op].
+func WithOperation(name string, op Operation) Option {
+	return func(h *Handler) {
+		if !h.ownOps {
+			h.ops, h.ownOps = maps.Clone(h.ops), true
+		}
+		if op.run == nil {
+			delete(h.ops, name)
+			return
+		}
+		h.ops[name] = op
+	}
+}
+
 // New returns a handler serving st.
 func New(st *store.Store, opts ...Option) *Handler {
-	h := &Handler{st: st}
+	h := &Handler{st: st, ops: operations}
 	for _, o := range opts {
 		o(h)
 	}
 	return h
 }
 
-// operation decodes a request body, runs it on the store and returns its
-// output, and the secret the request names, for the log.
-type operation func(st *store.Store, body []byte) (out any, secret string, err error)
+// Operations returns the names of the operations the handler serves,
+// sorted.
+func (h *Handler) Operations() []string { return slices.Sorted(maps.Keys(h.ops)) }
 
-// op makes an operation of a store method taking In, which validates its
-// input ([store.Validate]). A body that holds an empty string is validated
-// here first, with this difference: an optional string member that the
-// body gives empty, which the store takes for not given, is checked as
-// given (AWS refuses an empty ClientRequestToken for its length [D]).
-// Without one, the store's check is the same, and made once.
-func op[In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) string) operation {
-	return func(st *store.Store, body []byte) (any, string, error) {
+// Operation is one operation a [Handler] serves: it reads a request's body,
+// runs it on the store that serves the request (the handler's, or the
+// store of the request's identity with [WithIdentity]) and gives the
+// output the handler sends. Make one with [Op]; the zero Operation is
+// none (see [WithOperation]).
+type Operation struct {
+	run func(st *store.Store, body []byte) (out any, secret string, err error)
+}
+
+// Op makes an [Operation] of f, which runs a request's input on a store as
+// the store's methods do (such as [store.Store.GetSecretValue]), and
+// secretOf, which names the secret an input is about for the log
+// ([WithLogger]); a nil secretOf names none.
+//
+// The handler decodes the body into an In with encoding/json, refusing a
+// body that does not decode with SerializationException, as it does for
+// its own operations; runs f; and sends the Out that f returns, encoded
+// with encoding/json (a member's tags say when it is left out), or f's
+// error: a *[stagelabel.Error] with its code and message, any other error
+// as InternalServiceError. f validates In with [store.Validate], as each of
+// the store's methods does. Before f runs, an optional string member that
+// the body gives empty is validated as given (AWS refuses an empty
+// ClientRequestToken for its length [D]), where f's check takes "" for
+// not given.
+func Op[In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) string) Operation {
+	if secretOf == nil {
+		secretOf = func(In) string { return "" }
+	}
+	return Operation{func(st *store.Store, body []byte) (any, string, error) {
 		var in In
 		if err := decode(body, &in); err != nil {
 			return nil, "", err
@@ -114,40 +165,42 @@ func op[In, Out any](f func(*store.Store, In) (Out, error), secretOf func(In) st
 		}
 		out, err := f(st, in)
 		return out, secretOf(in), err
-	}
+	}}
 }
 
-// operations are the operations the handler serves, by name.
-var operations = map[string]operation{
-	"CreateSecret":                 op((*store.Store).CreateSecret, func(in store.CreateSecretInput) string { return in.Name }),
-	"PutSecretValue":               op((*store.Store).PutSecretValue, func(in store.PutSecretValueInput) string { return in.SecretId }),
-	"UpdateSecret":                 op((*store.Store).UpdateSecret, func(in store.UpdateSecretInput) string { return in.SecretId }),
-	"GetSecretValue":               op((*store.Store).GetSecretValue, func(in store.GetSecretValueInput) string { return in.SecretId }),
-	"DescribeSecret":               op((*store.Store).DescribeSecret, func(in store.DescribeSecretInput) string { return in.SecretId }),
-	"ListSecretVersionIds":         op((*store.Store).ListSecretVersionIds, func(in store.ListSecretVersionIdsInput) string { return in.SecretId }),
-	"UpdateSecretVersionStage":     op((*store.Store).UpdateSecretVersionStage, func(in store.UpdateSecretVersionStageInput) string { return in.SecretId }),
-	"RotateSecret":                 op((*store.Store).RotateSecret, func(in store.RotateSecretInput) string { return in.SecretId }),
-	"CancelRotateSecret":           op((*store.Store).CancelRotateSecret, func(in store.CancelRotateSecretInput) string { return in.SecretId }),
-	"DeleteSecret":                 op((*store.Store).DeleteSecret, func(in store.DeleteSecretInput) string { return in.SecretId }),
-	"RestoreSecret":                op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
-	"ListSecrets":                  op((*store.Store).ListSecrets, func(store.ListSecretsInput) string { return "" }),
-	"BatchGetSecretValue":          op((*store.Store).BatchGetSecretValue, func(in store.BatchGetSecretValueInput) string { return strings.Join(in.SecretIdList, ",") }),
-	"GetRandomPassword":            op((*store.Store).GetRandomPassword, func(store.GetRandomPasswordInput) string { return "" }),
-	"TagResource":                  op((*store.Store).TagResource, func(in store.TagResourceInput) string { return in.SecretId }),
-	"PutResourcePolicy":            op((*store.Store).PutResourcePolicy, func(in store.PutResourcePolicyInput) string { return in.SecretId }),
-	"GetResourcePolicy":            op((*store.Store).GetResourcePolicy, func(in store.GetResourcePolicyInput) string { return in.SecretId }),
-	"DeleteResourcePolicy":         op((*store.Store).DeleteResourcePolicy, func(in store.DeleteResourcePolicyInput) string { return in.SecretId }),
-	"ValidateResourcePolicy":       op((*store.Store).ValidateResourcePolicy, func(in store.ValidateResourcePolicyInput) string { return in.SecretId }),
-	"UntagResource":                op((*store.Store).UntagResource, func(in store.UntagResourceInput) string { return in.SecretId }),
-	"ReplicateSecretToRegions":     op((*store.Store).ReplicateSecretToRegions, func(in store.ReplicateSecretToRegionsInput) string { return in.SecretId }),
-	"RemoveRegionsFromReplication": op((*store.Store).RemoveRegionsFromReplication, func(in store.RemoveRegionsFromReplicationInput) string { return in.SecretId }),
-	"StopReplicationToReplica":     op((*store.Store).StopReplicationToReplica, func(in store.StopReplicationToReplicaInput) string { return in.SecretId }),
+// operations are the operations a handler serves unless told otherwise
+// ([WithOperation]), by name. A handler shares it until an option changes
+// its own.
+var operations = map[string]Operation{
+	"CreateSecret":                 Op((*store.Store).CreateSecret, func(in store.CreateSecretInput) string { return in.Name }),
+	"PutSecretValue":               Op((*store.Store).PutSecretValue, func(in store.PutSecretValueInput) string { return in.SecretId }),
+	"UpdateSecret":                 Op((*store.Store).UpdateSecret, func(in store.UpdateSecretInput) string { return in.SecretId }),
+	"GetSecretValue":               Op((*store.Store).GetSecretValue, func(in store.GetSecretValueInput) string { return in.SecretId }),
+	"DescribeSecret":               Op((*store.Store).DescribeSecret, func(in store.DescribeSecretInput) string { return in.SecretId }),
+	"ListSecretVersionIds":         Op((*store.Store).ListSecretVersionIds, func(in store.ListSecretVersionIdsInput) string { return in.SecretId }),
+	"UpdateSecretVersionStage":     Op((*store.Store).UpdateSecretVersionStage, func(in store.UpdateSecretVersionStageInput) string { return in.SecretId }),
+	"RotateSecret":                 Op((*store.Store).RotateSecret, func(in store.RotateSecretInput) string { return in.SecretId }),
+	"CancelRotateSecret":           Op((*store.Store).CancelRotateSecret, func(in store.CancelRotateSecretInput) string { return in.SecretId }),
+	"DeleteSecret":                 Op((*store.Store).DeleteSecret, func(in store.DeleteSecretInput) string { return in.SecretId }),
+	"RestoreSecret":                Op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
+	"ListSecrets":                  Op((*store.Store).ListSecrets, func(store.ListSecretsInput) string { return "" }),
+	"BatchGetSecretValue":          Op((*store.Store).BatchGetSecretValue, func(in store.BatchGetSecretValueInput) string { return strings.Join(in.SecretIdList, ",") }),
+	"GetRandomPassword":            Op((*store.Store).GetRandomPassword, func(store.GetRandomPasswordInput) string { return "" }),
+	"TagResource":                  Op((*store.Store).TagResource, func(in store.TagResourceInput) string { return in.SecretId }),
+	"PutResourcePolicy":            Op((*store.Store).PutResourcePolicy, func(in store.PutResourcePolicyInput) string { return in.SecretId }),
+	"GetResourcePolicy":            Op((*store.Store).GetResourcePolicy, func(in store.GetResourcePolicyInput) string { return in.SecretId }),
+	"DeleteResourcePolicy":         Op((*store.Store).DeleteResourcePolicy, func(in store.DeleteResourcePolicyInput) string { return in.SecretId }),
+	"ValidateResourcePolicy":       Op((*store.Store).ValidateResourcePolicy, func(in store.ValidateResourcePolicyInput) string { return in.SecretId }),
+	"UntagResource":                Op((*store.Store).UntagResource, func(in store.UntagResourceInput) string { return in.SecretId }),
+	"ReplicateSecretToRegions":     Op((*store.Store).ReplicateSecretToRegions, func(in store.ReplicateSecretToRegionsInput) string { return in.SecretId }),
+	"RemoveRegionsFromReplication": Op((*store.Store).RemoveRegionsFromReplication, func(in store.RemoveRegionsFromReplicationInput) string { return in.SecretId }),
+	"StopReplicationToReplica":     Op((*store.Store).StopReplicationToReplica, func(in store.StopReplicationToReplicaInput) string { return in.SecretId }),
 }
 
 // ServeHTTP answers one request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	name, ours := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
+	name, ours := strings.CutPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
 	var out any
 	var secret string
 	st, err := h.admit(r, name)
@@ -168,7 +221,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // run reads the request and runs its operation name, which the target
 // named if ours, on st.
 func (h *Handler) run(r *http.Request, st *store.Store, name string, ours bool) (any, string, error) {
-	f, ok := operations[name]
+	f, ok := h.ops[name]
 	if r.Method != http.MethodPost || !ok || !ours {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrUnknownOperation,
 			Message: fmt.Sprintf("Operation %q is not supported.", r.Header.Get("X-Amz-Target"))}
@@ -180,7 +233,7 @@ func (h *Handler) run(r *http.Request, st *store.Store, name string, ours bool) 
 	if msg := notText(body); msg != "" {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrSerialization, Message: msg}
 	}
-	out, secret, err := f(st, body)
+	out, secret, err := f.run(st, body)
 	if e := (*stagelabel.Error)(nil); errors.As(err, &e) && e.Op == "" {
 		e.Op = name
 	}
