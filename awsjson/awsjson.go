@@ -30,6 +30,15 @@
 // not answer for, which keeps a web page from reading the secrets through
 // a browser by DNS rebinding. Credentials, signatures and secret keys are
 // never logged. Unknown members of a request are ignored.
+//
+// # Beside other services
+//
+// An emulator of several AWS services at one address routes to the
+// handler the requests whose X-Amz-Target begins with [TargetPrefix].
+// [WithOperation] adds an operation the handler lacks, or answers one in
+// the emulator's own way, with an [Operation] made by [Op], which decodes
+// and validates its input, and encodes its output and errors, as the
+// handler's own operations do.
 package awsjson
 
 import (
