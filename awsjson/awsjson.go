@@ -382,6 +382,17 @@ func hex4(b []byte, i int) (rune, bool) {
 func serializationMessage(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
+		t := typeErr.Type
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		// An integer too large for its member, such as MaxResults (int32, as
+		// the service model's Integer is).
+		if n, ok := strings.CutPrefix(typeErr.Value, "number "); ok && !strings.ContainsAny(n, ".eE") &&
+			(t.Kind() == reflect.Int32 || t.Kind() == reflect.Int64) {
+			lo := int64(-1) << (t.Bits() - 1)
+			return fmt.Sprintf("Member %s must be an integer from %d to %d, not %s.", typeErr.Field, lo, -(lo + 1), n)
+		}
 		return fmt.Sprintf("Member %s must be of type %s, not %s.", typeErr.Field, jsonType(typeErr.Type), typeErr.Value)
 	}
 	var syntaxErr *json.SyntaxError

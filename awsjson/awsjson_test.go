@@ -208,6 +208,16 @@ func TestEmptyMembers(t *testing.T) {
 	if want := "Member MaxResults must be of type integer, not string."; got["Message"] != want {
 		t.Errorf("Message = %q, want %q", got["Message"], want)
 	}
+	for _, tt := range []struct{ target, body, want string }{
+		{"ListSecrets", `{"MaxResults":2147483648}`, "Member MaxResults must be an integer from -2147483648 to 2147483647, not 2147483648."},
+		{"ListSecrets", `{"MaxResults":1.5}`, "Member MaxResults must be of type integer, not number 1.5."},
+		{"DeleteSecret", `{"SecretId":"db","RecoveryWindowInDays":9223372036854775808}`,
+			"Member RecoveryWindowInDays must be an integer from -9223372036854775808 to 9223372036854775807, not 9223372036854775808."},
+	} {
+		if _, got, _ = call(t, h, "secretsmanager."+tt.target, tt.body); got["__type"] != "SerializationException" || got["Message"] != tt.want {
+			t.Errorf("%s %s: %v, want SerializationException %q", tt.target, tt.body, got, tt.want)
+		}
+	}
 	// A value that merely contains "" is no empty member.
 	status, got, _ := call(t, h, "secretsmanager.CreateSecret", `{"Name":"q","ClientRequestToken":"`+tok1+`","SecretString":"say \"\""}`)
 	if status != 200 {
