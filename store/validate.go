@@ -15,9 +15,10 @@ import (
 // [CreateSecretInput]), against the constraints of AWS's service model
 // [D], as every operation does before anything else, and returns
 // ValidationException with every violation, in the order of the members,
-// or nil. The messages are in AWS's general form; that AWS words each
-// member's so, and in this order, is modeled [M] (see
-// [violation.Length]).
+// or nil. The messages are in AWS's general form (§W7), such as "1
+// validation error detected: Value 'x' at 'versionStage' failed to satisfy
+// constraint: Member must have length greater than or equal to 1"; that
+// AWS words each member's so, and in this order, is modeled [M].
 //
 // Each member the model constrains says how in its aws tag: first the path
 // AWS names it by in its messages (lowerCamelCase), then, separated by
@@ -29,8 +30,8 @@ import (
 //     bound)
 //   - range=LO..HI: an integer's value
 //   - enum=A|B|C: the values a string may take
-//   - pattern=RE: a regular expression the whole string must match (see
-//     [violation.Pattern]); always last, since it may hold commas
+//   - pattern=RE: a regular expression the whole string must match,
+//     anchored or not [M]; always last, since it may hold commas
 //   - omitempty: the member's zero value ("", a nil list) means the member
 //     is not given, and so is not checked; a nil pointer is never checked
 //   - sensitive: secret material, whose value no message echoes
