@@ -136,9 +136,8 @@ wrk.method = "POST"
 wrk.headers["X-Amz-Target"] = "secretsmanager.PutSecretValue"
 wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
 wrk.headers["Authorization"] = "$auth"
-local n, run = 0, math.random(0, 0xffffff)
 math.randomseed(os.time())
-run = math.random(0, 0xffffff)
+local n, run = 0, math.random(0, 0xffffff)
 request = function()
   n = n + 1
   local body = string.format('{"SecretId":"db","SecretString":"value %d","ClientRequestToken":"%08x-0000-4000-8000-%012x"}', n, run, n)
@@ -154,9 +153,7 @@ load() { # load SERVER OP CONNECTIONS
 	record "$1" "$2 c=$3 requests/s" "$rps"
 	record "$1" "$2 c=$3 p50 (ms)" "$(awk -v us="$p50" 'BEGIN { printf "%.2f", us / 1000 }')"
 	record "$1" "$2 c=$3 p99 (ms)" "$(awk -v us="$p99" 'BEGIN { printf "%.2f", us / 1000 }')"
-	if ((non2xx + sockerr > 0)); then
-		record "$1" "$2 c=$3 errors (non-2xx, socket)" "$non2xx $sockerr"
-	fi
+	record "$1" "$2 c=$3 failed requests (non-2xx or socket errors)" $((non2xx + sockerr))
 }
 
 echo "# $(date -u +%FT%TZ), $(nproc) cores, $(uname -sr); moto $("$python" -c 'import moto; print(moto.__version__)'), boto3 $("$python" -c 'import boto3; print(boto3.__version__)'), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)"
