@@ -17,7 +17,10 @@
 #               or sudo) when `import boto3` fails;
 #   javascript: with Node.js >= 20 (what @aws-sdk/client-secrets-manager v3
 #               requires) and npm, which installs the SDK into a temporary
-#               directory (npm's registry must be reachable). Debian's nodejs
+#               directory (npm's registry must be reachable): version
+#               $SDK_JS_VERSION, 3.1164.0 by default, pinned so that a new
+#               release (those after January 2027 need Node.js 22) cannot
+#               change the test. Debian's nodejs
 #               and npm are installed when node or npm is missing; if there
 #               is still no Node.js >= 20 with npm (Debian 12's is 18), the
 #               snippet is skipped, saying so loudly, unless SDK_REQUIRE_JS=1,
@@ -191,6 +194,7 @@ fi
 
 # --- JavaScript -------------------------------------------------------------
 
+js_sdk=${SDK_JS_VERSION:-3.1164.0}
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	apt_install nodejs npm || true
@@ -206,11 +210,11 @@ elif prepare javascript "$tmp/app.mjs"; then
 	echo "# node $(node --version), npm $(npm --version)"
 	start=$(date +%s)
 	if (cd "$tmp" && timeout 300 npm install --no-audit --no-fund --no-save --loglevel=error \
-		@aws-sdk/client-secrets-manager@3 >"$tmp/npm.log" 2>&1); then
-		echo "# npm install @aws-sdk/client-secrets-manager@3: $(($(date +%s) - start)) s"
+		"@aws-sdk/client-secrets-manager@$js_sdk" >"$tmp/npm.log" 2>&1); then
+		echo "# npm install @aws-sdk/client-secrets-manager@$js_sdk: $(($(date +%s) - start)) s"
 		run_snippet javascript "second [ 'AWSCURRENT' ]" node "$tmp/app.mjs"
 	else
-		fail "javascript snippet" "npm install @aws-sdk/client-secrets-manager@3 failed:" "$(tail -n 20 "$tmp/npm.log")"
+		fail "javascript snippet" "npm install @aws-sdk/client-secrets-manager@$js_sdk failed:" "$(tail -n 20 "$tmp/npm.log")"
 	fi
 fi
 
