@@ -157,7 +157,7 @@ load() { # load SERVER OP CONNECTIONS
 }
 
 echo "# $(date -u +%FT%TZ), $(nproc) cores, $(uname -sr); moto $("$python" -c 'import moto; print(moto.__version__)'), boto3 $("$python" -c 'import boto3; print(boto3.__version__)'), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)"
-echo "# rounds=$rounds duration=$duration secrets=$secrets"
+echo "# rounds=$rounds duration=$duration secrets=$secrets; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$rounds"); do
 	echo "== round $round"
 	for server in stagelabel moto; do
@@ -198,7 +198,10 @@ def cell(vs):
     except ValueError:
         return vs[-1]
     m = statistics.median(xs)
-    fmt = (lambda x: "%.0f" % x) if m >= 100 else (lambda x: "%.2f" % x if x < 10 else "%.1f" % x)
+    if all(x == int(x) for x in xs) and m == int(m):
+        fmt = lambda x: "%d" % x
+    else:
+        fmt = (lambda x: "%.0f" % x) if m >= 100 else (lambda x: "%.2f" % x if x < 10 else "%.1f" % x)
     return fmt(m) if len(xs) == 1 or min(xs) == max(xs) else "%s (%s–%s)" % (fmt(m), fmt(min(xs)), fmt(max(xs)))
 print("| measure | stagelabel | moto |")
 print("|---|---|---|")
