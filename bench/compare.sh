@@ -185,6 +185,62 @@ for server in stagelabel moto; do
 	stop
 done
 
+echo "== operations answered (of botocore's Secrets Manager model)"
+# An operation is answered when a request of it, with its required members
+# (from botocore's model, and every member of the items of a list; a secret
+# that does not exist, a real Region), gets an
+# answer in the protocol (JSON, HTTP 200 or 400) rather than
+# UnknownOperationException, HTTP 5xx or a page that is not JSON.
+for server in stagelabel moto; do
+	start "$server" quiet
+	answered=$("$python" - "$url" "$auth" <<'EOF'
+import botocore.session, json, sys, urllib.error, urllib.request
+ops = botocore.session.get_session().get_service_model("secretsmanager").operation_names
+model = botocore.session.get_session().get_service_model("secretsmanager")
+def value(shape, top=True):
+    t = shape.type_name
+    if t == "structure":  # the required members; every member of a list's
+        return {m: "eu-west-1" if m == "Region" else value(shape.members[m], False)
+                for m in (shape.required_members if top else shape.members)}
+    if t == "list":
+        return [value(shape.member, False)]
+    if t == "map":
+        return {}
+    if t in ("integer", "long"):
+        return 1
+    if t == "boolean":
+        return False
+    if t == "blob":
+        return "eA=="
+    if t == "timestamp":
+        return 0
+    return shape.enum[0] if getattr(shape, "enum", None) else "cmp-missing"
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+missing = []
+for op in ops:
+    body = json.dumps(value(model.operation_model(op).input_shape)).encode()
+    req = urllib.request.Request(sys.argv[1], data=body, method="POST", headers={
+        "X-Amz-Target": "secretsmanager." + op, "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": sys.argv[2]})
+    try:
+        with opener.open(req, timeout=10) as r:
+            status, body = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        status, body = e.code, e.read()
+    try:
+        kind = json.loads(body).get("__type", "")
+    except ValueError:
+        kind = "not JSON"
+    if status >= 500 or kind.endswith("UnknownOperationException") or kind == "not JSON":
+        missing.append(op)
+print("%d/%d%s" % (len(ops) - len(missing), len(ops), " (not: %s)" % ", ".join(missing) if missing else ""))
+EOF
+)
+	echo "  $server $answered"
+	record "$server" "Secrets Manager operations answered" "$answered"
+	stop
+done
+
 echo "== medians over $rounds rounds (range)"
 "$python" - "$tmp/results" <<'EOF'
 import statistics, sys
