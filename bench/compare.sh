@@ -154,6 +154,9 @@ load() { # load SERVER OP CONNECTIONS
 	record "$1" "$2 c=$3 p50 (ms)" "$(awk -v us="$p50" 'BEGIN { printf "%.2f", us / 1000 }')"
 	record "$1" "$2 c=$3 p99 (ms)" "$(awk -v us="$p99" 'BEGIN { printf "%.2f", us / 1000 }')"
 	record "$1" "$2 c=$3 failed requests (non-2xx or socket errors)" $((non2xx + sockerr))
+	if ((non2xx > 0)); then # what the server's log says of them (moto logs each request's status)
+		grep -E '" [1-9][0-9]{2} |Error|Exception' "$tmp/$1.log" | grep -v '" 200 ' | tail -n 5 | sed 's/^/    log: /' || true
+	fi
 }
 
 echo "# $(date -u +%FT%TZ), $(nproc) cores, $(uname -sr); moto $("$python" -c 'import moto; print(moto.__version__)'), boto3 $("$python" -c 'import boto3; print(boto3.__version__)'), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2)"
