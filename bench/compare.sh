@@ -22,7 +22,8 @@
 # boto3), and wrk. LocalStack is not measured: it runs in Docker.
 #
 # Bounded in time: each wait polls at most 30 s, each wrk run lasts
-# $DURATION (plus its 2 s timeout); with the defaults (ROUNDS=3,
+# $DURATION (plus its 2 s timeout), the fidelity checks at most 5 minutes
+# a server (each call 10 s, not retried); with the defaults (ROUNDS=3,
 # DURATION=5s, SECRETS=1000) a run takes about 3 minutes. Every process it
 # starts is stopped on exit.
 set -euo pipefail
@@ -180,7 +181,7 @@ done
 echo "== fidelity (bench/fidelity.py)"
 for server in stagelabel moto; do
 	start "$server" quiet
-	"$python" "$repo/bench/fidelity.py" "${url%/}" "$server" >"$tmp/fidelity.$server" || true
+	timeout 300 "$python" "$repo/bench/fidelity.py" "${url%/}" "$server" >"$tmp/fidelity.$server" || true
 	grep '^FAIL' -A1 "$tmp/fidelity.$server" | sed 's/^/  /' || true
 	summary=$(tail -n 1 "$tmp/fidelity.$server")
 	echo "  $summary"
@@ -196,7 +197,7 @@ echo "== operations answered (of botocore's Secrets Manager model)"
 # UnknownOperationException, HTTP 5xx or a page that is not JSON.
 for server in stagelabel moto; do
 	start "$server" quiet
-	answered=$("$python" - "$url" "$auth" <<'EOF'
+	answered=$(timeout 120 "$python" - "$url" "$auth" <<'EOF'
 import botocore.session, json, sys, urllib.error, urllib.request
 ops = botocore.session.get_session().get_service_model("secretsmanager").operation_names
 model = botocore.session.get_session().get_service_model("secretsmanager")
