@@ -158,6 +158,7 @@ func parseHeader(header string) (a Auth, cred, missing string, err error) {
 		end = len(h)
 	}
 	a.Algorithm = h[:end]
+	var seenCred, seenHeaders, seenSig bool
 	for rest := h[end:]; rest != ""; {
 		var part string
 		if i := strings.IndexAny(rest, ", \t"); i >= 0 {
@@ -173,13 +174,13 @@ func parseHeader(header string) (a Auth, cred, missing string, err error) {
 			return Auth{}, "", "", refuse(ErrIncompleteSignature,
 				fmt.Sprintf("'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'.", part, redacted(header)))
 		}
-		switch { // the first of each counts
-		case k == "Credential" && cred == "":
-			cred = v
-		case k == "SignedHeaders" && a.SignedHeaders == "":
-			a.SignedHeaders = v
-		case k == "Signature" && a.Signature == "":
-			a.Signature = v
+		switch { // the first of each counts, empty or not, as Identify reads it
+		case k == "Credential" && !seenCred:
+			cred, seenCred = v, true
+		case k == "SignedHeaders" && !seenHeaders:
+			a.SignedHeaders, seenHeaders = v, true
+		case k == "Signature" && !seenSig:
+			a.Signature, seenSig = v, true
 		}
 	}
 	if cred == "" {
