@@ -64,3 +64,39 @@ const ErrConflict = backendError("store: the secret changed since the change was
 type backendError string
 
 func (e backendError) Error() string { return string(e) }
+
+// Follower is a [Backend] that several stores share, each perhaps in a
+// process of its own, and that tells each of them the changes the others
+// commit: so that they answer, as far as any client can tell, as one
+// store (docs/semantics.md §ST8). A store made by [Open] on a Follower
+// calls Follow once, after Load, and Sync before each operation reads the
+// secrets it names (a ListSecrets, every secret of its namespace); when
+// Commit answers [ErrConflict] it syncs and makes its change again from
+// the secret's new state, instead of refusing it.
+//
+// An implementation promises, besides the promises of a Backend:
+//
+//   - Its revisions are those of the whole backend: each commit, of any
+//     secret and by any store, gets a greater one than every commit
+//     before it.
+//   - From the call of Follow on, it calls apply, from one goroutine at a
+//     time, with each change committed after the state Load read, its own
+//     included, in the order of their revisions: the key of the secret
+//     ([SecretSnapshot.Key]), its whole state as Load would yield it (nil
+//     when it was removed) and the revision of that state. It may pass a
+//     state newer than the change that prompted it, and may skip states
+//     a later one replaces, but never passes a state older than one it
+//     passed. After it lost track (its feed broken for longer than it
+//     keeps changes), it passes every secret again, and the removal of
+//     those it passed before and no longer holds.
+//   - Sync returns nil once apply has returned for every change committed
+//     before Sync was called; it returns an error, within a bounded time,
+//     when it cannot tell.
+//
+// When apply returns an error (a state the store refuses), the
+// implementation keeps it and returns it from every later Sync.
+type Follower interface {
+	Backend
+	Follow(apply func(key string, s *SecretSnapshot, rev Revision) error)
+	Sync() error
+}

@@ -59,6 +59,7 @@ package store
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -89,7 +90,9 @@ type shared struct {
 	randMu sync.Mutex // guards random, which need not be safe for concurrent use
 	random io.Reader
 
-	backend Backend // nil: in memory only
+	backend  Backend  // nil: in memory only
+	follower Follower // backend, when it is one; nil otherwise
+	removed  sync.Map // of a follower: key → Revision of a removal this store committed that the feed has not yet passed
 
 	invoker   Invoker // of rotation functions; nil: none
 	manual    bool    // without an invoker, rotations are left to the caller
@@ -303,6 +306,9 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 			return nil, nil, err
 		}
 	}
+	if err := st.sync(op); err != nil {
+		return nil, nil, err
+	}
 	name, fullARN := secretID, ""
 	if rest, ok := strings.CutPrefix(secretID, st.prefix); ok {
 		name = rest
@@ -342,6 +348,9 @@ func (st *Store) expire(op, name string, sl *slot, r *record) (stale bool, err e
 		tomb := r.cloneMeta()
 		tomb.meta.purged = true
 		published, err := st.publish(op, sl, r, tomb)
+		if st.follower != nil && errors.Is(err, ErrConflict) && st.sync(op) == nil {
+			return true, nil // another store changed it first: look again
+		}
 		if err != nil || !published {
 			return !published && err == nil, err
 		}
@@ -352,26 +361,43 @@ func (st *Store) expire(op, name string, sl *slot, r *record) (stale bool, err e
 
 // add publishes r, the record of a new secret, under name, committing it
 // first with a backend. It returns the slot that holds the name already,
-// or nil when r was added.
+// or nil when r was added. With a [Follower], it first syncs, and when
+// another store created the secret first it syncs again and returns the
+// slot that now holds it.
 func (st *Store) add(op, name string, r *record) (*slot, error) {
-	mine := &slot{}
 	if st.backend == nil {
+		mine := &slot{}
 		mine.rec.Store(r) // before the slot is published: no one sees it empty
-	} else {
+		if prev, loaded := st.names.LoadOrStore(name, mine); loaded {
+			return prev.(*slot), nil
+		}
+		return nil, nil
+	}
+	if err := st.sync(op); err != nil {
+		return nil, err
+	}
+	for {
+		mine := &slot{}
 		mine.mu.Lock() // until r is committed: a CreateSecret of the same name waits for it
-		defer mine.mu.Unlock()
-	}
-	if prev, loaded := st.names.LoadOrStore(name, mine); loaded {
-		return prev.(*slot), nil
-	}
-	if st.backend != nil {
-		if err := st.commit(op, 0, r); err != nil {
-			st.names.CompareAndDelete(name, mine)
+		if prev, loaded := st.names.LoadOrStore(name, mine); loaded {
+			mine.mu.Unlock()
+			return prev.(*slot), nil
+		}
+		err := st.commit(op, 0, r)
+		if err == nil {
+			mine.rec.Store(r)
+			mine.mu.Unlock()
+			return nil, nil
+		}
+		st.names.CompareAndDelete(name, mine)
+		mine.mu.Unlock() // before a sync: the feed may wait for the slot
+		if st.follower == nil || !errors.Is(err, ErrConflict) {
 			return nil, err
 		}
-		mine.rec.Store(r)
+		if err := st.sync(op); err != nil {
+			return nil, err
+		}
 	}
-	return nil, nil
 }
 
 // publish makes next the record of slot sl in place of old, and reports
@@ -389,6 +415,9 @@ func (st *Store) publish(op string, sl *slot, old, next *record) (bool, error) {
 	}
 	if err := st.commit(op, old.rev, next); err != nil {
 		return false, err
+	}
+	if st.follower != nil && next.meta.purged {
+		st.removed.Store(key(next.secret.ARN()), next.rev) // before the slot leaves the index: see follow
 	}
 	sl.rec.Store(next)
 	return true, nil
@@ -430,6 +459,9 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 			return old, next, nil
 		}
 		published, err := st.publish(op, sl, old, next)
+		if st.follower != nil && errors.Is(err, ErrConflict) {
+			continue // another store changed it first: current syncs, and the change is made again from its state
+		}
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,0 +1,151 @@
+package store_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stagelabel/stagelabel"
+	"github.com/stagelabel/stagelabel/store"
+	"github.com/stagelabel/stagelabel/store/storetest"
+)
+
+// twoStores returns two stores on one storetest.Shared, as two processes
+// on one cluster, on clk.
+func twoStores(t *testing.T, clk *clock) (a, b *store.Store, fb *storetest.SharedFollower) {
+	t.Helper()
+	var shared storetest.Shared
+	a, err := store.Open(shared.Open(), store.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb = shared.Open()
+	if b, err = store.Open(fb, store.WithClock(clk.Now)); err != nil {
+		t.Fatal(err)
+	}
+	return a, b, fb
+}
+
+// TestFollow checks that each of two stores on one shared backend answers
+// at once what the other did (docs/semantics.md §ST8): a creation, a put,
+// a label move, a deletion and a removal made by one are read by the
+// other, and a change the other makes from what it held before is made
+// again from the new state, not refused.
+func TestFollow(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	a, b, _ := twoStores(t, clk)
+	value := "v0"
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil || *got.SecretString != "v0" {
+		t.Fatalf("GetSecretValue on the other store = %v, %v; want v0", got, err)
+	}
+	_, err := b.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(9), SecretString: &value})
+	if !errors.Is(err, stagelabel.ErrResourceExists) {
+		t.Errorf("CreateSecret of a name the other store created = %v; want ResourceExistsException", err)
+	}
+
+	// a's put, then b's put made from the state before a's: both stand.
+	one, two := "v1", "v2"
+	if _, err := a.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(1), SecretString: &one}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(2), SecretString: &two}); err != nil {
+		t.Fatalf("PutSecretValue on the other store after a put: %v", err)
+	}
+	if _, err := a.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: "X", MoveToVersionId: tok(0)}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{tok(0): {"X"}, tok(1): {"AWSPREVIOUS"}, tok(2): {"AWSCURRENT"}}
+	for name, st := range map[string]*store.Store{"a": a, "b": b} {
+		got, err := st.ListSecretVersionIds(store.ListSecretVersionIdsInput{SecretId: "db"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stages := map[string][]string{}
+		for _, v := range got.Versions {
+			stages[v.VersionId] = v.VersionStages
+		}
+		if diff := cmp.Diff(want, stages); diff != "" {
+			t.Errorf("ListSecretVersionIds on %s mismatch (-want +got):\n%s", name, diff)
+		}
+	}
+
+	// a schedules the deletion: b finds it marked, restores it, a reads it.
+	if _, err := a.DeleteSecret(store.DeleteSecretInput{SecretId: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); !errors.Is(err, stagelabel.ErrInvalidRequest) {
+		t.Errorf("GetSecretValue on the other store of a secret marked for deletion = %v; want InvalidRequestException", err)
+	}
+	if _, err := b.RestoreSecret(store.RestoreSecretInput{SecretId: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil {
+		t.Errorf("GetSecretValue of a secret the other store restored: %v", err)
+	}
+
+	// b removes it for good; a neither finds nor lists it, and creates it again.
+	force := true
+	if _, err := b.DeleteSecret(store.DeleteSecretInput{SecretId: "db", ForceDeleteWithoutRecovery: force}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); !errors.Is(err, stagelabel.ErrResourceNotFound) {
+		t.Errorf("DescribeSecret of a secret the other store removed = %v; want ResourceNotFoundException", err)
+	}
+	if l, err := a.ListSecrets(store.ListSecretsInput{IncludePlannedDeletion: true}); err != nil || len(l.SecretList) != 0 {
+		t.Errorf("ListSecrets after the other store removed the secret = %d secrets, %v; want none", len(l.SecretList), err)
+	}
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(3), SecretString: &value}); err != nil {
+		t.Fatalf("CreateSecret again of a name the other store removed: %v", err)
+	}
+	if got, err := b.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil || len(got.VersionIdsToStages) != 1 {
+		t.Errorf("DescribeSecret on the other store of the secret created again = %v, %v; want one version", got, err)
+	}
+}
+
+// TestFollowExpiry checks that a secret whose recovery window is over,
+// purged by one store, is not found by the other, which would purge it
+// too, and that the other's attempt to purge it is not an error.
+func TestFollowExpiry(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	a, b, _ := twoStores(t, clk)
+	value := "v0"
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.DeleteSecret(store.DeleteSecretInput{SecretId: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(31 * 24 * time.Hour)
+	for name, st := range map[string]*store.Store{"a": a, "b": b, "a again": a} {
+		if _, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); !errors.Is(err, stagelabel.ErrResourceNotFound) {
+			t.Errorf("DescribeSecret on %s after the recovery window = %v; want ResourceNotFoundException", name, err)
+		}
+	}
+	if _, err := b.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), SecretString: &value}); err != nil {
+		t.Errorf("CreateSecret after the recovery window: %v", err)
+	}
+}
+
+// TestUnfollowed shows what following is for: a store whose follower does
+// not sync reads a state another store changed since.
+func TestUnfollowed(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	a, b, fb := twoStores(t, clk)
+	fb.Unsynced.Store(true)
+	value := "v0"
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); !errors.Is(err, stagelabel.ErrResourceNotFound) {
+		t.Errorf("GetSecretValue on an unsynced store = %v; want the stale ResourceNotFoundException", err)
+	}
+	fb.Unsynced.Store(false)
+	if _, err := b.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil {
+		t.Errorf("GetSecretValue once synced: %v", err)
+	}
+}
