@@ -14,18 +14,17 @@ import (
 
 // twoStores returns two stores on one storetest.Shared, as two processes
 // on one cluster, on clk.
-func twoStores(t *testing.T, clk *clock) (a, b *store.Store, fb *storetest.SharedFollower) {
+func twoStores(t *testing.T, clk *clock) (a, b *store.Store) {
 	t.Helper()
 	var shared storetest.Shared
 	a, err := store.Open(shared.Open(), store.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fb = shared.Open()
-	if b, err = store.Open(fb, store.WithClock(clk.Now)); err != nil {
+	if b, err = store.Open(shared.Open(), store.WithClock(clk.Now)); err != nil {
 		t.Fatal(err)
 	}
-	return a, b, fb
+	return a, b
 }
 
 // TestFollow checks that each of two stores on one shared backend answers
@@ -35,7 +34,7 @@ func twoStores(t *testing.T, clk *clock) (a, b *store.Store, fb *storetest.Share
 // again from the new state, not refused.
 func TestFollow(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
-	a, b, _ := twoStores(t, clk)
+	a, b := twoStores(t, clk)
 	value := "v0"
 	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
 		t.Fatal(err)
@@ -112,7 +111,7 @@ func TestFollow(t *testing.T) {
 // too, and that the other's attempt to purge it is not an error.
 func TestFollowExpiry(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
-	a, b, _ := twoStores(t, clk)
+	a, b := twoStores(t, clk)
 	value := "v0"
 	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
 		t.Fatal(err)
@@ -128,24 +127,5 @@ func TestFollowExpiry(t *testing.T) {
 	}
 	if _, err := b.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(1), SecretString: &value}); err != nil {
 		t.Errorf("CreateSecret after the recovery window: %v", err)
-	}
-}
-
-// TestUnfollowed shows what following is for: a store whose follower does
-// not sync reads a state another store changed since.
-func TestUnfollowed(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
-	a, b, fb := twoStores(t, clk)
-	fb.Unsynced.Store(true)
-	value := "v0"
-	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); !errors.Is(err, stagelabel.ErrResourceNotFound) {
-		t.Errorf("GetSecretValue on an unsynced store = %v; want the stale ResourceNotFoundException", err)
-	}
-	fb.Unsynced.Store(false)
-	if _, err := b.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil {
-		t.Errorf("GetSecretValue once synced: %v", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/stagelabel/stagelabel/store"
 )
@@ -36,11 +35,6 @@ func (s *Shared) Open() *SharedFollower { return &SharedFollower{shared: s} }
 // SharedFollower is one store's view of a [Shared]: a [store.Follower].
 type SharedFollower struct {
 	shared *Shared
-
-	// Unsynced makes Sync return at once, passing nothing: a store on the
-	// follower then answers from what it holds, as a store that does not
-	// follow would. For tests that show what following is for.
-	Unsynced atomic.Bool
 
 	mu    sync.Mutex // held while passing the log on: one caller at a time
 	next  int        // the first entry of the log not yet passed on
@@ -107,9 +101,6 @@ func (f *SharedFollower) Follow(apply func(string, *store.SecretSnapshot, store.
 // it has not passed yet, and returns apply's first error, if any, then and
 // ever after.
 func (f *SharedFollower) Sync() error {
-	if f.Unsynced.Load() {
-		return nil
-	}
 	f.shared.mu.Lock()
 	log := f.shared.log[:len(f.shared.log):len(f.shared.log)]
 	f.shared.mu.Unlock()
