@@ -1,0 +1,289 @@
+package etcdstate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/stagelabel/stagelabel/store"
+)
+
+// retryDelay is how long the feed waits before it watches again, once a
+// watch broke.
+const retryDelay = 100 * time.Millisecond
+
+// feed is what a DB keeps of its feed (see [DB.Follow]), under the DB's
+// mutex.
+type feed struct {
+	apply   func(string, *store.SecretSnapshot, store.Revision) error
+	applied int64              // every change up to this revision is passed on
+	moved   chan struct{}      // closed and replaced whenever the watch answers
+	err     error              // apply's first error
+	watch   context.Context    // of the watch running, for progress requests; nil when none
+	asking  bool               // a progress request is being sent
+	stop    context.CancelFunc // ends the feed
+	stopped chan struct{}      // closed when the feed has ended
+}
+
+// Follow starts the DB's feed: from the revision the last Load read on,
+// it watches the DB's prefix and passes to apply the state of each secret
+// a change touched, whole, as the cluster holds it when the feed reads it
+// (nil once removed), with its revision, this DB's own changes included:
+// the store then waits for the writer that made one to publish it. When
+// the watch
+// breaks it watches again from where it was; when that revision is
+// compacted, it reads the whole prefix again and passes every secret, and
+// the removal of those it knew and no longer finds. It runs until
+// [DB.Close] or the client's Close. A second call does nothing.
+//
+// Follow and [DB.Sync] make the DB a [store.Follower]: every store on
+// the cluster answers as one (docs/semantics.md §ST8).
+func (db *DB) Follow(apply func(key string, s *store.SecretSnapshot, rev store.Revision) error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.following {
+		return
+	}
+	ctx, stop := context.WithCancel(db.client.Ctx())
+	db.following = true
+	db.feed = feed{apply: apply, applied: db.loaded, moved: make(chan struct{}), stop: stop, stopped: make(chan struct{})}
+	if db.known == nil {
+		db.known = map[string]bool{}
+	}
+	go db.follow(ctx, db.loaded+1, db.feed.stopped)
+}
+
+// Close ends the DB's feed, if it has one, and waits for it to end. It
+// does not close the client.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	f := db.feed
+	db.mu.Unlock()
+	if f.stop != nil {
+		f.stop()
+		<-f.stopped
+	}
+	return nil
+}
+
+// Sync returns nil once the feed has passed on every change committed
+// before Sync was called: it asks the cluster its revision (a
+// linearizable request, of a quorum), then waits until the watch has
+// answered up to it, asking etcd for the watch's progress. It fails when
+// that takes longer than the DB's timeout (quorum lost, the watch
+// broken), or when the store refused a state the feed passed. A DB that
+// is not followed has nothing to wait for.
+func (db *DB) Sync() error {
+	ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
+	defer cancel()
+	resp, err := db.client.Get(ctx, db.prefix, clientv3.WithCountOnly())
+	if err != nil {
+		return fmt.Errorf("etcdstate: sync: %w", err)
+	}
+	target := resp.Header.Revision
+	for {
+		db.mu.Lock()
+		f := &db.feed
+		if !db.following || f.err != nil || f.applied >= target {
+			err := f.err
+			db.mu.Unlock()
+			return err
+		}
+		moved := f.moved
+		if f.watch != nil && !f.asking {
+			f.asking = true
+			go db.askProgress(f.watch)
+		}
+		db.mu.Unlock()
+		select {
+		case <-moved:
+		case <-ctx.Done():
+			return fmt.Errorf("etcdstate: sync: the feed did not reach revision %d within %v", target, db.timeout)
+		}
+	}
+}
+
+// askProgress asks etcd for the progress of the watch of ctx: an answer
+// with the revision the watch has reached.
+func (db *DB) askProgress(watch context.Context) {
+	db.client.RequestProgress(watch) // on failure, the watch breaks or Sync times out
+	db.mu.Lock()
+	db.feed.asking = false
+	db.mu.Unlock()
+}
+
+// follow runs the feed from revision next until ctx ends, then closes
+// stopped.
+func (db *DB) follow(ctx context.Context, next int64, stopped chan struct{}) {
+	defer close(stopped)
+	for ctx.Err() == nil {
+		next = db.watch(ctx, next)
+		select {
+		case <-ctx.Done():
+		case <-time.After(retryDelay):
+		}
+	}
+}
+
+// watch passes on the changes from revision next until the watch breaks,
+// and returns the revision to watch from again.
+func (db *DB) watch(ctx context.Context, next int64) int64 {
+	// A member that loses its leader ends the watch, which starts again
+	// on another.
+	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	defer cancel()
+	db.setWatch(wctx)
+	defer db.setWatch(nil)
+	for resp := range db.client.Watch(wctx, db.prefix, clientv3.WithPrefix(), clientv3.WithRev(next)) {
+		if resp.CompactRevision != 0 {
+			at, err := db.reload()
+			if err != nil {
+				return next
+			}
+			return at + 1
+		}
+		if resp.Canceled || resp.Err() != nil {
+			return next
+		}
+		if len(resp.Events) == 0 { // a progress notification: nothing before its revision is left
+			db.advance(resp.Header.Revision)
+			continue
+		}
+		// The secrets the events touched, each read once.
+		var keys []string
+		seen := map[string]bool{}
+		for _, ev := range resp.Events {
+			k, _, _, ok := splitKey(strings.TrimPrefix(string(ev.Kv.Key), db.prefix))
+			if ok && !seen[k] {
+				keys = append(keys, k)
+				seen[k] = true
+			}
+		}
+		for _, k := range keys {
+			if err := db.refresh(ctx, k); err != nil {
+				return next
+			}
+		}
+		last := resp.Events[len(resp.Events)-1].Kv.ModRevision
+		db.advance(last)
+		next = last + 1
+	}
+	return next
+}
+
+// setWatch records the context of the watch running, nil for none.
+func (db *DB) setWatch(ctx context.Context) {
+	db.mu.Lock()
+	db.feed.watch = ctx
+	db.mu.Unlock()
+}
+
+// advance records that every change up to revision rev is passed on, and
+// wakes the Syncs waiting, whether or not it moved (a progress answer
+// short of their revision makes them ask again).
+func (db *DB) advance(rev int64) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	f := &db.feed
+	f.applied = max(f.applied, rev)
+	close(f.moved)
+	f.moved = make(chan struct{})
+}
+
+// refresh reads the secret of key k as the cluster holds it now and
+// passes it on.
+func (db *DB) refresh(ctx context.Context, k string) error {
+	ctx, cancel := context.WithTimeout(ctx, db.timeout)
+	defer cancel()
+	base := db.prefix + k
+	resp, err := db.client.Get(ctx, base+"\x00", clientv3.WithPrefix())
+	if err != nil {
+		return err
+	}
+	var cur *loading
+	var got *store.SecretSnapshot
+	var rev store.Revision
+	for _, kv := range resp.Kvs {
+		_, tag, id, ok := splitKey(strings.TrimPrefix(string(kv.Key), db.prefix))
+		if !ok {
+			return db.fail(fmt.Errorf("etcdstate: follow: key %q is not a secret's record", kv.Key))
+		}
+		if tag == headerTag {
+			h, err := decodeHeader(kv.Value)
+			if err != nil {
+				return db.fail(fmt.Errorf("etcdstate: follow: key %q: %w", kv.Key, err))
+			}
+			cur = &loading{key: k, rev: store.Revision(kv.ModRevision), secret: h.Secret}
+			continue
+		}
+		r, err := decodeVersion(kv.Value)
+		if err != nil {
+			return db.fail(fmt.Errorf("etcdstate: follow: key %q: %w", kv.Key, err))
+		}
+		if cur != nil && (r.Version == nil || r.Version.VersionId == id) {
+			cur.versions = append(cur.versions, placed{id, r})
+		}
+	}
+	if cur == nil {
+		if !db.known[k] {
+			return nil
+		}
+		return db.pass(k, nil, store.Revision(resp.Header.Revision))
+	}
+	cur.yield(func(s store.SecretSnapshot, r store.Revision) error {
+		got, rev = &s, r
+		return nil
+	})
+	return db.pass(k, got, rev)
+}
+
+// pass passes the state s of the secret of key k at revision rev on to
+// the store, and records whether the secret exists. A state the store
+// refuses is kept as the feed's error, which every Sync then returns; the
+// feed goes on.
+func (db *DB) pass(k string, s *store.SecretSnapshot, rev store.Revision) error {
+	if s == nil {
+		delete(db.known, k)
+	} else {
+		db.known[k] = true
+	}
+	if err := db.feed.apply(k, s, rev); err != nil {
+		db.fail(err)
+	}
+	return nil
+}
+
+// fail keeps err as the feed's error, unless it has one, and returns nil:
+// the feed goes on, and every Sync fails.
+func (db *DB) fail(err error) error {
+	db.mu.Lock()
+	if db.feed.err == nil {
+		db.feed.err = err
+	}
+	db.mu.Unlock()
+	return nil
+}
+
+// reload reads the whole prefix again, at the cluster's revision, and
+// passes on every secret, and the removal of those the feed knew and no
+// longer finds; it returns the revision it read.
+func (db *DB) reload() (int64, error) {
+	seen := map[string]bool{}
+	at, err := db.read(func(s store.SecretSnapshot, rev store.Revision) error {
+		seen[s.Key()] = true
+		return db.pass(s.Key(), &s, rev)
+	})
+	if err != nil {
+		return 0, err
+	}
+	for k := range db.known {
+		if !seen[k] {
+			db.pass(k, nil, store.Revision(at))
+		}
+	}
+	db.advance(at)
+	return at, nil
+}
