@@ -129,3 +129,30 @@ func TestFollowExpiry(t *testing.T) {
 		t.Errorf("CreateSecret after the recovery window: %v", err)
 	}
 }
+
+// TestFollowReplicas checks replication across two stores on one shared
+// backend: a replica one store made is read in the other, and a put
+// through the other reaches the replica both read.
+func TestFollowReplicas(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	a, b := twoStores(t, clk)
+	value := "v0"
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value,
+		AddReplicaRegions: []store.ReplicaRegionType{{Region: "eu-west-1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	one := "v1"
+	if _, err := b.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(1), SecretString: &one}); err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range map[string]*store.Store{"a": a, "b": b} {
+		replicas, err := st.In(store.Namespace{Account: "123456789012", Region: "eu-west-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := replicas.GetSecretValue(store.GetSecretValueInput{SecretId: "db"})
+		if err != nil || got.VersionId != tok(1) {
+			t.Errorf("GetSecretValue of the replica on %s = %v, %v; want version %s", name, got.VersionId, err, tok(1))
+		}
+	}
+}
