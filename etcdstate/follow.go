@@ -2,6 +2,7 @@ package etcdstate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ const retryDelay = 100 * time.Millisecond
 // feed is what a DB keeps of its feed (see [DB.Follow]), under the DB's
 // mutex.
 type feed struct {
-	apply   func(string, *store.SecretSnapshot, store.Revision) error
+	apply   func(string, store.Change, store.Revision) error
 	applied int64              // every change up to this revision is passed on
 	moved   chan struct{}      // closed and replaced whenever the watch answers
 	err     error              // apply's first error
@@ -29,19 +30,20 @@ type feed struct {
 }
 
 // Follow starts the DB's feed: from the revision the last Load read on,
-// it watches the DB's prefix and passes to apply the state of each secret
-// a change touched, whole, as the cluster holds it when the feed reads it
-// (nil once removed), with its revision, this DB's own changes included:
-// the store then waits for the writer that made one to publish it. When
-// the watch
-// breaks it watches again from where it was; when that revision is
-// compacted, it reads the whole prefix again and passes every secret, and
-// the removal of those it knew and no longer finds. It runs until
-// [DB.Close] or the client's Close. A second call does nothing.
+// it watches the DB's prefix and passes each change to apply as the
+// watch's events tell it (the header, the version records written, and
+// the header's previous revision), this DB's own changes included (the
+// store then waits for the writer that made one to publish it). When the
+// store answers [store.ErrGap], it reads the secret whole, as the cluster
+// holds it then, and passes that. When the watch breaks it watches again
+// from where it was; when that revision is compacted, it reads the whole
+// prefix again and passes every secret whole, and the removal of those it
+// knew and no longer finds. It runs until [DB.Close] or the client's
+// Close. A second call does nothing.
 //
 // Follow and [DB.Sync] make the DB a [store.Follower]: every store on
 // the cluster answers as one (docs/semantics.md §ST8).
-func (db *DB) Follow(apply func(key string, s *store.SecretSnapshot, rev store.Revision) error) {
+func (db *DB) Follow(apply func(key string, c store.Change, rev store.Revision) error) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.following {
@@ -137,7 +139,7 @@ func (db *DB) watch(ctx context.Context, next int64) int64 {
 	defer cancel()
 	db.setWatch(wctx)
 	defer db.setWatch(nil)
-	for resp := range db.client.Watch(wctx, db.prefix, clientv3.WithPrefix(), clientv3.WithRev(next)) {
+	for resp := range db.client.Watch(wctx, db.prefix, clientv3.WithPrefix(), clientv3.WithRev(next), clientv3.WithPrevKV()) {
 		if resp.CompactRevision != 0 {
 			at, err := db.reload()
 			if err != nil {
@@ -152,18 +154,12 @@ func (db *DB) watch(ctx context.Context, next int64) int64 {
 			db.advance(resp.Header.Revision)
 			continue
 		}
-		// The secrets the events touched, each read once.
-		var keys []string
-		seen := map[string]bool{}
-		for _, ev := range resp.Events {
-			k, _, _, ok := splitKey(strings.TrimPrefix(string(ev.Kv.Key), db.prefix))
-			if ok && !seen[k] {
-				keys = append(keys, k)
-				seen[k] = true
+		for _, ch := range db.changes(resp.Events) {
+			err := db.pass(ch.key, ch.c, ch.rev)
+			if errors.Is(err, store.ErrGap) {
+				err = db.refresh(ctx, ch.key)
 			}
-		}
-		for _, k := range keys {
-			if err := db.refresh(ctx, k); err != nil {
+			if err != nil {
 				return next
 			}
 		}
@@ -204,8 +200,6 @@ func (db *DB) refresh(ctx context.Context, k string) error {
 		return err
 	}
 	var cur *loading
-	var got *store.SecretSnapshot
-	var rev store.Revision
 	for _, kv := range resp.Kvs {
 		_, tag, id, ok := splitKey(strings.TrimPrefix(string(kv.Key), db.prefix))
 		if !ok {
@@ -231,29 +225,100 @@ func (db *DB) refresh(ctx context.Context, k string) error {
 		if !db.known[k] {
 			return nil
 		}
-		return db.pass(k, nil, store.Revision(resp.Header.Revision))
+		return db.pass(k, store.Change{Removed: true}, store.Revision(resp.Header.Revision))
 	}
-	cur.yield(func(s store.SecretSnapshot, r store.Revision) error {
-		got, rev = &s, r
-		return nil
+	return cur.yield(func(s store.SecretSnapshot, rev store.Revision) error {
+		return db.pass(k, store.Change{Secret: s}, rev)
 	})
-	return db.pass(k, got, rev)
 }
 
-// pass passes the state s of the secret of key k at revision rev on to
-// the store, and records whether the secret exists. A state the store
-// refuses is kept as the feed's error, which every Sync then returns; the
-// feed goes on.
-func (db *DB) pass(k string, s *store.SecretSnapshot, rev store.Revision) error {
-	if s == nil {
+// pass passes change c of the secret of key k, which gave it revision
+// rev, on to the store, and records whether the secret exists. It returns
+// [store.ErrGap] when the store answers it; any other error the store
+// answers is kept as the feed's error, which every Sync then returns, and
+// the feed goes on.
+func (db *DB) pass(k string, c store.Change, rev store.Revision) error {
+	err := db.feed.apply(k, c, rev)
+	switch {
+	case errors.Is(err, store.ErrGap):
+		return err
+	case err != nil:
+		return db.fail(err)
+	case c.Removed:
 		delete(db.known, k)
-	} else {
+	default:
 		db.known[k] = true
 	}
-	if err := db.feed.apply(k, s, rev); err != nil {
-		db.fail(err)
-	}
 	return nil
+}
+
+// change is one change of one secret, as the watch's events tell it.
+type change struct {
+	key string
+	c   store.Change
+	rev store.Revision
+}
+
+// changes returns the changes events tell, in their order: for each
+// revision, and each secret whose header it wrote or deleted, the header
+// (its previous revision the change's Prev) and the version records of
+// that revision, by place; or the secret's removal. Records it cannot
+// read make the feed's error.
+func (db *DB) changes(events []*clientv3.Event) []change {
+	var out []change
+	var versions [][]placed // of out's changes
+	at := map[string]int{}  // a secret's change in out, of the revision at hand
+	var rev int64
+	for _, ev := range events {
+		if ev.Kv.ModRevision != rev {
+			rev, at = ev.Kv.ModRevision, map[string]int{}
+		}
+		k, tag, id, ok := splitKey(strings.TrimPrefix(string(ev.Kv.Key), db.prefix))
+		if !ok {
+			db.fail(fmt.Errorf("etcdstate: follow: key %q is not a secret's record", ev.Kv.Key))
+			continue
+		}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, change{key: k, rev: store.Revision(rev)})
+			versions = append(versions, nil)
+		}
+		switch {
+		case ev.Type == clientv3.EventTypeDelete:
+			out[i].c.Removed = tag == headerTag || out[i].c.Removed
+		case tag == headerTag:
+			h, err := decodeHeader(ev.Kv.Value)
+			if err != nil {
+				db.fail(fmt.Errorf("etcdstate: follow: key %q: %w", ev.Kv.Key, err))
+				continue
+			}
+			out[i].c.Secret = h.Secret
+			if ev.PrevKv != nil {
+				out[i].c.Prev = store.Revision(ev.PrevKv.ModRevision)
+			}
+		default:
+			r, err := decodeVersion(ev.Kv.Value)
+			if err != nil || r.Version != nil && r.Version.VersionId != id {
+				db.fail(fmt.Errorf("etcdstate: follow: key %q: not the record of version %q: %v", ev.Kv.Key, id, err))
+				continue
+			}
+			versions[i] = append(versions[i], placed{id, r})
+		}
+	}
+	for i := range out {
+		if out[i].c.Removed {
+			out[i].c = store.Change{Removed: true}
+			continue
+		}
+		l := loading{secret: out[i].c.Secret, versions: versions[i]}
+		l.yield(func(s store.SecretSnapshot, _ store.Revision) error {
+			out[i].c.Secret = s
+			return nil
+		})
+	}
+	return out
 }
 
 // fail keeps err as the feed's error, unless it has one, and returns nil:
@@ -274,14 +339,14 @@ func (db *DB) reload() (int64, error) {
 	seen := map[string]bool{}
 	at, err := db.read(func(s store.SecretSnapshot, rev store.Revision) error {
 		seen[s.Key()] = true
-		return db.pass(s.Key(), &s, rev)
+		return db.pass(s.Key(), store.Change{Secret: s}, rev)
 	})
 	if err != nil {
 		return 0, err
 	}
 	for k := range db.known {
 		if !seen[k] {
-			db.pass(k, nil, store.Revision(at))
+			db.pass(k, store.Change{Removed: true}, store.Revision(at))
 		}
 	}
 	db.advance(at)

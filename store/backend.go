@@ -82,21 +82,31 @@ func (e backendError) Error() string { return string(e) }
 //   - From the call of Follow on, it calls apply, from one goroutine at a
 //     time, with each change committed after the state Load read, its own
 //     included, in the order of their revisions: the key of the secret
-//     ([SecretSnapshot.Key]), its whole state as Load would yield it (nil
-//     when it was removed) and the revision of that state. It may pass a
-//     state newer than the change that prompted it, and may skip states
-//     a later one replaces, but never passes a state older than one it
-//     passed. After it lost track (its feed broken for longer than it
-//     keeps changes), it passes every secret again, and the removal of
-//     those it passed before and no longer holds.
+//     ([SecretSnapshot.Key]), the change, and the revision it gave the
+//     secret. A change is as Commit got it (Prev, then the members of
+//     Secret but its versions, the versions written and the ids pruned,
+//     oldest first), or, with Prev 0, the secret's whole state, as Load
+//     would yield it; a removal is Removed, with Prev 0. It may pass a
+//     state newer than the change that prompted it, and skip states a
+//     later one replaces, but never passes one older than one it passed.
+//     When apply returns [ErrGap] (the store does not hold the state the
+//     change was made from), it passes the secret whole. After it lost
+//     track (its feed broken for longer than it keeps changes), it passes
+//     every secret whole again, and the removal of those it passed before
+//     and no longer holds.
 //   - Sync returns nil once apply has returned for every change committed
 //     before Sync was called; it returns an error, within a bounded time,
 //     when it cannot tell.
 //
-// When apply returns an error (a state the store refuses), the
+// When apply returns another error (a state the store refuses), the
 // implementation keeps it and returns it from every later Sync.
 type Follower interface {
 	Backend
-	Follow(apply func(key string, s *SecretSnapshot, rev Revision) error)
+	Follow(apply func(key string, c Change, rev Revision) error)
 	Sync() error
 }
+
+// ErrGap is the error a store's apply function (see [Follower]) returns
+// for a change made from a state of the secret it does not hold: the
+// follower then passes the secret whole.
+const ErrGap = backendError("store: a change follows a state of the secret the store does not hold")

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"sync"
@@ -21,11 +22,9 @@ type Shared struct {
 	log []logged
 }
 
-// logged is one commit of a Shared: the secret's state after it, nil for
-// a removal.
+// logged is one commit of a Shared.
 type logged struct {
-	key string
-	s   *store.SecretSnapshot
+	c   store.Change
 	rev store.Revision
 }
 
@@ -38,7 +37,7 @@ type SharedFollower struct {
 
 	mu    sync.Mutex // held while passing the log on: one caller at a time
 	next  int        // the first entry of the log not yet passed on
-	apply func(string, *store.SecretSnapshot, store.Revision) error
+	apply func(string, store.Change, store.Revision) error
 	err   error // apply's first error
 }
 
@@ -71,8 +70,7 @@ func (f *SharedFollower) Load(yield func(store.SecretSnapshot, store.Revision) e
 	return nil
 }
 
-// Commit makes c as [Memory.Commit] does, and logs the secret's state
-// after it.
+// Commit makes c as [Memory.Commit] does, and logs it.
 func (f *SharedFollower) Commit(c store.Change) (store.Revision, error) {
 	s := f.shared
 	s.mu.Lock()
@@ -81,17 +79,28 @@ func (f *SharedFollower) Commit(c store.Change) (store.Revision, error) {
 	if err != nil {
 		return 0, err
 	}
-	e := logged{key: c.Secret.Key(), rev: rev}
-	if !c.Removed {
-		snap := s.mem.whole(e.key)
-		e.s = &snap
+	c.Secret = clone(c.Secret)
+	if c.Removed {
+		c.Prev = 0
 	}
-	s.log = append(s.log, e)
+	s.log = append(s.log, logged{c, rev})
 	return rev, nil
 }
 
+// whole returns the secret of key k as it is now, as a change of Prev 0
+// (Removed when it is not stored), and its revision.
+func (s *Shared) whole(k string) (store.Change, store.Revision) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.mem.secrets[k]
+	if cur == nil {
+		return store.Change{Removed: true}, s.mem.rev
+	}
+	return store.Change{Secret: s.mem.whole(k)}, cur.rev
+}
+
 // Follow sets the function Sync passes the log on to.
-func (f *SharedFollower) Follow(apply func(string, *store.SecretSnapshot, store.Revision) error) {
+func (f *SharedFollower) Follow(apply func(string, store.Change, store.Revision) error) {
 	f.mu.Lock()
 	f.apply = apply
 	f.mu.Unlock()
@@ -107,14 +116,17 @@ func (f *SharedFollower) Sync() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for ; f.err == nil && f.next < len(log); f.next++ {
-		if f.apply != nil {
-			e := log[f.next]
-			var s *store.SecretSnapshot
-			if e.s != nil {
-				c := clone(*e.s)
-				s = &c
-			}
-			f.err = f.apply(e.key, s, e.rev)
+		if f.apply == nil {
+			continue
+		}
+		e := log[f.next]
+		k := e.c.Secret.Key()
+		c := e.c
+		c.Secret = clone(c.Secret)
+		f.err = f.apply(k, c, e.rev)
+		if errors.Is(f.err, store.ErrGap) {
+			c, rev := f.shared.whole(k)
+			f.err = f.apply(k, c, rev)
 		}
 	}
 	return f.err
