@@ -138,7 +138,7 @@ func (db *DB) watch(ctx context.Context, next int64) int64 {
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer cancel()
 	db.setWatch(wctx)
-	defer db.setWatch(nil)
+	defer db.clearWatch()
 	for resp := range db.client.Watch(wctx, db.prefix, clientv3.WithPrefix(), clientv3.WithRev(next), clientv3.WithPrevKV()) {
 		if resp.CompactRevision != 0 {
 			at, err := db.reload()
@@ -170,10 +170,18 @@ func (db *DB) watch(ctx context.Context, next int64) int64 {
 	return next
 }
 
-// setWatch records the context of the watch running, nil for none.
+// setWatch records the context of the watch running, to which Sync sends
+// progress requests.
 func (db *DB) setWatch(ctx context.Context) {
 	db.mu.Lock()
 	db.feed.watch = ctx
+	db.mu.Unlock()
+}
+
+// clearWatch records that no watch runs.
+func (db *DB) clearWatch() {
+	db.mu.Lock()
+	db.feed.watch = nil
 	db.mu.Unlock()
 }
 

@@ -41,6 +41,12 @@
 // A change the backend refuses is answered InternalServiceError and is
 // not published, so nothing of it remains.
 //
+// Stores on one [Follower] (several processes on one etcd cluster) answer
+// as one store: each syncs with the backend before an operation reads a
+// secret, installs the changes the others commit, and makes a change
+// again from the new state when another store changed the secret first
+// (docs/semantics.md §ST8).
+//
 // # Rotation
 //
 // RotateSecret invokes the secret's rotation function through the
