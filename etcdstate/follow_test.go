@@ -19,6 +19,12 @@ import (
 // ends.
 func storeOn(t testing.TB, endpoints []string, prefix string, opts ...etcdstate.Option) *store.Store {
 	t.Helper()
+	return storeWith(t, endpoints, prefix, nil, opts...)
+}
+
+// storeWith is storeOn with the store's options.
+func storeWith(t testing.TB, endpoints []string, prefix string, storeOpts []store.Option, opts ...etcdstate.Option) *store.Store {
+	t.Helper()
 	cli, err := clientv3.New(clientv3.Config{Endpoints: endpoints, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +35,7 @@ func storeOn(t testing.TB, endpoints []string, prefix string, opts ...etcdstate.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	st, err := store.Open(db)
+	st, err := store.Open(db, storeOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,5 +227,27 @@ func TestQuorumLost(t *testing.T) {
 	got := versions(t, st, "db")
 	if _, ok := got[token(1)]; ok || got[token(2)] == nil {
 		t.Errorf("versions once quorum is back = %v; want %s, not the refused %s", got, token(2), token(1))
+	}
+}
+
+// TestLocalReads checks a store with store.WithLocalReads: its reads,
+// answered from its copy, see another store's change once the watch has
+// passed it, without an operation of its own to sync
+// (docs/semantics.md §ST10).
+func TestLocalReads(t *testing.T) {
+	t.Parallel()
+	endpoint := startEtcd(t)
+	a := storeOn(t, []string{endpoint}, "local/")
+	b := storeWith(t, []string{endpoint}, "local/", []store.Option{store.WithLocalReads()})
+	value := "v"
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: token(0), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	err := eventually(5*time.Second, func() error {
+		_, err := b.DescribeSecret(store.DescribeSecretInput{SecretId: "db"})
+		return err
+	})
+	if err != nil {
+		t.Errorf("DescribeSecret with local reads of another's secret, within 5 s: %v", err)
 	}
 }

@@ -156,3 +156,59 @@ func TestFollowReplicas(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalReads checks WithLocalReads: a store answers a read from what
+// it holds, which may be older than another store's change (with
+// storetest.Shared, until the store syncs for a change of its own), and
+// still makes its changes from the current state.
+func TestLocalReads(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	var shared storetest.Shared
+	a, err := store.Open(shared.Open(), store.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := store.Open(shared.Open(), store.WithClock(clk.Now), store.WithLocalReads())
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := "v0"
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); !errors.Is(err, stagelabel.ErrResourceNotFound) {
+		t.Errorf("DescribeSecret with local reads before any sync = %v; want the stale ResourceNotFoundException", err)
+	}
+	if _, err := b.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(1), SecretString: &value}); err != nil {
+		t.Fatalf("PutSecretValue with local reads: %v", err)
+	}
+	if got, err := a.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil || got.VersionId != tok(1) {
+		t.Errorf("GetSecretValue on the other store = %v, %v; want %s", got.VersionId, err, tok(1))
+	}
+	if _, err := a.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(2), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	// b's read records the day it read tok(2), a change, made from the
+	// current state; its DescribeSecret after a's next put is local, and
+	// stale.
+	if got, err := b.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil || got.VersionId != tok(2) {
+		t.Errorf("GetSecretValue with local reads, recording the day = %v, %v; want %s", got.VersionId, err, tok(2))
+	}
+	if _, err := a.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: tok(3), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	if got := versions(t, b, "db"); len(got[tok(2)]) != 1 || got[tok(2)][0] != "AWSCURRENT" {
+		t.Errorf("DescribeSecret with local reads after the other's put = %v; want the stale state, %s current", got, tok(2))
+	}
+}
+
+// versions returns the labels of each version of secret name in st, by
+// version id, failing the test on an error.
+func versions(t *testing.T, st *store.Store, name string) map[string][]string {
+	t.Helper()
+	d, err := st.DescribeSecret(store.DescribeSecretInput{SecretId: name})
+	if err != nil {
+		t.Fatalf("DescribeSecret(%s): %v", name, err)
+	}
+	return d.VersionIdsToStages
+}

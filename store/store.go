@@ -100,6 +100,8 @@ type shared struct {
 	follower Follower // backend, when it is one; nil otherwise
 	removed  sync.Map // of a follower: key → Revision of a removal this store committed that the feed has not yet passed
 
+	localReads bool // with a follower, reads do not sync: see WithLocalReads
+
 	invoker   Invoker // of rotation functions; nil: none
 	manual    bool    // without an invoker, rotations are left to the caller
 	rotations *rotations
@@ -226,6 +228,30 @@ func WithRandom(r io.Reader) Option { return func(s *Store) { s.random = r } }
 // arrive in either order.
 func WithObserver(f func(Event)) Option { return func(s *Store) { s.observe = f } }
 
+// WithLocalReads makes a store on a [Follower] answer the operations that
+// only read (DescribeSecret, GetSecretValue, ListSecretVersionIds,
+// ListSecrets, BatchGetSecretValue, GetResourcePolicy,
+// ValidateResourcePolicy) from what it holds, without syncing first: they
+// then cost no round trip to the backend, but may answer a state older
+// than their start, by as much as the follower's feed lags behind the
+// backend (docs/semantics.md §ST10). Changes still sync, and a change made
+// from a stale state is made again from the new one; a GetSecretValue that
+// records the day of its read is such a change. Without a follower it
+// changes nothing.
+func WithLocalReads() Option { return func(s *Store) { s.localReads = true } }
+
+// readOnly reports whether operation op only reads, so that
+// WithLocalReads answers it without syncing. GetSecretValue, which records
+// the day of a read, syncs and tries again when that record meets another
+// store's change.
+func readOnly(op string) bool {
+	switch op {
+	case "DescribeSecret", "GetSecretValue", "ListSecretVersionIds", "ListSecrets", "GetResourcePolicy", "ValidateResourcePolicy", "Export":
+		return true
+	}
+	return false
+}
+
 // New returns an empty store.
 func New(opts ...Option) *Store {
 	s := &Store{&shared{now: time.Now, random: rand.Reader, rotations: &rotations{}}, &space{region: "us-east-1", account: "123456789012"}}
@@ -312,8 +338,10 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 			return nil, nil, err
 		}
 	}
-	if err := st.sync(op); err != nil {
-		return nil, nil, err
+	if !st.localReads || !readOnly(op) {
+		if err := st.sync(op); err != nil {
+			return nil, nil, err
+		}
 	}
 	name, fullARN := secretID, ""
 	if rest, ok := strings.CutPrefix(secretID, st.prefix); ok {
@@ -466,7 +494,12 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 		}
 		published, err := st.publish(op, sl, old, next)
 		if st.follower != nil && errors.Is(err, ErrConflict) {
-			continue // another store changed it first: current syncs, and the change is made again from its state
+			// Another store changed it first: learn its change, and make
+			// this one again from the new state.
+			if err := st.sync(op); err != nil {
+				return nil, nil, err
+			}
+			continue
 		}
 		if err != nil {
 			return nil, nil, err

@@ -195,13 +195,19 @@ func tokenOf(epoch, w, i int) string {
 	return fmt.Sprintf("%08d-%04d-4000-8000-%012d", epoch, w, i)
 }
 
-// TestEtcdFlags checks that -state and -etcd are not given together, and
-// that an -etcd without endpoints is refused.
+// TestEtcdFlags checks that -state and -etcd are not given together,
+// that -etcd-local-reads needs -etcd, and that an -etcd without endpoints
+// is refused.
 func TestEtcdFlags(t *testing.T) {
 	var stderr strings.Builder
 	err := run(context.Background(), []string{"-state", "x.db", "-etcd", "127.0.0.1:2379"}, io.Discard, &stderr, nil)
 	if !errors.As(err, new(usageError)) || !strings.Contains(stderr.String(), "-state and -etcd") {
 		t.Errorf("-state and -etcd: %v\n%s", err, &stderr)
+	}
+	stderr.Reset()
+	err = run(context.Background(), []string{"-etcd-local-reads"}, io.Discard, &stderr, nil)
+	if !errors.As(err, new(usageError)) || !strings.Contains(stderr.String(), "only with -etcd") {
+		t.Errorf("-etcd-local-reads without -etcd: %v\n%s", err, &stderr)
 	}
 	err = run(context.Background(), []string{"-etcd", " , "}, io.Discard, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "no endpoint") {
