@@ -225,7 +225,8 @@ func WithRandom(r io.Reader) Option { return func(s *Store) { s.random = r } }
 // the change, with what changed: what CloudTrail would record, without
 // secret material. It is called from the goroutine of the operation, so it
 // must be safe for concurrent use; events of concurrent operations may
-// arrive in either order.
+// arrive in either order. Of stores on one [Follower], each reports the
+// changes it made, not those the feed brings from the others.
 func WithObserver(f func(Event)) Option { return func(s *Store) { s.observe = f } }
 
 // WithLocalReads makes a store on a [Follower] answer the operations that
