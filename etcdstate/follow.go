@@ -171,11 +171,13 @@ func (db *DB) watch(ctx context.Context, next int64) int64 {
 }
 
 // setWatch records the context of the watch running, to which Sync sends
-// progress requests.
+// progress requests, and wakes the Syncs waiting, which ask it.
 func (db *DB) setWatch(ctx context.Context) {
 	db.mu.Lock()
+	defer db.mu.Unlock()
 	db.feed.watch = ctx
-	db.mu.Unlock()
+	close(db.feed.moved)
+	db.feed.moved = make(chan struct{})
 }
 
 // clearWatch records that no watch runs.
