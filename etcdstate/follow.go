@@ -24,7 +24,6 @@ type feed struct {
 	moved   chan struct{}      // closed and replaced whenever the watch answers
 	err     error              // apply's first error
 	watch   context.Context    // of the watch running, for progress requests; nil when none
-	asking  bool               // a progress request is being sent
 	stop    context.CancelFunc // ends the feed
 	stopped chan struct{}      // closed when the feed has ended
 }
@@ -95,9 +94,10 @@ func (db *DB) Sync() error {
 			return err
 		}
 		moved := f.moved
-		if f.watch != nil && !f.asking {
-			f.asking = true
-			go db.askProgress(f.watch)
+		if f.watch != nil {
+			// Sent from a goroutine of its own: it waits for the
+			// watch's stream, which the watch's context bounds.
+			go db.client.RequestProgress(f.watch) // on failure, the watch breaks or Sync times out
 		}
 		db.mu.Unlock()
 		select {
@@ -106,15 +106,6 @@ func (db *DB) Sync() error {
 			return fmt.Errorf("etcdstate: sync: the feed did not reach revision %d within %v", target, db.timeout)
 		}
 	}
-}
-
-// askProgress asks etcd for the progress of the watch of ctx: an answer
-// with the revision the watch has reached.
-func (db *DB) askProgress(watch context.Context) {
-	db.client.RequestProgress(watch) // on failure, the watch breaks or Sync times out
-	db.mu.Lock()
-	db.feed.asking = false
-	db.mu.Unlock()
 }
 
 // follow runs the feed from revision next until ctx ends, then closes
