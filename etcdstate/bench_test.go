@@ -71,9 +71,9 @@ func BenchmarkStore(b *testing.B) {
 				}
 			}
 		})
+		n := 1 // the next token: each put a new version, across runs (-count)
 		b.Run(fmt.Sprintf("op=put/followed=%v", followed), func(b *testing.B) {
 			b.ReportAllocs()
-			n := 1
 			for b.Loop() {
 				if _, err := st.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: token(n), SecretString: &value}); err != nil {
 					b.Fatal(err)

@@ -124,9 +124,11 @@
 //
 // Following adds to each operation a Sync: a quorum read, and usually a
 // progress request, two round trips. On the same one-member etcd
-// (BenchmarkStore, go test -run '^$' -bench Store), GetSecretValue, which
-// a store not following answers from memory in 0.7 µs, takes 0.14 ms;
-// PutSecretValue takes 0.88 ms against 0.87 ms. Each change is passed to
+// (BenchmarkStore, go test -run '^$' -bench Store, on two shared cores),
+// GetSecretValue, which a store not following answers from memory in 0.7
+// to 1.2 µs, takes 0.10 to 0.14 ms; PutSecretValue takes 0.8 to 1.4 ms
+// whether the store follows or not, the difference lost in the noise.
+// Each change is passed to
 // every store on the cluster by its watch, decoded from the events (what
 // the change wrote, not the whole secret), and merged at the cost of the
 // secret's size in memory.

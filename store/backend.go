@@ -70,7 +70,8 @@ func (e backendError) Error() string { return string(e) }
 // commit: so that they answer, as far as any client can tell, as one
 // store (docs/semantics.md §ST8). A store made by [Open] on a Follower
 // calls Follow once, after Load, and Sync before each operation reads the
-// secrets it names (a ListSecrets, every secret of its namespace); when
+// secrets it names (a ListSecrets, every secret of its namespace; with
+// [WithLocalReads], before each change only); when
 // Commit answers [ErrConflict] it syncs and makes its change again from
 // the secret's new state, instead of refusing it.
 //
