@@ -18,25 +18,28 @@ import (
 	"github.com/stagelabel/stagelabel/store"
 )
 
-// regOp is an operation of TestLinearizableCluster: a PutSecretValue of
-// a new version, which becomes AWSCURRENT, or a GetSecretValue of
-// AWSCURRENT, of one secret.
+// regOp is an operation of TestLinearizableCluster on one secret: a
+// PutSecretValue of a new version, which becomes AWSCURRENT; a
+// GetSecretValue of AWSCURRENT; a CreateSecret with a first version; or a
+// DeleteSecret without recovery.
 type regOp struct {
 	name  string
-	put   bool
-	token string // of a put
+	op    string // "put", "get", "create" or "delete"
+	token string // of a put or a create
 }
 
-// regOut is what an operation answered: the version read, or, for a
-// put, nothing; unknown when the store answered InternalServiceError (a
-// put may then have been made or not, a read read nothing).
+// regOut is what an operation answered: the version read, the error's
+// code ("" for none), and unknown when the store answered
+// InternalServiceError (the change may then have been made or not; a read
+// read nothing).
 type regOut struct {
 	version string
+	code    stagelabel.Code
 	unknown bool
 }
 
 // registers is the model: each secret a register holding the id of its
-// current version, checked on its own.
+// current version, "" while there is no secret, checked on its own.
 var registers = porcupine.NondeterministicModel{
 	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
 		by := map[string][]porcupine.Operation{}
@@ -52,32 +55,52 @@ var registers = porcupine.NondeterministicModel{
 	},
 	Init: func() []any { return []any{token(0)} },
 	Step: func(state, input, output any) []any {
-		in, out := input.(regOp), output.(regOut)
+		s, in, out := state.(string), input.(regOp), output.(regOut)
+		// made returns the state after the operation succeeded, and
+		// whether it could have.
+		made := func() (string, bool) {
+			switch in.op {
+			case "put":
+				return in.token, s != ""
+			case "create":
+				return in.token, s == ""
+			case "delete":
+				return "", true
+			}
+			return s, true
+		}
+		next, ok := made()
 		switch {
-		case in.put && out.unknown:
-			return []any{state, in.token}
-		case in.put:
-			return []any{in.token}
-		case out.unknown || out.version == state:
-			return []any{state}
+		case out.unknown && ok:
+			return []any{s, next}
+		case out.unknown:
+			return []any{s}
+		case out.code == "" && in.op == "get":
+			if out.version == s && s != "" {
+				return []any{s}
+			}
+		case out.code == "" && ok:
+			return []any{next}
+		case out.code == stagelabel.ErrResourceNotFound && (in.op == "get" || in.op == "put") && s == "":
+			return []any{s}
+		case out.code == stagelabel.ErrResourceExists && in.op == "create" && s != "":
+			return []any{s}
 		}
 		return nil
 	},
 	Equal: func(a, b any) bool { return a == b },
 	DescribeOperation: func(input, output any) string {
 		in, out := input.(regOp), output.(regOut)
-		if in.put {
-			return fmt.Sprintf("put(%s, %s) unknown=%v", in.name, in.token, out.unknown)
-		}
-		return fmt.Sprintf("get(%s) -> %s unknown=%v", in.name, out.version, out.unknown)
+		return fmt.Sprintf("%s(%s, %s) -> %q %s unknown=%v", in.op, in.name, in.token, out.version, out.code, out.unknown)
 	},
 }
 
 // TestLinearizableCluster has clients of two stores, each on its own
 // client of a three-member cluster (two processes), put and read the
-// current versions of two secrets at once while the cluster's leader is
-// stopped and started again, then checks with porcupine that the history
-// is linearizable: as one store's would be (docs/semantics.md §ST8). An
+// current versions of three secrets at once, one of which they also
+// remove and create again, while the cluster's leader is stopped and
+// started again, then checks with porcupine that the history is
+// linearizable: as one store's would be (docs/semantics.md §ST8). An
 // operation answered InternalServiceError (its outcome unknown while the
 // cluster elects a leader) may have taken effect or not.
 func TestLinearizableCluster(t *testing.T) {
@@ -91,7 +114,7 @@ func TestLinearizableCluster(t *testing.T) {
 		storeOn(t, endpoints, prefix, etcdstate.WithTimeout(2*time.Second)),
 		storeOn(t, endpoints, prefix, etcdstate.WithTimeout(2*time.Second)),
 	}
-	names := []string{"a", "b"}
+	names := []string{"a", "b", "c"} // c is also removed and created again
 	value := "v"
 	for _, n := range names {
 		if _, err := stores[0].CreateSecret(store.CreateSecretInput{Name: n, ClientRequestToken: token(0), SecretString: &value}); err != nil {
@@ -114,26 +137,43 @@ func TestLinearizableCluster(t *testing.T) {
 		r := rand.New(rand.NewPCG(uint64(c), 1))
 		wg.Go(func() {
 			for !stop.Load() {
-				in := regOp{name: names[r.IntN(len(names))], put: r.IntN(3) == 0}
+				in := regOp{name: names[r.IntN(len(names))], op: "get"}
+				switch n := r.IntN(12); {
+				case n < 4:
+					in.op = "put"
+				case n < 6 && in.name == "c":
+					in.op = "create"
+				case n < 7 && in.name == "c":
+					in.op = "delete"
+				}
 				var out regOut
 				start := clock.Add(1)
 				var err error
-				if in.put {
+				switch in.op {
+				case "put":
 					in.token = token(int(tokens.Add(1)))
 					_, err = st.PutSecretValue(store.PutSecretValueInput{SecretId: in.name, ClientRequestToken: in.token, SecretString: &value})
-				} else {
+				case "create":
+					in.token = token(int(tokens.Add(1)))
+					_, err = st.CreateSecret(store.CreateSecretInput{Name: in.name, ClientRequestToken: in.token, SecretString: &value})
+				case "delete":
+					_, err = st.DeleteSecret(store.DeleteSecretInput{SecretId: in.name, ForceDeleteWithoutRecovery: true})
+				default:
 					var got store.GetSecretValueOutput
 					got, err = st.GetSecretValue(store.GetSecretValueInput{SecretId: in.name})
 					out.version = got.VersionId
 				}
 				end := clock.Add(1)
+				var e *stagelabel.Error
 				switch {
 				case errors.Is(err, stagelabel.ErrInternalService):
 					out.unknown = true
 					unknown.Add(1)
-					if in.put {
+					if in.op != "get" {
 						end = math.MaxInt64 // it may take effect at any time after
 					}
+				case errors.As(err, &e):
+					out.code = e.Code
 				case err != nil:
 					t.Errorf("%+v: %v", in, err)
 				}
