@@ -76,14 +76,18 @@
 // watch requires one) is started again from where it was; when that
 // revision is compacted, the DB reads the whole prefix again, at one
 // revision, and passes every secret and the removal of every secret it
-// had passed and no longer finds.
+// had passed and no longer finds. A state the store refuses (a record no
+// store would write) fails every later Sync, until the DB is opened
+// again. [DB.Close] ends the feed; closing the client does too.
 //
 // [DB.Sync] reads the cluster's revision (a linearizable request: a
 // quorum's) and waits until the watch has passed every change up to it,
 // asking etcd for the watch's progress (a progress request, answered with
 // the revision the watch has reached). The store syncs before each
 // operation reads a secret (a listing: its namespace), so it never answers
-// from a state older than the operation's start. When a commit is refused
+// from a state older than the operation's start (unless it was made with
+// [store.WithLocalReads]: then a read answers from the copy, which lags
+// behind the cluster by the watch's delay, §ST10). When a commit is refused
 // because another store changed the secret first ([store.ErrConflict]),
 // the store syncs and makes its change again from the new state.
 //
