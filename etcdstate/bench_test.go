@@ -39,3 +39,47 @@ func BenchmarkCommit(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStore measures a store's operations on a one-member embedded
+// etcd: GetSecretValue (a read: a Sync, then the store's memory; the
+// day's read is recorded once) and PutSecretValue (a Sync, a read of the
+// places, the transaction), on a store that follows the cluster (a
+// store.Follower, as every store on a DB is) and on one that does not
+// (the DB hidden behind a plain store.Backend: what a store cost before
+// it followed).
+func BenchmarkStore(b *testing.B) {
+	endpoint := startEtcd(b)
+	for _, followed := range []bool{true, false} {
+		prefix := fmt.Sprintf("bench-store-%v/", followed)
+		var backend store.Backend = open(b, endpoint, prefix)
+		if !followed {
+			backend = struct{ store.Backend }{backend}
+		}
+		st, err := store.Open(backend)
+		if err != nil {
+			b.Fatal(err)
+		}
+		value := "v"
+		if _, err := st.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: token(0), SecretString: &value}); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("op=get/followed=%v", followed), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := st.GetSecretValue(store.GetSecretValueInput{SecretId: "db"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		n := 1 // the next token: each put a new version, across runs (-count)
+		b.Run(fmt.Sprintf("op=put/followed=%v", followed), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := st.PutSecretValue(store.PutSecretValueInput{SecretId: "db", ClientRequestToken: token(n), SecretString: &value}); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+		})
+	}
+}

@@ -14,11 +14,12 @@ import (
 	"github.com/stagelabel/stagelabel/store"
 )
 
-// ErrUnknownOutcome is the error of every commit after one whose outcome
-// is unknown (a request that timed out, a connection lost mid-request):
-// the change may have been made after all, so the DB refuses every commit
-// until it is opened again and Load reads what etcd holds.
-const ErrUnknownOutcome = dbError("etcdstate: a commit's outcome is unknown: every commit is refused until the backend is opened again")
+// ErrUnknownOutcome is the error of a commit whose outcome is unknown (a
+// request that timed out, a connection lost mid-request): the change may
+// have been made after all. A store on the DB answers the operation
+// InternalServiceError, and learns from the DB's feed whether it was made
+// ([DB.Follow]).
+const ErrUnknownOutcome = dbError("etcdstate: a commit's outcome is unknown")
 
 type dbError string
 
@@ -39,11 +40,9 @@ func (e dbError) Error() string { return string(e) }
 // When etcd refuses the transaction (too many operations, too large a
 // request, no space), nothing is made and Commit returns the error. When
 // the outcome cannot be known, Commit returns an error wrapping
-// [ErrUnknownOutcome], and every later commit returns ErrUnknownOutcome.
+// [ErrUnknownOutcome]; later commits are made as any, each compared with
+// the revision etcd holds.
 func (db *DB) Commit(c store.Change) (store.Revision, error) {
-	if err := db.broken.Load(); err != nil {
-		return 0, *err
-	}
 	base, ok := db.secretBase(c.Secret)
 	if !ok {
 		return 0, fmt.Errorf("etcdstate: secret %q: its ARN %q cannot be stored", c.Secret.Name, c.Secret.ARN)
@@ -72,9 +71,7 @@ func (db *DB) Commit(c store.Change) (store.Revision, error) {
 		if refused(err) {
 			return 0, fmt.Errorf("etcdstate: commit %q: %w", c.Secret.Key(), err)
 		}
-		err = fmt.Errorf("%w (commit %q: %w)", ErrUnknownOutcome, c.Secret.Key(), err)
-		db.broken.CompareAndSwap(nil, &err)
-		return 0, err
+		return 0, fmt.Errorf("%w (commit %q: %w)", ErrUnknownOutcome, c.Secret.Key(), err)
 	}
 	if !resp.Succeeded {
 		return 0, store.ErrConflict

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -36,7 +36,12 @@ type DB struct {
 	client  *clientv3.Client
 	prefix  string
 	timeout time.Duration
-	broken  atomic.Pointer[error] // set once a commit's outcome is unknown
+
+	mu        sync.Mutex
+	loaded    int64 // the revision the last Load read
+	known     map[string]bool
+	following bool
+	feed      feed
 }
 
 // Option configures a DB.
@@ -84,6 +89,26 @@ func versionKey(base, id string) string { return base + "\x00" + string(rune(ver
 // compaction of that revision while Load runs fails it; a store opened
 // again loads anew.
 func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) error {
+	known := map[string]bool{}
+	at, err := db.read(func(s store.SecretSnapshot, rev store.Revision) error {
+		known[s.Key()] = true
+		return yield(s, rev)
+	})
+	if err != nil {
+		return err
+	}
+	db.mu.Lock()
+	if !db.following { // the feed starts where the store's Load read
+		db.loaded, db.known = at, known
+	}
+	db.mu.Unlock()
+	return nil
+}
+
+// read yields every secret stored under the DB's prefix, in the order of
+// their keys, as they were at one revision of the cluster, and returns
+// that revision.
+func (db *DB) read(yield func(store.SecretSnapshot, store.Revision) error) (int64, error) {
 	end := clientv3.GetPrefixRangeEnd(db.prefix)
 	from := db.prefix
 	var at int64
@@ -97,7 +122,7 @@ func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) error
 		resp, err := db.client.Get(ctx, from, opts...)
 		cancel()
 		if err != nil {
-			return fmt.Errorf("etcdstate: load %q: %w", db.prefix, err)
+			return 0, fmt.Errorf("etcdstate: load %q: %w", db.prefix, err)
 		}
 		if at == 0 {
 			at = resp.Header.Revision
@@ -106,33 +131,33 @@ func (db *DB) Load(yield func(store.SecretSnapshot, store.Revision) error) error
 			k := string(kv.Key)
 			secret, tag, id, ok := splitKey(strings.TrimPrefix(k, db.prefix))
 			if !ok {
-				return fmt.Errorf("etcdstate: load: key %q is not a secret's record", k)
+				return 0, fmt.Errorf("etcdstate: load: key %q is not a secret's record", k)
 			}
 			if tag == headerTag {
 				if err := cur.yield(yield); err != nil {
-					return err
+					return 0, err
 				}
 				h, err := decodeHeader(kv.Value)
 				if err != nil {
-					return fmt.Errorf("etcdstate: load: key %q: %w", k, err)
+					return 0, fmt.Errorf("etcdstate: load: key %q: %w", k, err)
 				}
 				cur = &loading{key: secret, rev: store.Revision(kv.ModRevision), secret: h.Secret}
 				continue
 			}
 			if cur == nil || cur.key != secret {
-				return fmt.Errorf("etcdstate: load: key %q: a version of no stored secret", k)
+				return 0, fmt.Errorf("etcdstate: load: key %q: a version of no stored secret", k)
 			}
 			r, err := decodeVersion(kv.Value)
 			if err != nil {
-				return fmt.Errorf("etcdstate: load: key %q: %w", k, err)
+				return 0, fmt.Errorf("etcdstate: load: key %q: %w", k, err)
 			}
 			if r.Version != nil && r.Version.VersionId != id {
-				return fmt.Errorf("etcdstate: load: key %q holds version %q", k, r.Version.VersionId)
+				return 0, fmt.Errorf("etcdstate: load: key %q holds version %q", k, r.Version.VersionId)
 			}
 			cur.versions = append(cur.versions, placed{id, r})
 		}
 		if !resp.More || len(resp.Kvs) == 0 {
-			return cur.yield(yield)
+			return at, cur.yield(yield)
 		}
 		from = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
 	}

@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/stagelabel/stagelabel => ../
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/google/go-cmp v0.7.0
 	github.com/stagelabel/stagelabel v0.0.0
 	go.etcd.io/etcd/api/v3 v3.7.3

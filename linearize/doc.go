@@ -9,7 +9,9 @@
 // and a name, checked on its own, and some operations name a secret by
 // its full ARN to the other namespace's store, which looks it up where
 // the ARN says, or by an ARN of a region of no namespace, which is not
-// found.
+// found. TestLinearizableShared runs the same histories on two stores
+// that share one backend and follow each other (storetest.Shared, as two
+// processes on one etcd cluster), every other client calling the second.
 //
 // It is a module of its own so that porcupine stays out of the core
 // module's dependencies: users of stagelabel never download it. Run the

@@ -715,27 +715,59 @@ func (cl *client) step() {
 // deleted since. It does so for several histories, each on a new store.
 func TestLinearizable(t *testing.T) {
 	for round := range rounds {
-		t.Run(fmt.Sprintf("round=%d", round), func(t *testing.T) { checkRound(t, uint64(round)) })
+		t.Run(fmt.Sprintf("round=%d", round), func(t *testing.T) { checkRound(t, uint64(round), false) })
 	}
 }
 
-// checkRound checks one history, its operations drawn from seed.
-func checkRound(t *testing.T, seed uint64) {
-	opts := []store.Option{store.WithClock(func() time.Time { return t0 }), store.WithRandom(rand.NewChaCha8([32]byte{byte(seed)})), store.WithManualRotation()}
-	st := store.New(opts...)
-	if seed%2 == 1 { // every other history on a store that commits each change to a backend first
+// TestLinearizableShared runs the histories of TestLinearizable on two
+// stores sharing one backend that each follows (storetest.Shared, as two
+// processes on one etcd cluster): every other client calls the second
+// store. Their operations, reads included, must be linearizable as those
+// of one store (docs/semantics.md §ST8).
+func TestLinearizableShared(t *testing.T) {
+	for round := range rounds / 2 {
+		t.Run(fmt.Sprintf("round=%d", round), func(t *testing.T) { checkRound(t, uint64(round), true) })
+	}
+}
+
+// checkRound checks one history, its operations drawn from seed; with
+// shared, on two stores following one shared backend.
+func checkRound(t *testing.T, seed uint64, shared bool) {
+	opts := func(n byte) []store.Option {
+		return []store.Option{store.WithClock(func() time.Time { return t0 }), store.WithRandom(rand.NewChaCha8([32]byte{byte(seed), n})), store.WithManualRotation()}
+	}
+	st, other := store.New(opts(0)...), (*store.Store)(nil)
+	switch {
+	case shared:
+		var backend storetest.Shared
 		var err error
-		if st, err = store.Open(&storetest.Memory{}, opts...); err != nil {
+		if st, err = store.Open(backend.Open(), opts(0)...); err != nil {
+			t.Fatal(err)
+		}
+		if other, err = store.Open(backend.Open(), opts(1)...); err != nil {
+			t.Fatal(err)
+		}
+	case seed%2 == 1: // every other history on a store that commits each change to a backend first
+		var err error
+		if st, err = store.Open(&storetest.Memory{}, opts(0)...); err != nil {
 			t.Fatal(err)
 		}
 	}
-	stores := map[store.Namespace]*store.Store{}
-	for _, ns := range namespaces {
-		s, err := st.In(ns)
-		if err != nil {
-			t.Fatal(err)
+	storesOf := func(st *store.Store) map[store.Namespace]*store.Store {
+		stores := map[store.Namespace]*store.Store{}
+		for _, ns := range namespaces {
+			s, err := st.In(ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stores[ns] = s
 		}
-		stores[ns] = s
+		return stores
+	}
+	stores := storesOf(st)
+	otherStores := stores
+	if other != nil {
+		otherStores = storesOf(other)
 	}
 	var clock atomic.Int64
 
@@ -761,7 +793,11 @@ func checkRound(t *testing.T, seed uint64) {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range clients {
-		cl := &client{id: i + 1, stores: stores, clock: &clock, rand: rand.New(rand.NewPCG(seed, uint64(i))),
+		mine := stores
+		if i%2 == 1 {
+			mine = otherStores
+		}
+		cl := &client{id: i + 1, stores: mine, clock: &clock, rand: rand.New(rand.NewPCG(seed, uint64(i))),
 			seen: map[key]map[string][]string{}, arns: maps.Clone(setup.arns)}
 		clients[i] = cl
 		wg.Go(func() {
@@ -811,7 +847,7 @@ func checkRound(t *testing.T, seed uint64) {
 	}
 	t.Logf("%d operations given another account's ARN (%d succeeded), %d another region's", across, acrossOK, foreign)
 
-	checkNothingLost(t, stores, history)
+	checkNothingLost(t, otherStores, history)
 }
 
 // checkNothingLost checks that every version a CreateSecret or

@@ -64,3 +64,50 @@ const ErrConflict = backendError("store: the secret changed since the change was
 type backendError string
 
 func (e backendError) Error() string { return string(e) }
+
+// Follower is a [Backend] that several stores share, each perhaps in a
+// process of its own, and that tells each of them the changes the others
+// commit: so that they answer, as far as any client can tell, as one
+// store (docs/semantics.md §ST8). A store made by [Open] on a Follower
+// calls Follow once, after Load, and Sync before each operation reads the
+// secrets it names (a ListSecrets, every secret of its namespace; with
+// [WithLocalReads], before each change only); when
+// Commit answers [ErrConflict] it syncs and makes its change again from
+// the secret's new state, instead of refusing it.
+//
+// An implementation promises, besides the promises of a Backend:
+//
+//   - Its revisions are those of the whole backend: each commit, of any
+//     secret and by any store, gets a greater one than every commit
+//     before it.
+//   - From the call of Follow on, it calls apply, from one goroutine at a
+//     time, with each change committed after the state Load read, its own
+//     included, in the order of their revisions: the key of the secret
+//     ([SecretSnapshot.Key]), the change, and the revision it gave the
+//     secret. A change is as Commit got it (Prev, then the members of
+//     Secret but its versions, the versions written and the ids pruned,
+//     oldest first), or, with Prev 0, the secret's whole state, as Load
+//     would yield it; a removal is Removed, with Prev 0. It may pass a
+//     state newer than the change that prompted it, and skip states a
+//     later one replaces, but never passes one older than one it passed.
+//     When apply returns [ErrGap] (the store does not hold the state the
+//     change was made from), it passes the secret whole. After it lost
+//     track (its feed broken for longer than it keeps changes), it passes
+//     every secret whole again, and the removal of those it passed before
+//     and no longer holds.
+//   - Sync returns nil once apply has returned for every change committed
+//     before Sync was called; it returns an error, within a bounded time,
+//     when it cannot tell.
+//
+// When apply returns another error (a state the store refuses), the
+// implementation keeps it and returns it from every later Sync.
+type Follower interface {
+	Backend
+	Follow(apply func(key string, c Change, rev Revision) error)
+	Sync() error
+}
+
+// ErrGap is the error a store's apply function (see [Follower]) returns
+// for a change made from a state of the secret it does not hold: the
+// follower then passes the secret whole.
+const ErrGap = backendError("store: a change follows a state of the secret the store does not hold")

@@ -222,6 +222,11 @@ func (st *Store) ListSecrets(in ListSecretsInput) (ListSecretsOutput, error) {
 	if err != nil || !strings.HasPrefix(last, tag) && last != "" {
 		return ListSecretsOutput{}, badToken(op)
 	}
+	if !st.localReads {
+		if err := st.sync(op); err != nil {
+			return ListSecretsOutput{}, err
+		}
+	}
 	type keyed struct {
 		key   string // the sort key, which page tokens name
 		entry SecretListEntry

@@ -133,6 +133,9 @@ func (st *Store) mirror(op string, target *Store, name string) error {
 				return nil // in sync
 			}
 		}
+		if v, _ := st.names.Load(name); v == nil || v.(*slot).rec.Load() != p {
+			continue // the primary changed since (another store's change, fed before its replica's): mirror that
+		}
 		next := st.derive(p, target.region, p.meta.replicas[i].KmsKeyId, cur)
 		if cur == nil {
 			next.touched, next.pruned = next.secret.VersionIDs(), next.secret.PrunedIDs()
@@ -144,6 +147,9 @@ func (st *Store) mirror(op string, target *Store, name string) error {
 		}
 		next.touched, next.pruned = changedVersions(cur, next)
 		published, err := target.publish(op, sl, cur, next)
+		if target.follower != nil && errors.Is(err, ErrConflict) && target.sync(op) == nil {
+			continue // another store changed the replica first
+		}
 		if err != nil || published {
 			return err
 		}

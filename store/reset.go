@@ -20,6 +20,9 @@ import (
 // created while Reset runs may remain.
 func (st *Store) Reset() (int, error) {
 	const op = "Reset"
+	if err := st.sync(op); err != nil {
+		return 0, err
+	}
 	var spaces []*Store
 	st.spaces.Range(func(_, v any) bool {
 		spaces = append(spaces, v.(*space).self)

@@ -276,6 +276,10 @@ func Open(backend Backend, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	st.backend = backend
+	if f, ok := backend.(Follower); ok {
+		st.follower = f
+		f.Follow(st.follow)
+	}
 	if !st.replicated.Load() {
 		return st, nil // nothing to settle: no walk over every secret
 	}

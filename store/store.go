@@ -41,6 +41,12 @@
 // A change the backend refuses is answered InternalServiceError and is
 // not published, so nothing of it remains.
 //
+// Stores on one [Follower] (several processes on one etcd cluster) answer
+// as one store: each syncs with the backend before an operation reads a
+// secret, installs the changes the others commit, and makes a change
+// again from the new state when another store changed the secret first
+// (docs/semantics.md §ST8).
+//
 // # Rotation
 //
 // RotateSecret invokes the secret's rotation function through the
@@ -59,6 +65,7 @@ package store
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -89,7 +96,11 @@ type shared struct {
 	randMu sync.Mutex // guards random, which need not be safe for concurrent use
 	random io.Reader
 
-	backend Backend // nil: in memory only
+	backend  Backend  // nil: in memory only
+	follower Follower // backend, when it is one; nil otherwise
+	removed  sync.Map // of a follower: key → Revision of a removal this store committed that the feed has not yet passed
+
+	localReads bool // with a follower, reads do not sync: see WithLocalReads
 
 	invoker   Invoker // of rotation functions; nil: none
 	manual    bool    // without an invoker, rotations are left to the caller
@@ -214,8 +225,33 @@ func WithRandom(r io.Reader) Option { return func(s *Store) { s.random = r } }
 // the change, with what changed: what CloudTrail would record, without
 // secret material. It is called from the goroutine of the operation, so it
 // must be safe for concurrent use; events of concurrent operations may
-// arrive in either order.
+// arrive in either order. Of stores on one [Follower], each reports the
+// changes it made, not those the feed brings from the others.
 func WithObserver(f func(Event)) Option { return func(s *Store) { s.observe = f } }
+
+// WithLocalReads makes a store on a [Follower] answer the operations that
+// only read (DescribeSecret, GetSecretValue, ListSecretVersionIds,
+// ListSecrets, BatchGetSecretValue, GetResourcePolicy,
+// ValidateResourcePolicy) from what it holds, without syncing first: they
+// then cost no round trip to the backend, but may answer a state older
+// than their start, by as much as the follower's feed lags behind the
+// backend (docs/semantics.md §ST10). Changes still sync, and a change made
+// from a stale state is made again from the new one; a GetSecretValue that
+// records the day of its read is such a change. Without a follower it
+// changes nothing.
+func WithLocalReads() Option { return func(s *Store) { s.localReads = true } }
+
+// readOnly reports whether operation op only reads, so that
+// WithLocalReads answers it without syncing. GetSecretValue, which records
+// the day of a read, syncs and tries again when that record meets another
+// store's change.
+func readOnly(op string) bool {
+	switch op {
+	case "DescribeSecret", "GetSecretValue", "ListSecretVersionIds", "ListSecrets", "GetResourcePolicy", "ValidateResourcePolicy", "Export":
+		return true
+	}
+	return false
+}
 
 // New returns an empty store.
 func New(opts ...Option) *Store {
@@ -294,6 +330,11 @@ func (st *Store) lookup(op, secretID string, now time.Time) (*slot, *record, err
 			return nil, nil, err
 		}
 	}
+	if !st.localReads || !readOnly(op) {
+		if err := st.sync(op); err != nil {
+			return nil, nil, err
+		}
+	}
 	name, fullARN := secretID, ""
 	if rest, ok := strings.CutPrefix(secretID, st.prefix); ok {
 		name = rest
@@ -333,6 +374,9 @@ func (st *Store) expire(op, name string, sl *slot, r *record) (stale bool, err e
 		tomb := r.cloneMeta()
 		tomb.meta.purged = true
 		published, err := st.publish(op, sl, r, tomb)
+		if st.follower != nil && errors.Is(err, ErrConflict) && st.sync(op) == nil {
+			return true, nil // another store changed it first: look again
+		}
 		if err != nil || !published {
 			return !published && err == nil, err
 		}
@@ -343,26 +387,43 @@ func (st *Store) expire(op, name string, sl *slot, r *record) (stale bool, err e
 
 // add publishes r, the record of a new secret, under name, committing it
 // first with a backend. It returns the slot that holds the name already,
-// or nil when r was added.
+// or nil when r was added. With a [Follower], it first syncs, and when
+// another store created the secret first it syncs again and returns the
+// slot that now holds it.
 func (st *Store) add(op, name string, r *record) (*slot, error) {
-	mine := &slot{}
 	if st.backend == nil {
+		mine := &slot{}
 		mine.rec.Store(r) // before the slot is published: no one sees it empty
-	} else {
+		if prev, loaded := st.names.LoadOrStore(name, mine); loaded {
+			return prev.(*slot), nil
+		}
+		return nil, nil
+	}
+	if err := st.sync(op); err != nil {
+		return nil, err
+	}
+	for {
+		mine := &slot{}
 		mine.mu.Lock() // until r is committed: a CreateSecret of the same name waits for it
-		defer mine.mu.Unlock()
-	}
-	if prev, loaded := st.names.LoadOrStore(name, mine); loaded {
-		return prev.(*slot), nil
-	}
-	if st.backend != nil {
-		if err := st.commit(op, 0, r); err != nil {
-			st.names.CompareAndDelete(name, mine)
+		if prev, loaded := st.names.LoadOrStore(name, mine); loaded {
+			mine.mu.Unlock()
+			return prev.(*slot), nil
+		}
+		err := st.commit(op, 0, r)
+		if err == nil {
+			mine.rec.Store(r)
+			mine.mu.Unlock()
+			return nil, nil
+		}
+		st.names.CompareAndDelete(name, mine)
+		mine.mu.Unlock() // before a sync: the feed may wait for the slot
+		if st.follower == nil || !errors.Is(err, ErrConflict) {
 			return nil, err
 		}
-		mine.rec.Store(r)
+		if err := st.sync(op); err != nil {
+			return nil, err
+		}
 	}
-	return nil, nil
 }
 
 // publish makes next the record of slot sl in place of old, and reports
@@ -380,6 +441,9 @@ func (st *Store) publish(op string, sl *slot, old, next *record) (bool, error) {
 	}
 	if err := st.commit(op, old.rev, next); err != nil {
 		return false, err
+	}
+	if st.follower != nil && next.meta.purged {
+		st.removed.Store(key(next.secret.ARN()), next.rev) // before the slot leaves the index: see follow
 	}
 	sl.rec.Store(next)
 	return true, nil
@@ -421,6 +485,14 @@ func (st *Store) update(op, secretID string, allowDeleted bool, change func(r *r
 			return old, next, nil
 		}
 		published, err := st.publish(op, sl, old, next)
+		if st.follower != nil && errors.Is(err, ErrConflict) {
+			// Another store changed it first: learn its change, and make
+			// this one again from the new state.
+			if err := st.sync(op); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}

@@ -20,7 +20,7 @@ const etcdDialTimeout = 5 * time.Second
 
 // openEtcd connects to the etcd cluster at endpoints (comma-separated) and
 // returns the backend that keeps the secrets there, under etcdPrefix, and
-// the function that closes its client.
+// the function that ends its feed and closes its client.
 func openEtcd(ctx context.Context, endpoints string) (*etcdstate.DB, func(), error) {
 	var eps []string
 	for e := range strings.SplitSeq(endpoints, ",") {
@@ -42,5 +42,8 @@ func openEtcd(ctx context.Context, endpoints string) (*etcdstate.DB, func(), err
 		client.Close()
 		return nil, nil, fmt.Errorf("-etcd %s: %w", endpoints, err)
 	}
-	return db, func() { client.Close() }, nil
+	return db, func() {
+		db.Close()
+		client.Close()
+	}, nil
 }

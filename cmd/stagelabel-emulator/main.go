@@ -102,14 +102,17 @@
 // With -etcd ENDPOINTS (comma-separated) they live in that etcd cluster,
 // under the keys that begin with stagelabel/ (package etcdstate): each
 // change is one etcd transaction, committed before it is answered and
-// compared with the secret's revision in etcd. For now an emulator reads
-// the cluster when it starts and does not follow other emulators' changes:
-// run one emulator per cluster. A second one serves what it loaded, and a
-// change of a secret another emulator changed since is refused
-// (InternalServiceError), never lost nor applied over the other's; it
-// serves the other's changes once started again. When the outcome of a
-// commit is unknown (etcd did not answer in time), every later change is
-// refused until the emulator is started again.
+// compared with the secret's revision in etcd. Any number of emulators may
+// share a cluster: each follows the others' changes (a watch of the
+// prefix) and, before each operation, waits until it has every change
+// committed before the operation began, so that together they answer as
+// one emulator would, reads included (docs/semantics.md §ST8). When etcd
+// does not answer within 5 s (quorum lost), operations are answered
+// InternalServiceError (§ST9); a change whose outcome is then unknown is
+// served as etcd holds it once etcd answers again. With -etcd-local-reads
+// the operations that only read are answered from the emulator's copy
+// without asking the cluster: no round trip, but a read may miss another
+// emulator's change by as much as the watch lags (§ST10).
 //
 // A JSON state file written by an older emulator at PATH is migrated on
 // the first start: its secrets are written into a new database beside it,
@@ -224,7 +227,7 @@ func main() {
 // usageError is an error in the command line, already reported.
 type usageError struct{ error }
 
-const usage = `Usage: stagelabel-emulator [-addr ADDR] [-state PATH | -etcd ENDPOINTS] [-import FILE] [-export FILE] [-region R] [-account A]
+const usage = `Usage: stagelabel-emulator [-addr ADDR] [-state PATH | -etcd ENDPOINTS [-etcd-local-reads]] [-import FILE] [-export FILE] [-region R] [-account A]
                            [-credentials FILE] [-allow-host NAME,...] [-lambda-endpoint URL] [-seed FILE]
                            [-allow-reset] [-log-format text|json] [-version]
 
@@ -255,7 +258,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	addr := flags.String("addr", "127.0.0.1:4566", "`HOST:PORT` to listen on (port 0: any free port); beyond loopback, such as 0.0.0.0:4566,\nanyone who can reach it reads every secret unless -credentials is given")
 	state := flags.String("state", "", "bbolt database `PATH` that keeps the secrets, created if missing; every change is\ncommitted before it is answered (a JSON state file of an older emulator there is migrated)")
 	importFile := flags.String("import", "", "at start, add the secrets of the JSON snapshot `FILE` (\"-\": standard input) to the state;\nnothing is imported if it does not load or names a secret the state holds")
-	etcd := flags.String("etcd", "", "keep the secrets in the etcd cluster at `ENDPOINTS` (comma-separated), under the keys stagelabel/...,\ninstead of -state; every change is committed before it is answered. One emulator per cluster for now:\nanother's changes are seen only after a restart, and a change of a secret another changed is refused")
+	etcd := flags.String("etcd", "", "keep the secrets in the etcd cluster at `ENDPOINTS` (comma-separated), under the keys stagelabel/...,\ninstead of -state; every change is committed before it is answered. Emulators sharing a cluster answer as one:\neach follows the others' changes and reads none older than an operation's start")
+	localReads := flags.Bool("etcd-local-reads", false, "with -etcd, answer the operations that only read from this emulator's copy, without asking the cluster first:\nno round trip, but a read may miss a change another emulator made, by as much as this one's watch lags")
 	exportFile := flags.String("export", "", "write the state as a JSON snapshot to `FILE` (\"-\": standard output) and exit without serving")
 	region := flags.String("region", "us-east-1", "`REGION` of requests whose signature names none (a signed request's is its signature's)")
 	account := flags.String("account", "123456789012", "`ACCOUNT` (12 digits) of requests whose access key neither is 12 digits nor has an aws_account_id in -credentials")
@@ -312,6 +316,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return usageError{err}
 	}
 	opts = append(opts, rotOpts...)
+	if *localReads {
+		if *etcd == "" {
+			err := errors.New("-etcd-local-reads: only with -etcd")
+			fmt.Fprintln(stderr, err)
+			flags.Usage()
+			return usageError{err}
+		}
+		opts = append(opts, store.WithLocalReads())
+	}
 
 	st := store.New(opts...)
 	settle := loading(*state)

@@ -1,7 +1,8 @@
 // Package storetest checks implementations of [store.Backend] against the
-// durability contract ([Run]), and offers two backends for tests: [Memory],
-// the contract kept in memory as plainly as it can be, and [Faulty], which
-// fails on demand.
+// durability contract ([Run]), and offers three backends for tests:
+// [Memory], the contract kept in memory as plainly as it can be; [Shared],
+// a Memory that several stores share and follow ([store.Follower]); and
+// [Faulty], which fails on demand.
 package storetest
 
 import (
@@ -88,17 +89,7 @@ func (m *Memory) Load(yield func(store.SecretSnapshot, store.Revision) error) er
 	var all []store.SecretSnapshot
 	var revs []store.Revision
 	for _, name := range slices.Sorted(maps.Keys(m.secrets)) {
-		s := m.secrets[name]
-		snap := clone(s.header)
-		places := slices.SortedFunc(maps.Values(s.versions), func(a, b *place) int { return a.n - b.n })
-		for _, p := range places {
-			if p.pruned {
-				snap.Pruned = append(snap.Pruned, p.v.VersionId)
-			} else {
-				snap.Versions = append(snap.Versions, cloneVersion(p.v))
-			}
-		}
-		all, revs = append(all, snap), append(revs, s.rev)
+		all, revs = append(all, m.whole(name)), append(revs, m.secrets[name].rev)
 	}
 	m.mu.Unlock()
 	for i, s := range all {

@@ -22,3 +22,19 @@ func TestMemory(t *testing.T) {
 		return kept[dir]
 	})
 }
+
+// TestShared checks the followers of a Shared against the contract: each
+// directory stands for one Shared, and each opening is a new follower of
+// it, as a new process on the same cluster would be.
+func TestShared(t *testing.T) {
+	var mu sync.Mutex
+	kept := map[string]*storetest.Shared{}
+	storetest.Run(t, func(t testing.TB, dir string) store.Backend {
+		mu.Lock()
+		defer mu.Unlock()
+		if kept[dir] == nil {
+			kept[dir] = &storetest.Shared{}
+		}
+		return kept[dir].Open()
+	})
+}
