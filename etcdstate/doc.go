@@ -79,9 +79,14 @@
 // had passed and no longer finds.
 //
 // [DB.Sync] reads the cluster's revision (a linearizable request: a
-// quorum's) and waits until the watch has passed every change up to it,
-// asking etcd for the watch's progress (a progress request, answered with
-// the revision the watch has reached). The store syncs before each
+// quorum's) and waits until the watch's events have reached it; when they
+// do not at once (the revisions since the last event changed nothing under
+// the prefix), it writes a mark under the prefix and waits for the watch
+// to tell that write, after which every change before it has been passed.
+// It trusts no answer to a progress request: etcd before 3.4.25 and 3.5.8
+// can send one ahead of the events still to come (etcd-io/etcd#15220;
+// Debian 12's etcd is 3.4.23), and tests/etcd.sh caught stale reads that
+// way after a member restarted. The store syncs before each
 // operation reads a secret (a listing: its namespace), so it never answers
 // from a state older than the operation's start. When a commit is refused
 // because another store changed the secret first ([store.ErrConflict]),
@@ -122,8 +127,9 @@
 // added to a secret of thousands, on a one-member embedded etcd on
 // loopback.
 //
-// Following adds to each operation a Sync: a quorum read, and usually a
-// progress request, two round trips. On the same one-member etcd
+// Following adds to each operation a Sync: a quorum read, and, when the
+// watch has not yet told the last change, the wait for it or a write of
+// the mark (which the Syncs waiting at once share). On the same one-member etcd
 // (BenchmarkStore, go test -run '^$' -bench Store), GetSecretValue, which
 // a store not following answers from memory in 0.7 µs, takes 0.14 ms;
 // PutSecretValue takes 0.88 ms against 0.87 ms. Each change is passed to
