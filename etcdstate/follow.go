@@ -112,7 +112,7 @@ func (db *DB) Close() error {
 func (db *DB) Sync() error {
 	ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
 	defer cancel()
-	resp, err := db.client.Get(ctx, db.prefix, clientv3.WithCountOnly())
+	resp, err := db.client.Get(ctx, db.markKey(), clientv3.WithCountOnly()) // one key: the revision is what counts
 	if err != nil {
 		return fmt.Errorf("etcdstate: sync: %w", err)
 	}
