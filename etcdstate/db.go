@@ -129,6 +129,9 @@ func (db *DB) read(yield func(store.SecretSnapshot, store.Revision) error) (int6
 		}
 		for _, kv := range resp.Kvs {
 			k := string(kv.Key)
+			if k == db.markKey() {
+				continue // a Sync's: see Sync
+			}
 			secret, tag, id, ok := splitKey(strings.TrimPrefix(k, db.prefix))
 			if !ok {
 				return 0, fmt.Errorf("etcdstate: load: key %q is not a secret's record", k)

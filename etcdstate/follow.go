@@ -16,6 +16,16 @@ import (
 // watch broke.
 const retryDelay = 100 * time.Millisecond
 
+// markAfter is how long a Sync waits for the watch's events to reach the
+// cluster's revision before it writes the mark (see [DB.Sync]): about what
+// the events of a change just committed take to arrive on loopback.
+const markAfter = 10 * time.Millisecond
+
+// markTag tags the key of the mark, prefix + "\x00" + markTag: of no
+// secret (a secret's key is never empty), inside the prefix, so that the
+// watch tells its writes.
+const markTag = 'm'
+
 // feed is what a DB keeps of its feed (see [DB.Follow]), under the DB's
 // mutex.
 type feed struct {
@@ -23,9 +33,19 @@ type feed struct {
 	applied int64              // every change up to this revision is passed on
 	moved   chan struct{}      // closed and replaced whenever the watch answers
 	err     error              // apply's first error
-	watch   context.Context    // of the watch running, for progress requests; nil when none
 	stop    context.CancelFunc // ends the feed
 	stopped chan struct{}      // closed when the feed has ended
+
+	next    *marking // the write of the mark that Syncs wait for, not yet sent
+	marking bool     // a goroutine writes the marks (see marks)
+}
+
+// marking is one write of the mark, which every Sync that asked for it
+// before it was sent waits for.
+type marking struct {
+	done chan struct{} // closed once written, or failed
+	rev  int64
+	err  error
 }
 
 // Follow starts the DB's feed: from the revision the last Load read on,
@@ -71,42 +91,118 @@ func (db *DB) Close() error {
 }
 
 // Sync returns nil once the feed has passed on every change committed
-// before Sync was called: it asks the cluster its revision (a
-// linearizable request, of a quorum), then waits until the watch has
-// answered up to it, asking etcd for the watch's progress. It fails when
-// that takes longer than the DB's timeout (quorum lost, the watch
-// broken), or when the store refused a state the feed passed. A DB that
-// is not followed has nothing to wait for.
+// before Sync was called. It asks the cluster its revision (a
+// linearizable request, of a quorum) and waits until the watch's events
+// reach it. When they do not within markAfter (the revisions after the
+// last event are those of no change under the prefix, or the events are
+// on their way), it writes the DB's mark, a key under the prefix, and
+// waits for the watch to tell that write: the watch tells events in the
+// order of their revisions, so every change before the mark has then
+// been passed on. The writes of the Syncs waiting at once are one write.
+//
+// Only events count: etcd's answer to a progress request can run ahead
+// of the events the watch has still to send, before etcd 3.4.25 and 3.5.8
+// (etcd-io/etcd#15220: Debian 12 has 3.4.23), and while a watch started
+// again catches up, so that a Sync trusting it could return before the
+// change it must wait for (tests/etcd.sh found such stale reads).
+//
+// Sync fails when that takes longer than the DB's timeout (quorum lost,
+// the watch broken), or when the store refused a state the feed passed.
+// A DB that is not followed has nothing to wait for.
 func (db *DB) Sync() error {
 	ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
 	defer cancel()
-	resp, err := db.client.Get(ctx, db.prefix, clientv3.WithCountOnly())
+	resp, err := db.client.Get(ctx, db.markKey(), clientv3.WithCountOnly()) // one key: the revision is what counts
 	if err != nil {
 		return fmt.Errorf("etcdstate: sync: %w", err)
 	}
 	target := resp.Header.Revision
+	wait, cancelWait := context.WithTimeout(ctx, markAfter)
+	done, err := db.reached(wait, target)
+	cancelWait()
+	if done {
+		return err
+	}
+	mark, err := db.mark(ctx)
+	if err != nil {
+		return fmt.Errorf("etcdstate: sync: write the mark: %w", err)
+	}
+	if done, err := db.reached(ctx, mark); done {
+		return err
+	}
+	return fmt.Errorf("etcdstate: sync: the feed did not reach revision %d within %v", mark, db.timeout)
+}
+
+// reached waits until the feed has passed every change up to revision rev
+// and reports true, with the feed's error, or until ctx ends and reports
+// false.
+func (db *DB) reached(ctx context.Context, rev int64) (bool, error) {
 	for {
 		db.mu.Lock()
 		f := &db.feed
-		if !db.following || f.err != nil || f.applied >= target {
+		if !db.following || f.err != nil || f.applied >= rev {
 			err := f.err
 			db.mu.Unlock()
-			return err
+			return true, err
 		}
 		moved := f.moved
-		if f.watch != nil {
-			// Sent from a goroutine of its own: it waits for the
-			// watch's stream, which the watch's context bounds.
-			go db.client.RequestProgress(f.watch) // on failure, the watch breaks or Sync times out
-		}
 		db.mu.Unlock()
 		select {
 		case <-moved:
 		case <-ctx.Done():
-			return fmt.Errorf("etcdstate: sync: the feed did not reach revision %d within %v", target, db.timeout)
+			return false, nil
 		}
 	}
 }
+
+// mark asks for a write of the DB's mark that begins after the call, and
+// returns the revision it was written at.
+func (db *DB) mark(ctx context.Context) (int64, error) {
+	db.mu.Lock()
+	m := db.feed.next
+	if m == nil {
+		m = &marking{done: make(chan struct{})}
+		db.feed.next = m
+	}
+	if !db.feed.marking {
+		db.feed.marking = true
+		go db.marks()
+	}
+	db.mu.Unlock()
+	select {
+	case <-m.done:
+		return m.rev, m.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// marks writes the marks asked for, one at a time, until none is.
+func (db *DB) marks() {
+	for {
+		db.mu.Lock()
+		m := db.feed.next
+		db.feed.next = nil
+		if m == nil {
+			db.feed.marking = false
+			db.mu.Unlock()
+			return
+		}
+		db.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
+		resp, err := db.client.Put(ctx, db.markKey(), "")
+		cancel()
+		if err != nil {
+			m.err = err
+		} else {
+			m.rev = resp.Header.Revision
+		}
+		close(m.done)
+	}
+}
+
+// markKey returns the key of the DB's mark.
+func (db *DB) markKey() string { return db.prefix + "\x00" + string(rune(markTag)) }
 
 // follow runs the feed from revision next until ctx ends, then closes
 // stopped.
@@ -128,8 +224,6 @@ func (db *DB) watch(ctx context.Context, next int64) int64 {
 	// on another.
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer cancel()
-	db.setWatch(wctx)
-	defer db.clearWatch()
 	for resp := range db.client.Watch(wctx, db.prefix, clientv3.WithPrefix(), clientv3.WithRev(next), clientv3.WithPrevKV()) {
 		if resp.CompactRevision != 0 {
 			at, err := db.reload()
@@ -141,8 +235,7 @@ func (db *DB) watch(ctx context.Context, next int64) int64 {
 		if resp.Canceled || resp.Err() != nil {
 			return next
 		}
-		if len(resp.Events) == 0 { // a progress notification: nothing before its revision is left
-			db.advance(resp.Header.Revision)
+		if len(resp.Events) == 0 { // none is asked for: see Sync
 			continue
 		}
 		for _, ch := range db.changes(resp.Events) {
@@ -161,26 +254,8 @@ func (db *DB) watch(ctx context.Context, next int64) int64 {
 	return next
 }
 
-// setWatch records the context of the watch running, to which Sync sends
-// progress requests, and wakes the Syncs waiting, which ask it.
-func (db *DB) setWatch(ctx context.Context) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	db.feed.watch = ctx
-	close(db.feed.moved)
-	db.feed.moved = make(chan struct{})
-}
-
-// clearWatch records that no watch runs.
-func (db *DB) clearWatch() {
-	db.mu.Lock()
-	db.feed.watch = nil
-	db.mu.Unlock()
-}
-
 // advance records that every change up to revision rev is passed on, and
-// wakes the Syncs waiting, whether or not it moved (a progress answer
-// short of their revision makes them ask again).
+// wakes the Syncs waiting.
 func (db *DB) advance(rev int64) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -273,6 +348,9 @@ func (db *DB) changes(events []*clientv3.Event) []change {
 	for _, ev := range events {
 		if ev.Kv.ModRevision != rev {
 			rev, at = ev.Kv.ModRevision, map[string]int{}
+		}
+		if string(ev.Kv.Key) == db.markKey() {
+			continue // a Sync's: see Sync
 		}
 		k, tag, id, ok := splitKey(strings.TrimPrefix(string(ev.Kv.Key), db.prefix))
 		if !ok {
