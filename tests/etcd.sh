@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# tests/etcd.sh: two emulator processes on one etcd cluster behave as one
+# linearizable store (issue 12).
+#
+# It starts a three-member etcd cluster on loopback (free ports, data in a
+# temporary directory), two emulators with -etcd naming all three members,
+# and runs linearize/processes' TestEmulators against both: several
+# clients send random CreateSecret, PutSecretValue, GetSecretValue,
+# UpdateSecretVersionStage, DescribeSecret, DeleteSecret and RestoreSecret
+# to either emulator while a follower of the cluster is restarted (SIGTERM,
+# down ETCD_DOWN seconds, 1 by default), and porcupine checks the history
+# against a model of the label rules; then every acknowledged write must
+# be served by both emulators. It fails if the test fails or skips.
+#
+# It needs bash, go, python3 and curl. When no etcd is on the PATH it
+# installs Debian's etcd-server package (apt-get; root, or sudo). Every
+# process it starts is killed when it exits. All traffic goes to 127.0.0.1.
+set -euo pipefail
+repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+source "$repo/tests/etcdcluster.bash"
+
+etcd_install
+etcd --version | head -n 1
+work=$(mktemp -d)
+trap etcd_cleanup EXIT
+go -C "$repo" build -o "$work/emu" ./cmd/stagelabel-emulator
+
+etcd_cluster ci 3
+etcd_restart_script ci
+a=$(emulator a -etcd "$etcd_endpoints")
+b=$(emulator b -etcd "$etcd_endpoints")
+echo "etcd $etcd_endpoints; emulators $a $b"
+
+log=$work/test.log
+status=0
+STAGELABEL_EMULATORS="http://$a/,http://$b/" STAGELABEL_ETCD_RESTART="bash $work/ci/restart" \
+	go -C "$repo/linearize" test -count=1 -v -run '^TestEmulators$' ./processes >"$log" 2>&1 || status=$?
+grep -v '^=== RUN' "$log"
+if grep -q -- '--- SKIP' "$log"; then
+	echo "etcd.sh: TestEmulators skipped" >&2
+	exit 1
+fi
+if [[ $status -ne 0 ]]; then
+	for e in a b; do
+		echo "-- emulator $e, last lines of its log" >&2
+		tail -n 5 "$work/$e.log" >&2
+	done
+fi
+exit "$status"
