@@ -40,6 +40,7 @@ fi
 echo "etcd $etcd_endpoints; emulators $a $b"
 
 log=$work/test.log
+if [[ -n ${ARTIFACTS:-} ]]; then mkdir -p "$ARTIFACTS"; fi
 status=0
 restart="bash $work/ci/restart"
 if [[ ${RESTART:-1} == 0 ]]; then restart=""; fi
