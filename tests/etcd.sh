@@ -51,11 +51,11 @@ if grep -q -- '--- SKIP' "$log"; then
 	echo "etcd.sh: TestEmulators skipped" >&2
 	exit 1
 fi
-if [[ $status -ne 0 ]]; then
-	for e in a b; do
-		[[ -f $work/$e.log ]] || continue
-		echo "-- emulator $e: warnings, errors and answers 5xx of its log (10 at most)" >&2
-		grep -m 10 -E 'level=(WARN|ERROR)|status=5' "$work/$e.log" >&2 || true
-	done
-fi
+for e in a b; do
+	[[ -f $work/$e.log ]] || continue
+	if grep -q -E 'level=(WARN|ERROR)|status=5' "$work/$e.log"; then
+		echo "-- emulator $e: warnings, errors and answers 5xx of its log (10 at most)"
+		grep -m 10 -E 'level=(WARN|ERROR)|status=5' "$work/$e.log" | cut -c1-400
+	fi
+done
 exit "$status"

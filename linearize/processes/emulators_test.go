@@ -34,7 +34,7 @@ const (
 	maxPerClient = 600
 	secretCount  = 6 // names the operations draw from; the first four are created before the clients start
 	deadline     = 60 * time.Second
-	checkTime    = 15 * time.Second
+	checkTime    = 5 * time.Second
 )
 
 // never is the Return of an operation whose answer was lost or was
