@@ -27,6 +27,8 @@ rounds=${ROUNDS:-2}
 etcd_install
 work=$(mktemp -d)
 trap etcd_cleanup EXIT
+trap 'exit 130' INT # so that the EXIT trap runs
+trap 'exit 143' TERM
 go -C "$repo" build -o "$work/emu" ./cmd/stagelabel-emulator
 go -C "$repo" build -o "$work/load" bench/etcdload.go
 tck=$(getconf CLK_TCK)

@@ -27,6 +27,8 @@ etcd_install
 etcd --version | sed -n 1p # all of it read: no SIGPIPE under pipefail
 work=$(mktemp -d)
 trap etcd_cleanup EXIT
+trap 'exit 130' INT # so that the EXIT trap runs
+trap 'exit 143' TERM
 go -C "$repo" build -o "$work/emu" ./cmd/stagelabel-emulator
 
 etcd_cluster ci 3
@@ -45,7 +47,7 @@ status=0
 restart="bash $work/ci/restart"
 if [[ ${RESTART:-1} == 0 ]]; then restart=""; fi
 STAGELABEL_EMULATORS="http://$a/,http://$b/" STAGELABEL_ETCD_RESTART=$restart \
-	go -C "$repo/linearize" test -count=1 -v -run '^TestEmulators$' ${ARTIFACTS:+-artifacts -outputdir "$ARTIFACTS"} ./processes >"$log" 2>&1 || status=$?
+	go -C "$repo/linearize" test -count=1 -timeout 5m -v -run '^TestEmulators$' ${ARTIFACTS:+-artifacts -outputdir "$ARTIFACTS"} ./processes >"$log" 2>&1 || status=$?
 grep -v '^=== RUN' "$log"
 if grep -q -- '--- SKIP' "$log"; then
 	echo "etcd.sh: TestEmulators skipped" >&2
