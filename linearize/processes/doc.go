@@ -15,7 +15,10 @@
 // once a quarter of its operations are done, while its clients go on,
 // and continues until they have done as many again after it returned.
 //
-// Its model ([TestModel] checks that it rejects a stale read) is a plain
+// Its model (TestModel checks that it rejects a stale read) is a plain
 // statement of the staging-label rules of docs/semantics.md (§L, §V3,
-// §X), written apart from the packages that implement them.
+// §X), written apart from the packages that implement them. TestOneStore
+// runs the same history against one store served in the test's process,
+// given as two emulators, which must pass: so the model and the clients'
+// reading of the answers are checked by go test ./... too.
 package processes

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,9 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+
+	"github.com/stagelabel/stagelabel/awsjson"
+	"github.com/stagelabel/stagelabel/store"
 )
 
 // The size of a run, each client's operations at least; with a restart,
@@ -248,8 +252,24 @@ func TestEmulators(t *testing.T) {
 	if urls == "" {
 		t.Skip("STAGELABEL_EMULATORS is not set: no emulators to test (tests/etcd.sh starts them)")
 	}
+	checkEmulators(t, strings.Split(urls, ","), os.Getenv("STAGELABEL_ETCD_RESTART"))
+}
+
+// TestOneStore runs TestEmulators' history against one store served in
+// the test's process (awsjson over store.New), given as two emulators:
+// the model and the clients' reading of the answers must agree with the
+// store, which is linearizable (package linearize).
+func TestOneStore(t *testing.T) {
+	srv := httptest.NewServer(awsjson.New(store.New()))
+	defer srv.Close()
+	checkEmulators(t, []string{srv.URL + "/", srv.URL + "/"}, "")
+}
+
+// checkEmulators runs the history of TestEmulators against the emulators
+// at urls, running the shell command restart, if any, while it runs.
+func checkEmulators(t *testing.T, urls []string, restart string) {
 	var emulators []emulator
-	for u := range strings.SplitSeq(urls, ",") {
+	for _, u := range urls {
 		emulators = append(emulators, emulator{url: strings.TrimSpace(u), http: &http.Client{Timeout: 10 * time.Second}})
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), deadline+30*time.Second)
@@ -272,13 +292,12 @@ func TestEmulators(t *testing.T) {
 		restarted = make(chan struct{})
 		// The instants between which the restart ran, and a second after:
 		// an answer lost or InternalServiceError is forgiven there only.
-		window  [2]int64
-		restart = os.Getenv("STAGELABEL_ETCD_RESTART")
-		total   = int64(clients * opsPerClient)
+		window [2]int64
+		total  = int64(clients * opsPerClient)
 	)
 	if restart == "" {
 		close(restarted)
-		t.Log("no STAGELABEL_ETCD_RESTART: no member restarts")
+		t.Log("no restart")
 	} else {
 		go func() {
 			defer close(restarted)
@@ -291,7 +310,7 @@ func TestEmulators(t *testing.T) {
 			defer ccancel()
 			out, err := exec.CommandContext(cctx, "bash", "-c", restart).CombinedOutput()
 			if err != nil {
-				t.Errorf("STAGELABEL_ETCD_RESTART: %v\n%s", err, out)
+				t.Errorf("the restart (%s): %v\n%s", restart, err, out)
 			}
 			t.Logf("restart after %d operations, %d more during its %v: %s", at, done.Load()-at,
 				time.Since(began).Round(time.Millisecond), strings.TrimSpace(string(out)))
