@@ -246,7 +246,8 @@ func (cl *client) step(ctx context.Context) {
 // every operation, and that every write acknowledged is served by every
 // emulator. An answer of InternalServiceError, or none, is an outcome
 // unknown to the model (the change may have been made or not); it fails
-// the test unless the operation began within a second of the restart (checkUnknown).
+// the test unless the operation began within a second of the restart
+// (checkUnknown).
 func TestEmulators(t *testing.T) {
 	urls := os.Getenv("STAGELABEL_EMULATORS")
 	if urls == "" {
