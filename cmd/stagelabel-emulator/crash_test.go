@@ -24,6 +24,22 @@ const (
 	crashEpoch   = 250 * time.Millisecond
 )
 
+// crashRand returns the random source of a crash test, seeded by
+// CRASH_SEED when it is set, else by the time; the seed is logged, to
+// replay a run.
+func crashRand(t *testing.T) *rand.Rand {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("CRASH_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("CRASH_SEED=%d", seed)
+	return rand.New(rand.NewPCG(seed, 0))
+}
+
 // TestCrash kills the emulator with SIGKILL at random moments while
 // writers change secrets through it, and restarts it on the same state
 // each time. After each restart every acknowledged write must be there
@@ -35,21 +51,13 @@ func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills the emulator many times")
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CRASH_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("CRASH_SEED=%d", seed)
-	rnd := rand.New(rand.NewPCG(seed, 0))
+	rnd := crashRand(t)
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state.db")
 	writers := make([]*writer, crashWriters)
 	for w := range writers {
 		writers[w] = &writer{id: w, name: fmt.Sprintf("w%d", w), labels: map[string]string{}, values: map[string]string{},
-			created: map[string]string{}, rnd: rand.New(rand.NewPCG(seed, uint64(w)+1))}
+			created: map[string]string{}, rnd: rand.New(rand.NewPCG(rnd.Uint64(), uint64(w)+1))}
 	}
 	began := time.Now()
 	acked, kills, startKills := 0, 0, 0

@@ -6,11 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -114,15 +111,7 @@ func TestEtcdKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills an emulator many times")
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CRASH_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("CRASH_SEED=%d", seed)
-	rnd := rand.New(rand.NewPCG(seed, 0))
+	rnd := crashRand(t)
 	endpoint := startEtcd(t)
 	survivor := startProcess(t, "-etcd", endpoint)
 	defer survivor.stop(t)
