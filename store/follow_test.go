@@ -212,3 +212,27 @@ func versions(t *testing.T, st *store.Store, name string) map[string][]string {
 	}
 	return d.VersionIdsToStages
 }
+
+// TestFollowOtherAccountARN checks that a store finds, by its full ARN, a
+// secret another store just created in an account (namespace) this store
+// has never seen: the namespace of an ARN of another account is resolved
+// only after the store has synced (docs/semantics.md §ST8, §N11).
+func TestFollowOtherAccountARN(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	a, b := twoStores(t, clk)
+	other, err := a.In(store.Namespace{Account: "210987654321", Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := "v0"
+	out, err := other.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.GetSecretValue(store.GetSecretValueInput{SecretId: out.ARN}); err != nil || *got.SecretString != "v0" {
+		t.Errorf("GetSecretValue(%s) on the other store = %v, %v; want v0", out.ARN, got, err)
+	}
+	if _, err := b.DescribeSecret(store.DescribeSecretInput{SecretId: out.ARN}); err != nil {
+		t.Errorf("DescribeSecret(%s) on the other store: %v", out.ARN, err)
+	}
+}
