@@ -285,3 +285,42 @@ func TestFollowRunDue(t *testing.T) {
 		t.Errorf("versions after the window's rotation = %v; want 2 (AWSPREVIOUS and AWSCURRENT)", got)
 	}
 }
+
+// TestFollowRunDueRunning checks that a store does not start again, in
+// the same window, the due rotation another store started and has not
+// finished: one store would not (§RT19), and with an invoker both would
+// run the rotation's steps at once.
+func TestFollowRunDueRunning(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	var shared storetest.Shared
+	open := func() *store.Store {
+		st, err := store.Open(shared.Open(), store.WithClock(clk.Now), store.WithManualRotation())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	a, b := open(), open()
+	value := "v0"
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.RotateSecret(store.RotateSecretInput{SecretId: "db", RotationLambdaARN: fn, RotateImmediately: ptr(false),
+		RotationRules: &store.RotationRules{ScheduleExpression: "rate(1 day)"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(49 * time.Hour)
+	if got := a.RunDue(); len(got) != 1 {
+		t.Fatalf("RunDue() on a = %v; want the secret", got)
+	}
+	clk.Advance(time.Minute)
+	if got := a.RunDue(); len(got) != 0 {
+		t.Fatalf("RunDue() on a again = %v; want nothing due", got)
+	}
+	if got := b.RunDue(); len(got) != 0 {
+		t.Errorf("RunDue() on b while a's rotation of this window is unfinished = %v; want nothing due", got)
+	}
+}

@@ -628,6 +628,10 @@ func (st *Store) rotateDue(r *record, now time.Time) bool {
 	due := func(r *record) bool {
 		s, last := r.schedule()
 		w := s.Next(last)
+		tried := tried
+		if p, ok := r.secret.Find(stage.Pending); ok && p.Created().After(tried) {
+			tried = p.Created() // a rotation started then, by this store or another
+		}
 		if !w.IsZero() && !w.Open.After(tried) {
 			w = s.Next(tried) // the rotation started then failed: the next window's
 		}
