@@ -298,7 +298,10 @@ func (db *DB) refresh(ctx context.Context, k string) error {
 		}
 	}
 	if cur == nil {
-		if !db.known[k] {
+		db.mu.Lock()
+		known := db.known[k]
+		db.mu.Unlock()
+		if !known {
 			return nil
 		}
 		return db.pass(k, store.Change{Removed: true}, store.Revision(resp.Header.Revision))
@@ -320,11 +323,14 @@ func (db *DB) pass(k string, c store.Change, rev store.Revision) error {
 		return err
 	case err != nil:
 		return db.fail(err)
-	case c.Removed:
+	}
+	db.mu.Lock()
+	if c.Removed {
 		delete(db.known, k)
-	default:
+	} else {
 		db.known[k] = true
 	}
+	db.mu.Unlock()
 	return nil
 }
 
@@ -423,10 +429,16 @@ func (db *DB) reload() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	db.mu.Lock()
+	var gone []string
 	for k := range db.known {
 		if !seen[k] {
-			db.pass(k, store.Change{Removed: true}, store.Revision(at))
+			gone = append(gone, k)
 		}
+	}
+	db.mu.Unlock()
+	for _, k := range gone {
+		db.pass(k, store.Change{Removed: true}, store.Revision(at))
 	}
 	db.advance(at)
 	return at, nil
