@@ -418,8 +418,9 @@ func (db *DB) fail(err error) error {
 }
 
 // reload reads the whole prefix again, at the cluster's revision, and
-// passes on every secret, and the removal of those the feed knew and no
-// longer finds; it returns the revision it read.
+// passes on every secret, and the removal of those the feed knew (passed,
+// or this DB committed) and no longer finds; it returns the revision it
+// read.
 func (db *DB) reload() (int64, error) {
 	seen := map[string]bool{}
 	at, err := db.read(func(s store.SecretSnapshot, rev store.Revision) error {
