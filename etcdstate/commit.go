@@ -76,6 +76,15 @@ func (db *DB) Commit(c store.Change) (store.Revision, error) {
 	if !resp.Succeeded {
 		return 0, store.ErrConflict
 	}
+	if !c.Removed {
+		// The store holds it from now on, whether or not the feed has
+		// passed it yet: a reload must pass its removal (see reload).
+		db.mu.Lock()
+		if db.known != nil {
+			db.known[c.Secret.Key()] = true
+		}
+		db.mu.Unlock()
+	}
 	return store.Revision(resp.Header.Revision), nil
 }
 

@@ -38,8 +38,8 @@ type DB struct {
 	timeout time.Duration
 
 	mu        sync.Mutex
-	loaded    int64 // the revision the last Load read
-	known     map[string]bool
+	loaded    int64           // the revision the last Load read
+	known     map[string]bool // the keys of the secrets Load read, the feed passed or this DB committed, and not passed as removed since
 	following bool
 	feed      feed
 }

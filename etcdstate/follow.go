@@ -298,7 +298,10 @@ func (db *DB) refresh(ctx context.Context, k string) error {
 		}
 	}
 	if cur == nil {
-		if !db.known[k] {
+		db.mu.Lock()
+		known := db.known[k]
+		db.mu.Unlock()
+		if !known {
 			return nil
 		}
 		return db.pass(k, store.Change{Removed: true}, store.Revision(resp.Header.Revision))
@@ -320,11 +323,14 @@ func (db *DB) pass(k string, c store.Change, rev store.Revision) error {
 		return err
 	case err != nil:
 		return db.fail(err)
-	case c.Removed:
+	}
+	db.mu.Lock()
+	if c.Removed {
 		delete(db.known, k)
-	default:
+	} else {
 		db.known[k] = true
 	}
+	db.mu.Unlock()
 	return nil
 }
 
@@ -412,8 +418,9 @@ func (db *DB) fail(err error) error {
 }
 
 // reload reads the whole prefix again, at the cluster's revision, and
-// passes on every secret, and the removal of those the feed knew and no
-// longer finds; it returns the revision it read.
+// passes on every secret, and the removal of those the feed knew (passed,
+// or this DB committed) and no longer finds; it returns the revision it
+// read.
 func (db *DB) reload() (int64, error) {
 	seen := map[string]bool{}
 	at, err := db.read(func(s store.SecretSnapshot, rev store.Revision) error {
@@ -423,10 +430,16 @@ func (db *DB) reload() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	db.mu.Lock()
+	var gone []string
 	for k := range db.known {
 		if !seen[k] {
-			db.pass(k, store.Change{Removed: true}, store.Revision(at))
+			gone = append(gone, k)
 		}
+	}
+	db.mu.Unlock()
+	for _, k := range gone {
+		db.pass(k, store.Change{Removed: true}, store.Revision(at))
 	}
 	db.advance(at)
 	return at, nil

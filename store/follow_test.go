@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -211,4 +212,115 @@ func versions(t *testing.T, st *store.Store, name string) map[string][]string {
 		t.Fatalf("DescribeSecret(%s): %v", name, err)
 	}
 	return d.VersionIdsToStages
+}
+
+// TestFollowOtherAccountARN checks that a store finds, by its full ARN, a
+// secret another store just created in an account (namespace) this store
+// has never seen: the namespace of an ARN of another account is resolved
+// only after the store has synced (docs/semantics.md §ST8, §N11).
+func TestFollowOtherAccountARN(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	a, b := twoStores(t, clk)
+	other, err := a.In(store.Namespace{Account: "210987654321", Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := "v0"
+	out, err := other.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.GetSecretValue(store.GetSecretValueInput{SecretId: out.ARN}); err != nil || *got.SecretString != "v0" {
+		t.Errorf("GetSecretValue(%s) on the other store = %v, %v; want v0", out.ARN, got, err)
+	}
+	if _, err := b.DescribeSecret(store.DescribeSecretInput{SecretId: out.ARN}); err != nil {
+		t.Errorf("DescribeSecret(%s) on the other store: %v", out.ARN, err)
+	}
+}
+
+// TestFollowRunDue checks that a rotation that fell due is started once
+// in its window by the stores on one backend, as by one store: a store
+// whose copy of the secret predates the other's rotation does not rotate
+// the secret again (docs/semantics.md §ST8, §RT19).
+func TestFollowRunDue(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	var shared storetest.Shared
+	open := func() *store.Store {
+		st, err := store.Open(shared.Open(), store.WithClock(clk.Now), store.WithManualRotation())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	a, b := open(), open()
+	value := "v0"
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.RotateSecret(store.RotateSecretInput{SecretId: "db", RotationLambdaARN: fn, RotateImmediately: ptr(false),
+		RotationRules: &store.RotationRules{ScheduleExpression: "rate(1 day)"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(49 * time.Hour)
+	if got := a.RunDue(); len(got) != 1 {
+		t.Fatalf("RunDue() on a = %v; want the secret", got)
+	}
+	pending := ""
+	for id, ls := range versions(t, a, "db") {
+		if slices.Contains(ls, "AWSPENDING") {
+			pending = id
+		}
+	}
+	if _, err := a.UpdateSecretVersionStage(store.UpdateSecretVersionStageInput{SecretId: "db", VersionStage: "AWSCURRENT", RemoveFromVersionId: tok(0), MoveToVersionId: pending}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	if got := b.RunDue(); len(got) != 0 {
+		t.Errorf("RunDue() on b after a's rotation of this window = %v; want nothing due", got)
+	}
+	if got := versions(t, a, "db"); len(got) != 2 {
+		t.Errorf("versions after the window's rotation = %v; want 2 (AWSPREVIOUS and AWSCURRENT)", got)
+	}
+}
+
+// TestFollowRunDueRunning checks that a store does not start again, in
+// the same window, the due rotation another store started and has not
+// finished: one store would not (§RT19), and with an invoker both would
+// run the rotation's steps at once.
+func TestFollowRunDueRunning(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	var shared storetest.Shared
+	open := func() *store.Store {
+		st, err := store.Open(shared.Open(), store.WithClock(clk.Now), store.WithManualRotation())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	a, b := open(), open()
+	value := "v0"
+	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.RotateSecret(store.RotateSecretInput{SecretId: "db", RotationLambdaARN: fn, RotateImmediately: ptr(false),
+		RotationRules: &store.RotationRules{ScheduleExpression: "rate(1 day)"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(49 * time.Hour)
+	if got := a.RunDue(); len(got) != 1 {
+		t.Fatalf("RunDue() on a = %v; want the secret", got)
+	}
+	clk.Advance(time.Minute)
+	if got := a.RunDue(); len(got) != 0 {
+		t.Fatalf("RunDue() on a again = %v; want nothing due", got)
+	}
+	if got := b.RunDue(); len(got) != 0 {
+		t.Errorf("RunDue() on b while a's rotation of this window is unfinished = %v; want nothing due", got)
+	}
 }

@@ -79,6 +79,16 @@ func (st *Store) owner(secretID string) *Store {
 	if v, ok := st.spaces.Load(ns); ok {
 		return v.(*space).self
 	}
+	if st.follower != nil {
+		// Another store may have made the namespace, and the feed has
+		// not brought it yet: sync, then look again (an error is the
+		// lookup's, which syncs again).
+		if st.follower.Sync() == nil {
+			if v, ok := st.spaces.Load(ns); ok {
+				return v.(*space).self
+			}
+		}
+	}
 	return st
 }
 

@@ -623,12 +623,21 @@ func (st *Store) rotateDue(r *record, now time.Time) bool {
 	if st.rotations.isRunning(arn) {
 		return false // due once it has ended
 	}
-	s, last := r.schedule()
-	w := s.Next(last)
-	if tried := st.rotations.tried(arn); !w.IsZero() && !w.Open.After(tried) {
-		w = s.Next(tried) // the rotation started then failed: the next window's
+	tried := st.rotations.tried(arn)
+	// due reports whether the rotation of r has fallen due at now.
+	due := func(r *record) bool {
+		s, last := r.schedule()
+		w := s.Next(last)
+		tried := tried
+		if p, ok := r.secret.Find(stage.Pending); ok && p.Created().After(tried) {
+			tried = p.Created() // a rotation started then, by this store or another
+		}
+		if !w.IsZero() && !w.Open.After(tried) {
+			w = s.Next(tried) // the rotation started then failed: the next window's
+		}
+		return !w.IsZero() && !now.Before(w.Open)
 	}
-	if w.IsZero() || now.Before(w.Open) || !st.rotations.attempt(arn, now) || st.invokable(op, function) != nil {
+	if !due(r) || !st.rotations.attempt(arn, now) || st.invokable(op, function) != nil {
 		return false
 	}
 	token, err := st.uuid(op)
@@ -637,8 +646,12 @@ func (st *Store) rotateDue(r *record, now time.Time) bool {
 	}
 	id := version.ID(token)
 	var refused *record
-	old, next, err := st.update(op, arn, false, func(r *record, now time.Time) (*record, error) {
+	old, next, err := st.update(op, arn, false, func(cur *record, now time.Time) (*record, error) {
 		refused = nil
+		if cur != r && !due(cur) {
+			return cur, nil // another store rotated it in this window (§ST8)
+		}
+		r := cur
 		s, err := r.secret.Rotate(id, now)
 		if err != nil {
 			if e := (*stagelabel.Error)(nil); errors.As(err, &e) && e.Message == msgIncomplete {
@@ -655,7 +668,7 @@ func (st *Store) rotateDue(r *record, now time.Time) bool {
 		st.reattempt(refused, function)
 		return true
 	}
-	if err != nil {
+	if err != nil || old == next {
 		return false
 	}
 	st.report(op, old, next, id)
