@@ -511,7 +511,7 @@ func (st *Store) adopt(p *record) {
 		next := st.derive(p, s.Region, s.KmsKeyId, cur)
 		if cur != nil && cur.from == nil && reflect.DeepEqual(cur.snapshot(), next.snapshot()) {
 			next.rev = cur.rev
-			sl.(*slot).rec.Store(next)
+			sl.(*slot).rec.CompareAndSwap(cur, next) // not over a newer record another store's change brought in meanwhile
 		}
 	}
 }
