@@ -36,14 +36,21 @@ type feed struct {
 	stop    context.CancelFunc // ends the feed
 	stopped chan struct{}      // closed when the feed has ended
 
-	next    *marking // the write of the mark that Syncs wait for, not yet sent
-	marking bool     // a goroutine writes the marks (see marks)
+	read flight // of the cluster's revision, for Syncs
+	mark flight // writes of the mark, for Syncs
 }
 
-// marking is one write of the mark, which every Sync that asked for it
-// before it was sent waits for.
-type marking struct {
-	done chan struct{} // closed once written, or failed
+// A flight makes the requests to etcd that Syncs wait for, one at a time,
+// each for every Sync that asked before it was sent: the Syncs of
+// concurrent operations share a request, not one each.
+type flight struct {
+	next    *answer // of the request not yet sent, which the Syncs asking join
+	running bool    // a goroutine sends the requests (see fly)
+}
+
+// answer is the revision a request of a flight answered, or its error.
+type answer struct {
+	done chan struct{} // closed once answered
 	rev  int64
 	err  error
 }
@@ -98,7 +105,8 @@ func (db *DB) Close() error {
 // on their way), it writes the DB's mark, a key under the prefix, and
 // waits for the watch to tell that write: the watch tells events in the
 // order of their revisions, so every change before the mark has then
-// been passed on. The writes of the Syncs waiting at once are one write.
+// been passed on. The Syncs of concurrent operations share their reads
+// and their writes: each waits for the next one sent after it was called.
 //
 // Only events count: etcd's answer to a progress request can run ahead
 // of the events the watch has still to send, before etcd 3.4.25 and 3.5.8
@@ -112,18 +120,29 @@ func (db *DB) Close() error {
 func (db *DB) Sync() error {
 	ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
 	defer cancel()
-	resp, err := db.client.Get(ctx, db.markKey(), clientv3.WithCountOnly()) // one key: the revision is what counts
+	target, err := db.await(ctx, &db.feed.read, func(ctx context.Context) (int64, error) {
+		resp, err := db.client.Get(ctx, db.markKey(), clientv3.WithCountOnly()) // one key: the revision is what counts
+		if err != nil {
+			return 0, err
+		}
+		return resp.Header.Revision, nil
+	})
 	if err != nil {
 		return fmt.Errorf("etcdstate: sync: %w", err)
 	}
-	target := resp.Header.Revision
 	wait, cancelWait := context.WithTimeout(ctx, markAfter)
 	done, err := db.reached(wait, target)
 	cancelWait()
 	if done {
 		return err
 	}
-	mark, err := db.mark(ctx)
+	mark, err := db.await(ctx, &db.feed.mark, func(ctx context.Context) (int64, error) {
+		resp, err := db.client.Put(ctx, db.markKey(), "")
+		if err != nil {
+			return 0, err
+		}
+		return resp.Header.Revision, nil
+	})
 	if err != nil {
 		return fmt.Errorf("etcdstate: sync: write the mark: %w", err)
 	}
@@ -155,49 +174,44 @@ func (db *DB) reached(ctx context.Context, rev int64) (bool, error) {
 	}
 }
 
-// mark asks for a write of the DB's mark that begins after the call, and
-// returns the revision it was written at.
-func (db *DB) mark(ctx context.Context) (int64, error) {
+// await asks flight f for a request, do, sent after the call, and
+// returns the revision it answered.
+func (db *DB) await(ctx context.Context, f *flight, do func(context.Context) (int64, error)) (int64, error) {
 	db.mu.Lock()
-	m := db.feed.next
-	if m == nil {
-		m = &marking{done: make(chan struct{})}
-		db.feed.next = m
+	a := f.next
+	if a == nil {
+		a = &answer{done: make(chan struct{})}
+		f.next = a
 	}
-	if !db.feed.marking {
-		db.feed.marking = true
-		go db.marks()
+	if !f.running {
+		f.running = true
+		go db.fly(f, do)
 	}
 	db.mu.Unlock()
 	select {
-	case <-m.done:
-		return m.rev, m.err
+	case <-a.done:
+		return a.rev, a.err
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
 }
 
-// marks writes the marks asked for, one at a time, until none is.
-func (db *DB) marks() {
+// fly sends flight f's requests, one at a time, until none is asked for.
+func (db *DB) fly(f *flight, do func(context.Context) (int64, error)) {
 	for {
 		db.mu.Lock()
-		m := db.feed.next
-		db.feed.next = nil
-		if m == nil {
-			db.feed.marking = false
+		a := f.next
+		f.next = nil
+		if a == nil {
+			f.running = false
 			db.mu.Unlock()
 			return
 		}
 		db.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
-		resp, err := db.client.Put(ctx, db.markKey(), "")
+		a.rev, a.err = do(ctx)
 		cancel()
-		if err != nil {
-			m.err = err
-		} else {
-			m.rev = resp.Header.Revision
-		}
-		close(m.done)
+		close(a.done)
 	}
 }
 
