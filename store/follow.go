@@ -97,6 +97,9 @@ func (st *Store) follow(k string, c Change, rev Revision) error {
 			runtime.Gosched()
 			continue
 		case old.rev >= rev:
+			if d, ok := st.removed.Load(k); c.Removed && ok && d.(Revision) <= rev {
+				st.removed.CompareAndDelete(k, d) // its own removal, passed before the slot left the index
+			}
 		case old.meta.purged: // older, and on its way out of the index: take it out
 			sp.names.CompareAndDelete(name, sl)
 			sl.mu.Unlock()
