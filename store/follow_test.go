@@ -238,12 +238,12 @@ func TestFollowOtherAccountARN(t *testing.T) {
 	}
 }
 
-// TestFollowRunDue checks that a rotation that fell due is started once
-// in its window by the stores on one backend, as by one store: a store
-// whose copy of the secret predates the other's rotation does not rotate
-// the secret again (docs/semantics.md §ST8, §RT19).
-func TestFollowRunDue(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+// dueOnTwo returns two stores following one backend, with manual
+// rotation, and their clock: a secret "db" rotated daily, which b has
+// read, whose rotation fell due and a has started (RunDue).
+func dueOnTwo(t *testing.T) (a, b *store.Store, clk *clock) {
+	t.Helper()
+	clk = &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	var shared storetest.Shared
 	open := func() *store.Store {
 		st, err := store.Open(shared.Open(), store.WithClock(clk.Now), store.WithManualRotation())
@@ -252,7 +252,7 @@ func TestFollowRunDue(t *testing.T) {
 		}
 		return st
 	}
-	a, b := open(), open()
+	a, b = open(), open()
 	value := "v0"
 	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
 		t.Fatal(err)
@@ -268,6 +268,15 @@ func TestFollowRunDue(t *testing.T) {
 	if got := a.RunDue(); len(got) != 1 {
 		t.Fatalf("RunDue() on a = %v; want the secret", got)
 	}
+	return a, b, clk
+}
+
+// TestFollowRunDue checks that a rotation that fell due is started once
+// in its window by the stores on one backend, as by one store: a store
+// whose copy of the secret predates the other's rotation does not rotate
+// the secret again (docs/semantics.md §ST8, §RT19).
+func TestFollowRunDue(t *testing.T) {
+	a, b, clk := dueOnTwo(t)
 	pending := ""
 	for id, ls := range versions(t, a, "db") {
 		if slices.Contains(ls, "AWSPENDING") {
@@ -291,31 +300,7 @@ func TestFollowRunDue(t *testing.T) {
 // finished: one store would not (§RT19), and with an invoker both would
 // run the rotation's steps at once.
 func TestFollowRunDueRunning(t *testing.T) {
-	clk := &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
-	var shared storetest.Shared
-	open := func() *store.Store {
-		st, err := store.Open(shared.Open(), store.WithClock(clk.Now), store.WithManualRotation())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	a, b := open(), open()
-	value := "v0"
-	if _, err := a.CreateSecret(store.CreateSecretInput{Name: "db", ClientRequestToken: tok(0), SecretString: &value}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.RotateSecret(store.RotateSecretInput{SecretId: "db", RotationLambdaARN: fn, RotateImmediately: ptr(false),
-		RotationRules: &store.RotationRules{ScheduleExpression: "rate(1 day)"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.DescribeSecret(store.DescribeSecretInput{SecretId: "db"}); err != nil {
-		t.Fatal(err)
-	}
-	clk.Advance(49 * time.Hour)
-	if got := a.RunDue(); len(got) != 1 {
-		t.Fatalf("RunDue() on a = %v; want the secret", got)
-	}
+	a, b, clk := dueOnTwo(t)
 	clk.Advance(time.Minute)
 	if got := a.RunDue(); len(got) != 0 {
 		t.Fatalf("RunDue() on a again = %v; want nothing due", got)
