@@ -209,6 +209,16 @@ func TestReading(t *testing.T) {
 	if diff := cmp.Diff(wantLabels, s.LabelMap()); diff != "" {
 		t.Errorf("LabelMap() mismatch (-want +got):\n%s", diff)
 	}
+	var order []stage.Label
+	for l, vid := range s.AllLabels() {
+		if wantLabels[l] != vid {
+			t.Errorf("AllLabels() gives %s on %s, want %s", l, vid, wantLabels[l])
+		}
+		order = append(order, l)
+	}
+	if !slices.IsSorted(order) || len(order) != len(wantLabels) {
+		t.Errorf("AllLabels() = %v, want each label once, in label order", order)
+	}
 	for vid, want := range map[version.ID][]stage.Label{
 		id("v1"): {stage.Previous},
 		id("v2"): nil,

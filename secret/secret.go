@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
@@ -115,11 +116,19 @@ func (s Secret) Deprecated(id version.ID) bool {
 // them. Deprecated versions carry none [R] (§G10); a secret with no labels
 // gives an empty map. The map is the caller's.
 func (s Secret) LabelMap() map[stage.Label]version.ID {
-	m := make(map[stage.Label]version.ID, len(s.labels))
-	for _, a := range s.labels {
-		m[a.label] = a.id
+	return maps.Collect(s.AllLabels())
+}
+
+// AllLabels returns an iterator over the labels on the versions of s, in
+// label order, each with the id of the version that carries it.
+func (s Secret) AllLabels() iter.Seq2[stage.Label, version.ID] {
+	return func(yield func(stage.Label, version.ID) bool) {
+		for _, a := range s.labels {
+			if !yield(a.label, a.id) {
+				return
+			}
+		}
 	}
-	return m
 }
 
 // LabelCount returns the number of distinct labels on the versions of s, at
@@ -237,9 +246,9 @@ func (s Secret) LogValue() slog.Value {
 	}
 	attrs = append(attrs, slog.Int("versions", s.live))
 	if len(s.labels) > 0 {
-		labels := make([]slog.Attr, len(s.labels))
-		for i, a := range s.labels {
-			labels[i] = slog.String(string(a.label), string(a.id))
+		labels := make([]slog.Attr, 0, len(s.labels))
+		for l, id := range s.AllLabels() {
+			labels = append(labels, slog.String(string(l), string(id)))
 		}
 		attrs = append(attrs, slog.Attr{Key: "labels", Value: slog.GroupValue(labels...)})
 	}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/binary"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -81,11 +80,10 @@ func describe(r *record) (SecretDetails, map[string][]string) {
 		d.PrimaryRegion = regionOf(r.secret.ARN())
 	}
 	var stages map[string][]string
-	if held := r.secret.LabelMap(); len(held) > 0 {
-		stages = make(map[string][]string, len(held))
-		for _, l := range slices.Sorted(maps.Keys(held)) { // each version's labels sorted (§I6)
-			id := string(held[l])
-			stages[id] = append(stages[id], string(l))
+	if n := r.secret.LabelCount(); n > 0 {
+		stages = make(map[string][]string, n)
+		for l, id := range r.secret.AllLabels() { // in label order: each version's labels sorted (§I6)
+			stages[string(id)] = append(stages[string(id)], string(l))
 		}
 	}
 	return d, stages

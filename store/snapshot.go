@@ -151,7 +151,7 @@ func (r *record) header() SecretSnapshot {
 		LastRotated: r.meta.rotation.lastRotated, RotationConfigured: r.meta.rotation.configured, Labels: map[string]string{},
 		PrimaryRegion: r.meta.primary, ReplicationStatus: slices.Clone(r.meta.replicas),
 	}
-	for l, id := range r.secret.LabelMap() {
+	for l, id := range r.secret.AllLabels() {
 		s.Labels[string(l)] = string(id)
 	}
 	return s
