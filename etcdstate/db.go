@@ -35,6 +35,7 @@ const pageSize = 512
 type DB struct {
 	client  *clientv3.Client
 	prefix  string
+	markKey string // of the DB's mark (see DB.Sync): prefix, "\x00", markTag
 	timeout time.Duration
 
 	mu        sync.Mutex
@@ -60,7 +61,7 @@ func Open(ctx context.Context, client *clientv3.Client, prefix string, opts ...O
 	if prefix == "" {
 		return nil, errors.New("etcdstate: the prefix may not be empty")
 	}
-	db := &DB{client: client, prefix: prefix, timeout: DefaultTimeout}
+	db := &DB{client: client, prefix: prefix, markKey: prefix + "\x00" + string(rune(markTag)), timeout: DefaultTimeout}
 	for _, o := range opts {
 		o(db)
 	}
@@ -129,7 +130,7 @@ func (db *DB) read(yield func(store.SecretSnapshot, store.Revision) error) (int6
 		}
 		for _, kv := range resp.Kvs {
 			k := string(kv.Key)
-			if k == db.markKey() {
+			if k == db.markKey {
 				continue // a Sync's: see Sync
 			}
 			secret, tag, id, ok := splitKey(strings.TrimPrefix(k, db.prefix))

@@ -121,7 +121,7 @@ func (db *DB) Sync() error {
 	ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
 	defer cancel()
 	target, err := db.await(ctx, &db.feed.read, func(ctx context.Context) (int64, error) {
-		resp, err := db.client.Get(ctx, db.markKey(), clientv3.WithCountOnly()) // one key: the revision is what counts
+		resp, err := db.client.Get(ctx, db.markKey, clientv3.WithCountOnly()) // one key: the revision is what counts
 		if err != nil {
 			return 0, err
 		}
@@ -137,7 +137,7 @@ func (db *DB) Sync() error {
 		return err
 	}
 	mark, err := db.await(ctx, &db.feed.mark, func(ctx context.Context) (int64, error) {
-		resp, err := db.client.Put(ctx, db.markKey(), "")
+		resp, err := db.client.Put(ctx, db.markKey, "")
 		if err != nil {
 			return 0, err
 		}
@@ -214,9 +214,6 @@ func (db *DB) fly(f *flight, do func(context.Context) (int64, error)) {
 		close(a.done)
 	}
 }
-
-// markKey returns the key of the DB's mark.
-func (db *DB) markKey() string { return db.prefix + "\x00" + string(rune(markTag)) }
 
 // follow runs the feed from revision next until ctx ends, then closes
 // stopped.
@@ -307,7 +304,10 @@ func (db *DB) refresh(ctx context.Context, k string) error {
 		if err != nil {
 			return db.fail(fmt.Errorf("etcdstate: follow: key %q: %w", kv.Key, err))
 		}
-		if cur != nil && (r.Version == nil || r.Version.VersionId == id) {
+		if r.Version != nil && r.Version.VersionId != id {
+			return db.fail(fmt.Errorf("etcdstate: follow: key %q holds version %q", kv.Key, r.Version.VersionId))
+		}
+		if cur != nil {
 			cur.versions = append(cur.versions, placed{id, r})
 		}
 	}
@@ -369,7 +369,7 @@ func (db *DB) changes(events []*clientv3.Event) []change {
 		if ev.Kv.ModRevision != rev {
 			rev, at = ev.Kv.ModRevision, map[string]int{}
 		}
-		if string(ev.Kv.Key) == db.markKey() {
+		if string(ev.Kv.Key) == db.markKey {
 			continue // a Sync's: see Sync
 		}
 		k, tag, id, ok := splitKey(strings.TrimPrefix(string(ev.Kv.Key), db.prefix))
