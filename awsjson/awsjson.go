@@ -192,9 +192,9 @@ var operations = map[string]Operation{
 	"CancelRotateSecret":           Op((*store.Store).CancelRotateSecret, func(in store.CancelRotateSecretInput) string { return in.SecretId }),
 	"DeleteSecret":                 Op((*store.Store).DeleteSecret, func(in store.DeleteSecretInput) string { return in.SecretId }),
 	"RestoreSecret":                Op((*store.Store).RestoreSecret, func(in store.RestoreSecretInput) string { return in.SecretId }),
-	"ListSecrets":                  Op((*store.Store).ListSecrets, func(store.ListSecretsInput) string { return "" }),
+	"ListSecrets":                  Op((*store.Store).ListSecrets, nil),
 	"BatchGetSecretValue":          Op((*store.Store).BatchGetSecretValue, func(in store.BatchGetSecretValueInput) string { return strings.Join(in.SecretIdList, ",") }),
-	"GetRandomPassword":            Op((*store.Store).GetRandomPassword, func(store.GetRandomPasswordInput) string { return "" }),
+	"GetRandomPassword":            Op((*store.Store).GetRandomPassword, nil),
 	"TagResource":                  Op((*store.Store).TagResource, func(in store.TagResourceInput) string { return in.SecretId }),
 	"PutResourcePolicy":            Op((*store.Store).PutResourcePolicy, func(in store.PutResourcePolicyInput) string { return in.SecretId }),
 	"GetResourcePolicy":            Op((*store.Store).GetResourcePolicy, func(in store.GetResourcePolicyInput) string { return in.SecretId }),
@@ -212,9 +212,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, ours := strings.CutPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
 	var out any
 	var secret string
-	st, err := h.admit(r, name)
+	st, body, err := h.admit(r, name)
 	if err == nil {
-		out, secret, err = h.run(r, st, name, ours)
+		out, secret, err = h.run(r, st, name, ours, body)
 	}
 	status := h.respond(w, out, err)
 	if h.log != nil {
@@ -227,17 +227,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// run reads the request and runs its operation name, which the target
-// named if ours, on st.
-func (h *Handler) run(r *http.Request, st *store.Store, name string, ours bool) (any, string, error) {
+// run reads the request, unless admit read its body already, and runs its
+// operation name, which the target named if ours, on st.
+func (h *Handler) run(r *http.Request, st *store.Store, name string, ours bool, body []byte) (any, string, error) {
 	f, ok := h.ops[name]
 	if r.Method != http.MethodPost || !ok || !ours {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrUnknownOperation,
 			Message: fmt.Sprintf("Operation %q is not supported.", r.Header.Get("X-Amz-Target"))}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-	if err != nil {
-		return nil, "", &stagelabel.Error{Op: name, Code: ErrSerialization, Message: "The request body could not be read: " + err.Error()}
+	if body == nil {
+		var err error
+		if body, err = readBody(r, name); err != nil {
+			return nil, "", err
+		}
 	}
 	if msg := notText(body); msg != "" {
 		return nil, "", &stagelabel.Error{Op: name, Code: ErrSerialization, Message: msg}
@@ -247,6 +249,16 @@ func (h *Handler) run(r *http.Request, st *store.Store, name string, ours bool) 
 		e.Op = name
 	}
 	return out, secret, err
+}
+
+// readBody reads the body of request r, of operation op, up to
+// MaxBodyBytes; never nil when it succeeds.
+func readBody(r *http.Request, op string) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if err != nil {
+		return nil, &stagelabel.Error{Op: op, Code: ErrSerialization, Message: "The request body could not be read: " + err.Error()}
+	}
+	return body, nil
 }
 
 // respond writes out or err, and returns the HTTP status it wrote.

@@ -1,10 +1,8 @@
 package awsjson
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -93,38 +91,39 @@ func WithIdentity(def Identity, stores func(Identity) (*store.Store, error)) Opt
 }
 
 // admit checks request r of operation op (its Host, its signature) and
-// returns the store that serves it.
-func (h *Handler) admit(r *http.Request, op string) (*store.Store, error) {
+// returns the store that serves it, and the body when it read it (to check
+// the signature), nil otherwise.
+func (h *Handler) admit(r *http.Request, op string) (*store.Store, []byte, error) {
 	f := &h.front
-	if f.checkHost && !f.allows(r.Host) {
-		return nil, &stagelabel.Error{Op: op, Code: ErrMisdirectedRequest, Message: fmt.Sprintf(
+	if !h.AllowsHost(r.Host) {
+		return nil, nil, &stagelabel.Error{Op: op, Code: ErrMisdirectedRequest, Message: fmt.Sprintf(
 			"This server does not answer for the host '%s'; it answers for IP addresses, localhost and the names it was given.", r.Host)}
 	}
 	if f.verifier == nil && f.stores == nil {
-		return h.st, nil
+		return h.st, nil, nil
 	}
 	var (
 		cred   sigv4.Credential
 		key    sigv4.Key
 		signed bool
+		body   []byte
 	)
 	if f.verifier != nil {
-		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-		if err != nil {
-			return nil, &stagelabel.Error{Op: op, Code: ErrSerialization, Message: "The request body could not be read: " + err.Error()}
+		var err error
+		if body, err = readBody(r, op); err != nil {
+			return nil, nil, err
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body)) // for the operation
 		a, k, err := f.verifier.Verify(r, body)
 		if err != nil {
 			if e := (*stagelabel.Error)(nil); errors.As(err, &e) {
 				e.Op = op
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		cred, key, signed = a.Credential, k, true
 	}
 	if f.stores == nil {
-		return h.st, nil
+		return h.st, body, nil
 	}
 	if !signed {
 		cred, signed = sigv4.Identify(r)
@@ -139,7 +138,8 @@ func (h *Handler) admit(r *http.Request, op string) (*store.Store, error) {
 	case signed && sigv4.IsAccount(cred.AccessKeyID):
 		id.Account = cred.AccessKeyID
 	}
-	return f.stores(id)
+	st, err := f.stores(id)
+	return st, body, err
 }
 
 // AllowsHost reports whether the handler answers requests whose Host
