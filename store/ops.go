@@ -87,8 +87,8 @@ func (st *Store) CreateSecret(in CreateSecretInput) (CreateSecretOutput, error) 
 	if in.ClientRequestToken == "" {
 		return CreateSecretOutput{}, noToken(op, stagelabel.ErrInvalidRequest)
 	}
-	if slices.ContainsFunc(in.AddReplicaRegions, func(r ReplicaRegionType) bool { return r.Region == st.region }) {
-		return CreateSecretOutput{}, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter, Message: "Invalid replica region."}
+	if err := st.checkReplicaRegions(op, in.AddReplicaRegions); err != nil {
+		return CreateSecretOutput{}, err
 	}
 	v, hasValue, err := newVersion(op, in.ClientRequestToken, in.SecretString, in.SecretBinary, false)
 	if err != nil {

@@ -242,13 +242,21 @@ func (st *Store) ReplicateSecretToRegions(in ReplicateSecretToRegionsInput) (Rep
 	return ReplicateSecretToRegionsOutput{ARN: p.secret.ARN(), ReplicationStatus: statuses}, nil
 }
 
+// checkReplicaRegions refuses, for operation op, replica regions that
+// name the primary's own region: InvalidParameterException "Invalid
+// replica region.".
+func (st *Store) checkReplicaRegions(op string, regions []ReplicaRegionType) error {
+	if slices.ContainsFunc(regions, func(r ReplicaRegionType) bool { return r.Region == st.region }) {
+		return &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter, Message: "Invalid replica region."}
+	}
+	return nil
+}
+
 // replicate adds regions to the replication of the primary name of st's
 // namespace, and returns their statuses.
 func (st *Store) replicate(op, name string, regions []ReplicaRegionType, force bool) ([]ReplicationStatus, error) {
-	for _, r := range regions {
-		if r.Region == st.region {
-			return nil, &stagelabel.Error{Op: op, Code: stagelabel.ErrInvalidParameter, Message: "Invalid replica region."}
-		}
+	if err := st.checkReplicaRegions(op, regions); err != nil {
+		return nil, err
 	}
 	var statuses []ReplicationStatus
 	_, p, err := st.update(op, name, false, func(r *record, now time.Time) (*record, error) {
