@@ -275,10 +275,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return nil
 	})
 	ops := operatingFlags(flags) // admin.go: -seed, -allow-reset, -log-format, -version
-	if err := flagsFromEnv(flags, os.Getenv); err != nil {
+	// usage reports err, a misuse of the flags, with the usage text.
+	usage := func(err error) error {
 		fmt.Fprintln(stderr, err)
 		flags.Usage()
 		return usageError{err}
+	}
+	if err := flagsFromEnv(flags, os.Getenv); err != nil {
+		return usage(err)
 	}
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -287,9 +291,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		return usageError{err}
 	}
 	if flags.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected argument %q\n", flags.Arg(0))
-		flags.Usage()
-		return usageError{fmt.Errorf("unexpected argument %q", flags.Arg(0))}
+		return usage(fmt.Errorf("unexpected argument %q", flags.Arg(0)))
 	}
 	if ops.version {
 		fmt.Fprintln(stdout, readBuildInfo())
@@ -297,23 +299,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	}
 	log := ops.logger(stderr)
 	if !sigv4.IsRegion(*region) || !sigv4.IsAccount(*account) {
-		err := fmt.Errorf("-region %q -account %q: a region is such a name as eu-west-1, an account 12 digits", *region, *account)
-		fmt.Fprintln(stderr, err)
-		flags.Usage()
-		return usageError{err}
+		return usage(fmt.Errorf("-region %q -account %q: a region is such a name as eu-west-1, an account 12 digits", *region, *account))
 	}
 	if *state != "" && *etcd != "" {
-		err := errors.New("-state and -etcd: give one")
-		fmt.Fprintln(stderr, err)
-		flags.Usage()
-		return usageError{err}
+		return usage(errors.New("-state and -etcd: give one"))
 	}
 	opts := []store.Option{store.WithRegion(*region), store.WithAccount(*account)}
 	rotOpts, err := rot.options(log)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		flags.Usage()
-		return usageError{err}
+		return usage(err)
 	}
 	opts = append(opts, rotOpts...)
 	if *localReads {
