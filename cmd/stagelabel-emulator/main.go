@@ -312,10 +312,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	opts = append(opts, rotOpts...)
 	if *localReads {
 		if *etcd == "" {
-			err := errors.New("-etcd-local-reads: only with -etcd")
-			fmt.Fprintln(stderr, err)
-			flags.Usage()
-			return usageError{err}
+			return usage(errors.New("-etcd-local-reads: only with -etcd"))
 		}
 		opts = append(opts, store.WithLocalReads())
 	}
