@@ -247,7 +247,7 @@ func WithLocalReads() Option { return func(s *Store) { s.localReads = true } }
 // store's change.
 func readOnly(op string) bool {
 	switch op {
-	case "DescribeSecret", "GetSecretValue", "ListSecretVersionIds", "ListSecrets", "GetResourcePolicy", "ValidateResourcePolicy", "Export":
+	case "DescribeSecret", "GetSecretValue", "ListSecretVersionIds", "GetResourcePolicy", "ValidateResourcePolicy", "Export": // ListSecrets decides for itself (read.go)
 		return true
 	}
 	return false
