@@ -133,17 +133,13 @@ func (db *DB) read(yield func(store.SecretSnapshot, store.Revision) error) (int6
 			if k == db.markKey {
 				continue // a Sync's: see Sync
 			}
-			secret, tag, id, ok := splitKey(strings.TrimPrefix(k, db.prefix))
-			if !ok {
-				return 0, fmt.Errorf("etcdstate: load: key %q is not a secret's record", k)
+			secret, h, v, err := db.record(kv.Key, kv.Value)
+			if err != nil {
+				return 0, fmt.Errorf("etcdstate: load: %w", err)
 			}
-			if tag == headerTag {
+			if h != nil {
 				if err := cur.yield(yield); err != nil {
 					return 0, err
-				}
-				h, err := decodeHeader(kv.Value)
-				if err != nil {
-					return 0, fmt.Errorf("etcdstate: load: key %q: %w", k, err)
 				}
 				cur = &loading{key: secret, rev: store.Revision(kv.ModRevision), secret: h.Secret}
 				continue
@@ -151,20 +147,45 @@ func (db *DB) read(yield func(store.SecretSnapshot, store.Revision) error) (int6
 			if cur == nil || cur.key != secret {
 				return 0, fmt.Errorf("etcdstate: load: key %q: a version of no stored secret", k)
 			}
-			r, err := decodeVersion(kv.Value)
-			if err != nil {
-				return 0, fmt.Errorf("etcdstate: load: key %q: %w", k, err)
-			}
-			if r.Version != nil && r.Version.VersionId != id {
-				return 0, fmt.Errorf("etcdstate: load: key %q holds version %q", k, r.Version.VersionId)
-			}
-			cur.versions = append(cur.versions, placed{id, r})
+			cur.versions = append(cur.versions, v)
 		}
 		if !resp.More || len(resp.Kvs) == 0 {
 			return at, cur.yield(yield)
 		}
 		from = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
 	}
+}
+
+// record decodes the record of key and value, a key under the prefix: it
+// returns the key of its secret and, as the key's tag says, its header or
+// its version, placed.
+func (db *DB) record(key, value []byte) (secret string, h *header, v placed, err error) {
+	secret, tag, id, ok := splitKey(strings.TrimPrefix(string(key), db.prefix))
+	if !ok {
+		return "", nil, placed{}, fmt.Errorf("key %q is not a secret's record", key)
+	}
+	h, v, err = decode(key, tag, id, value)
+	return secret, h, v, err
+}
+
+// decode decodes value, the record of key, whose tag and version id (of a
+// version's record) are given: a header, or a version, placed.
+func decode(key []byte, tag byte, id string, value []byte) (*header, placed, error) {
+	if tag == headerTag {
+		h, err := decodeHeader(value)
+		if err != nil {
+			return nil, placed{}, fmt.Errorf("key %q: %w", key, err)
+		}
+		return &h, placed{}, nil
+	}
+	r, err := decodeVersion(value)
+	if err == nil && r.Version != nil && r.Version.VersionId != id {
+		err = fmt.Errorf("it holds version %q", r.Version.VersionId)
+	}
+	if err != nil {
+		return nil, placed{}, fmt.Errorf("key %q: %w", key, err)
+	}
+	return nil, placed{id, r}, nil
 }
 
 // splitKey splits the key of a record, without the prefix, into the

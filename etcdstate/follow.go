@@ -288,27 +288,14 @@ func (db *DB) refresh(ctx context.Context, k string) error {
 	}
 	var cur *loading
 	for _, kv := range resp.Kvs {
-		_, tag, id, ok := splitKey(strings.TrimPrefix(string(kv.Key), db.prefix))
-		if !ok {
-			return db.fail(fmt.Errorf("etcdstate: follow: key %q is not a secret's record", kv.Key))
-		}
-		if tag == headerTag {
-			h, err := decodeHeader(kv.Value)
-			if err != nil {
-				return db.fail(fmt.Errorf("etcdstate: follow: key %q: %w", kv.Key, err))
-			}
+		_, h, v, err := db.record(kv.Key, kv.Value)
+		switch {
+		case err != nil:
+			return db.fail(fmt.Errorf("etcdstate: follow: %w", err))
+		case h != nil:
 			cur = &loading{key: k, rev: store.Revision(kv.ModRevision), secret: h.Secret}
-			continue
-		}
-		r, err := decodeVersion(kv.Value)
-		if err != nil {
-			return db.fail(fmt.Errorf("etcdstate: follow: key %q: %w", kv.Key, err))
-		}
-		if r.Version != nil && r.Version.VersionId != id {
-			return db.fail(fmt.Errorf("etcdstate: follow: key %q holds version %q", kv.Key, r.Version.VersionId))
-		}
-		if cur != nil {
-			cur.versions = append(cur.versions, placed{id, r})
+		case cur != nil:
+			cur.versions = append(cur.versions, v)
 		}
 	}
 	if cur == nil {
@@ -384,26 +371,21 @@ func (db *DB) changes(events []*clientv3.Event) []change {
 			out = append(out, change{key: k, rev: store.Revision(rev)})
 			versions = append(versions, nil)
 		}
-		switch {
-		case ev.Type == clientv3.EventTypeDelete:
+		if ev.Type == clientv3.EventTypeDelete {
 			out[i].c.Removed = tag == headerTag || out[i].c.Removed
-		case tag == headerTag:
-			h, err := decodeHeader(ev.Kv.Value)
-			if err != nil {
-				db.fail(fmt.Errorf("etcdstate: follow: key %q: %w", ev.Kv.Key, err))
-				continue
-			}
+			continue
+		}
+		h, v, err := decode(ev.Kv.Key, tag, id, ev.Kv.Value)
+		switch {
+		case err != nil:
+			db.fail(fmt.Errorf("etcdstate: follow: %w", err))
+		case h != nil:
 			out[i].c.Secret = h.Secret
 			if ev.PrevKv != nil {
 				out[i].c.Prev = store.Revision(ev.PrevKv.ModRevision)
 			}
 		default:
-			r, err := decodeVersion(ev.Kv.Value)
-			if err != nil || r.Version != nil && r.Version.VersionId != id {
-				db.fail(fmt.Errorf("etcdstate: follow: key %q: not the record of version %q: %v", ev.Kv.Key, id, err))
-				continue
-			}
-			versions[i] = append(versions[i], placed{id, r})
+			versions[i] = append(versions[i], v)
 		}
 	}
 	for i := range out {
