@@ -447,7 +447,7 @@ func (st *Store) RotateSecret(in RotateSecretInput) (RotateSecretOutput, error) 
 		n.meta.rotation.lambdaARN = function
 		n.meta.rotation.configured = now
 		if in.RotationRules != nil {
-			n.meta.rotation.rules = in.RotationRules.clone()
+			n.meta.rotation = n.meta.rotation.withRules(in.RotationRules)
 		}
 		return n, nil
 	})
@@ -560,11 +560,8 @@ func (r *record) nextWindow() Window {
 // its next window follows (§RT17).
 func (r *record) schedule() (Schedule, time.Time) {
 	rot := r.meta.rotation
-	if !rot.enabled || rot.rules == nil {
-		return Schedule{}, time.Time{}
-	}
-	s, err := ParseSchedule(*rot.rules)
-	if err != nil { // a schedule an older emulator kept unchecked
+	s := rot.schedule
+	if !rot.enabled || s == (Schedule{}) { // none, or one an older emulator kept unchecked
 		return Schedule{}, time.Time{}
 	}
 	last := rot.lastRotated

@@ -435,8 +435,8 @@ func (st *Store) fromSnapshot(s SecretSnapshot) (*record, error) {
 	r := &record{secret: sec.WithARN(s.ARN), lastChanged: s.LastChanged, meta: &meta{
 		description: s.Description, kmsKey: s.KmsKeyId, tags: tags, policy: s.ResourcePolicy, created: s.Created, lastAccessed: s.LastAccessed, accessed: accessed,
 		deletedDate: s.DeletedDate, deleteAt: s.DeleteAt,
-		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, rules: s.RotationRules.clone(), lastRotated: s.LastRotated,
-			configured: s.RotationConfigured},
+		rotation: rotation{enabled: s.RotationEnabled, lambdaARN: s.RotationLambdaARN, lastRotated: s.LastRotated,
+			configured: s.RotationConfigured}.withRules(s.RotationRules),
 		primary: s.PrimaryRegion, replicas: replicas,
 	}}
 	return r, nil

@@ -162,8 +162,19 @@ type rotation struct {
 	enabled     bool
 	lambdaARN   string
 	rules       *RotationRules
+	schedule    Schedule  // rules parsed (see withRules): zero for none, or for rules an older emulator kept unchecked
 	lastRotated time.Time // when a rotation last ended
 	configured  time.Time // when RotateSecret last configured or started one
+}
+
+// withRules returns r with rules, a copy of them, and their schedule,
+// parsed once here rather than at each read of the next rotation date.
+func (r rotation) withRules(rules *RotationRules) rotation {
+	r.rules, r.schedule = rules.clone(), Schedule{}
+	if rules != nil {
+		r.schedule, _ = ParseSchedule(*rules) // RotateSecret refuses rules that do not parse; a load keeps them, unscheduled
+	}
+	return r
 }
 
 // shown returns RotationEnabled as DescribeSecret and ListSecrets give it:
