@@ -59,6 +59,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -122,6 +123,20 @@ func (s Secret) versions() []Version {
 		return []Version{{SecretString: s.SecretString, SecretBinary: s.SecretBinary, VersionStages: []string{string(stage.Current)}}}
 	}
 	return s.Versions
+}
+
+// ReadFile reads the seed file at path, as [Read] does; an error names
+// the path.
+func ReadFile(path string) (File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return File{}, err // names the path
+	}
+	f, err := Read(bytes.NewReader(data))
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
 }
 
 // Read reads a seed file and checks its shape: each secret named, with

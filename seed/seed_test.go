@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -363,5 +364,27 @@ func TestREADME(t *testing.T) {
 	}
 	if res, err := seed.Apply(store.New(), f); err != nil || len(res.Created) != len(f.Secrets) {
 		t.Errorf("Apply() of the README's seed file = %+v, %v", res, err)
+	}
+}
+
+// TestReadFile checks that ReadFile reads a file as Read reads its
+// content, and names the path of a file it cannot read or that is wrong.
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.json"), filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(good, []byte(`{"Secrets":[{"Name":"a","SecretString":"s"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(`{"Secrets":[{}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := seed.ReadFile(good)
+	if err != nil || len(f.Secrets) != 1 || f.Secrets[0].Name != "a" {
+		t.Errorf("ReadFile(good) = %+v, %v; want one secret a", f, err)
+	}
+	for _, path := range []string{bad, filepath.Join(dir, "missing.json")} {
+		if _, err := seed.ReadFile(path); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("ReadFile(%s) error = %v; want one naming the path", path, err)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -138,14 +137,9 @@ func New(t testing.TB, opts ...Option) *Emulator {
 // applySeed adds the secrets of the seed file at path to st, building
 // them with opts.
 func applySeed(st *store.Store, path string, opts []store.Option) error {
-	f, err := os.Open(path)
+	file, err := seed.ReadFile(path)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	file, err := seed.Read(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	if _, err := seed.Apply(st, file, opts...); err != nil {
 		return fmt.Errorf("%s: %w", path, err)

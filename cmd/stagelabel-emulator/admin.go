@@ -4,7 +4,6 @@ package main
 // reset), seed files, the log's format and the build's version.
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -92,9 +90,9 @@ func (o *operating) logger(w io.Writer) *slog.Logger {
 // seed creates the secrets of the -seed files that st does not hold.
 func (o *operating) seed(st *store.Store, log *slog.Logger) error {
 	for _, path := range o.seeds {
-		f, err := readSeed(path)
+		f, err := seed.ReadFile(path)
 		if err != nil {
-			return err
+			return fmt.Errorf("-seed: %w", err)
 		}
 		res, err := seed.Apply(st, f)
 		for _, arn := range res.Kept {
@@ -109,19 +107,6 @@ func (o *operating) seed(st *store.Store, log *slog.Logger) error {
 		log.Info("seeded", "file", path, "created", len(res.Created), "kept", len(res.Kept))
 	}
 	return nil
-}
-
-// readSeed reads the seed file at path.
-func readSeed(path string) (seed.File, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return seed.File{}, fmt.Errorf("-seed: %w", err)
-	}
-	f, err := seed.Read(bytes.NewReader(data))
-	if err != nil {
-		return seed.File{}, fmt.Errorf("-seed %s: %w", path, err)
-	}
-	return f, nil
 }
 
 // buildInfo is what the build says of the emulator.
