@@ -128,11 +128,12 @@ func (s Secret) versions() []Version {
 // ReadFile reads the seed file at path, as [Read] does; an error names
 // the path.
 func ReadFile(path string) (File, error) {
-	data, err := os.ReadFile(path)
+	file, err := os.Open(path)
 	if err != nil {
 		return File{}, err // names the path
 	}
-	f, err := Read(bytes.NewReader(data))
+	defer file.Close()
+	f, err := Read(file)
 	if err != nil {
 		return File{}, fmt.Errorf("%s: %w", path, err)
 	}
