@@ -90,8 +90,7 @@ type Handler struct {
 	log    *slog.Logger
 	nextID atomic.Uint64
 	front  front                // hosts, signatures, identities: see front.go
-	ops    map[string]Operation // the operations served, by name
-	ownOps bool                 // ops is the handler's own, not the shared operations
+	ops    map[string]Operation // the operations served, by name: the handler's own copy
 }
 
 // Option configures a [Handler].
@@ -110,9 +109,6 @@ func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 // how one answers; see [Op].
 func WithOperation(name string, op Operation) Option {
 	return func(h *Handler) {
-		if !h.ownOps {
-			h.ops, h.ownOps = maps.Clone(h.ops), true
-		}
 		if op.run == nil {
 			delete(h.ops, name)
 			return
@@ -123,7 +119,7 @@ func WithOperation(name string, op Operation) Option {
 
 // New returns a handler serving st.
 func New(st *store.Store, opts ...Option) *Handler {
-	h := &Handler{st: st, ops: operations}
+	h := &Handler{st: st, ops: maps.Clone(operations)}
 	for _, o := range opts {
 		o(h)
 	}
