@@ -142,6 +142,11 @@ func (h *Handler) admit(r *http.Request, op string) (*store.Store, []byte, error
 	return st, body, err
 }
 
+// Verifier returns the verifier of the keys [WithCredentials] gave, which
+// paths served beside the handler can check signatures with; nil without
+// them.
+func (h *Handler) Verifier() *sigv4.Verifier { return h.front.verifier }
+
 // AllowsHost reports whether the handler answers requests whose Host
 // header is host: always without [WithHosts], else as WithHosts says. It
 // lets paths served beside the handler refuse the hosts it refuses.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -106,6 +107,15 @@ func TestCredentials(t *testing.T) {
 	var log bytes.Buffer
 	h := newHandler(awsjson.WithCredentials(credentials(t)), awsjson.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 	now := time.Now()
+	if v := h.Verifier(); v == nil || newHandler().Verifier() != nil {
+		t.Errorf("Verifier() = %v, want one with credentials, nil without", v)
+	} else {
+		r := listSecrets("localhost", devKey, "us-east-1", now)
+		body, _ := io.ReadAll(r.Body)
+		if _, _, err := v.Verify(r, body); err != nil {
+			t.Errorf("Verifier().Verify(a request signed by a key given) = %v", err)
+		}
+	}
 	tests := []struct {
 		name string
 		req  *http.Request

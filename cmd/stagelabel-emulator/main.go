@@ -367,14 +367,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		func(id awsjson.Identity) (*store.Store, error) {
 			return st.In(store.Namespace{Account: id.Account, Region: id.Region})
 		})}
-	var verifier *sigv4.Verifier // for the emulator's own endpoints
 	if *credentials != "" {
 		creds, err := readCredentials(*credentials)
 		if err != nil {
 			return err
 		}
 		front = append(front, awsjson.WithCredentials(creds))
-		verifier = &sigv4.Verifier{Credentials: creds, Service: "secretsmanager"}
 	}
 	if host, _, err := net.SplitHostPort(*addr); err == nil && host != "" {
 		hosts = append(hosts, host)
@@ -387,6 +385,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	// The clock (rotation.go) and the other endpoints of the emulator
 	// (admin.go) beside the Secrets Manager handler.
 	api := awsjson.New(st, front...)
+	verifier := api.Verifier() // for the emulator's own endpoints too
 	handler := rot.handler(ops.handler(api, st, *state, verifier, log), api, verifier)
 	if rot.lambdaEndpoint != "" {
 		go runDue(ctx, st, dueEvery)
